@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using EventStreams.Bench.Load;
+
+namespace EventStreams.Bench.Driver;
+
+/// <summary>Runs one scenario against one server: broker, server and load generator each in a process of their own.</summary>
+internal sealed class ScenarioRunner(BenchSettings settings)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    public async Task<Measurement> RunAsync(Scenario scenario, ServerKind kind, int attempt = 1)
+    {
+        var logs = Path.Combine(settings.LogDirectory, $"{scenario.Id}-{kind}{(attempt > 1 ? $"-{attempt}" : "")}".ToLowerInvariant());
+        var port = FreePort();
+        ChildProcess? broker = null;
+        ChildProcess? server = null;
+        ChildProcess? load = null;
+        try
+        {
+            var small = new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCgen0size"] = "0x4000000" };
+            string? bootstrap = null;
+            if (kind != ServerKind.Ceiling)
+            {
+                broker = new ChildProcess("broker", settings.BenchDll, ["broker"], logs, small);
+                bootstrap = await broker.ExpectAsync("@bootstrap", StartTimeout);
+                await broker.ExpectAsync("@ready", StartTimeout);
+                await CreateTopicsAsync(broker, scenario);
+            }
+
+            server = StartServer(kind, scenario, port, bootstrap, logs);
+            Console.WriteLine($"    {kind}: server pid {server.Pid}, logs {logs}");
+            var source = broker ?? server;
+            if (kind == ServerKind.Ceiling)
+            {
+                await server.ExpectAsync("@ready", StartTimeout);
+                await CreateTopicsAsync(server, scenario);
+            }
+
+            await WaitForPortAsync(port, server);
+            if (scenario.Fill > 0)
+            {
+                await source.AskAsync($"fill {scenario.Topics[0].Name} {scenario.Fill}", "@ok fill", TimeSpan.FromMinutes(5));
+            }
+
+            var initialRate = scenario.SaturationRates?[0] ?? scenario.RatePerTopic;
+            if (!scenario.IdlePhase)
+            {
+                await SetRateAsync(source, scenario, initialRate);
+            }
+
+            if (scenario.IdlePhase)
+            {
+                // One client first, so that one-time costs (JIT of the streaming path, Kafka clients and their
+                // threads) are not charged to the idle connections measured next.
+                await WarmUpAsync(port, scenario.Groups[0].ToClientGroup().Path);
+            }
+
+            // Let the runtime settle (JIT, first GCs) before the idle baseline is taken.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var rssBefore = server.Stats().RssBytes;
+            var specPath = Path.Combine(logs, "load.json");
+            var spec = new LoadSpec(port, [.. scenario.Groups.Select(g => g.ToClientGroup())], BufferBytes: scenario.Clients > 2000 ? 8192 : 16384);
+            await File.WriteAllTextAsync(specPath, JsonSerializer.Serialize(spec, LoadGenerator.Json));
+            load = new ChildProcess("load", settings.BenchDll, ["load", specPath], logs, small);
+            await load.ExpectAsync("@connected", TimeSpan.FromSeconds(Math.Max(60, scenario.Clients / 50.0)));
+            long rssConnected = 0;
+            if (scenario.IdlePhase)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                rssConnected = server.Stats().RssBytes;
+                await SetRateAsync(source, scenario, initialRate);
+            }
+
+            using var peak = new PeakSampler(server);
+            var steps = new List<SaturationStep>();
+            double serverCpu = 0, loadCpu = 0, brokerCpu = 0;
+            LoadResult? window = null;
+            LatencySummary? joining = null;
+            foreach (var rate in scenario.SaturationRates ?? [scenario.RatePerTopic])
+            {
+                if (scenario.SaturationRates is not null)
+                {
+                    await SetRateAsync(source, scenario, rate);
+                }
+
+                if (scenario.Fill > 0)
+                {
+                    // Catch-up: the window is the time to read the backlog.
+                    await load.SendAsync("window");
+                    var (s0, l0, b0) = (server.Stats(), load.Stats(), broker?.Stats() ?? default);
+                    await load.ExpectAsync("@caughtup", TimeSpan.FromMinutes(3));
+                    await load.SendAsync("endwindow");
+                    window = Parse(await load.ExpectAsync("@window", TimeSpan.FromSeconds(30)));
+                    (serverCpu, loadCpu, brokerCpu) = (server.Stats().CpuSeconds - s0.CpuSeconds, load.Stats().CpuSeconds - l0.CpuSeconds, (broker?.Stats() ?? default).CpuSeconds - b0.CpuSeconds);
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(scenario.WarmupSeconds));
+                var (sa, la, ba) = (server.Stats(), load.Stats(), broker?.Stats() ?? default);
+                await load.AskAsync("window", "@ok window", TimeSpan.FromSeconds(30));
+                var windowEnds = Task.Delay(TimeSpan.FromSeconds(scenario.WindowSeconds));
+                if (joining is null && scenario.Groups[0].Kind == ClientKind.Normal)
+                {
+                    // Fresh clients joining the running stream, during the first window.
+                    await load.SendAsync("probe 20");
+                    joining = JsonSerializer.Deserialize<LatencySummary>(await load.ExpectAsync("@probe", TimeSpan.FromSeconds(120)), LoadGenerator.Json);
+                }
+
+                await windowEnds;
+                await load.SendAsync("endwindow");
+                var (sb, lb, bb) = (server.Stats(), load.Stats(), broker?.Stats() ?? default);
+                window = Parse(await load.ExpectAsync("@window", TimeSpan.FromSeconds(30)));
+                (serverCpu, loadCpu, brokerCpu) = (sb.CpuSeconds - sa.CpuSeconds, lb.CpuSeconds - la.CpuSeconds, bb.CpuSeconds - ba.CpuSeconds);
+                if (scenario.SaturationRates is not null)
+                {
+                    var step = new SaturationStep(rate, scenario.Offered(rate), window.WindowEvents / window.WindowSeconds, window.Latency, serverCpu, loadCpu, brokerCpu, window.WindowSeconds);
+                    steps.Add(step);
+                    Console.WriteLine($"    {kind} rate {rate}/s: offered {step.Offered:N0}/s delivered {step.Delivered:N0}/s p99 {step.Latency.P99Ms:F1} ms cpu {serverCpu / window.WindowSeconds:P0}");
+                    if (!step.KeptUp)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            // Stop producing, then tell the load generator the last sequence numbers so it can count who kept up.
+            await SetRateAsync(source, scenario, 0);
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+            var finals = new List<string>();
+            foreach (var topic in scenario.Topics)
+            {
+                var answer = await source.AskAsync($"seq {topic.Name}", "@seq " + topic.Name, TimeSpan.FromSeconds(10));
+                var seqs = answer.Split(',');
+                finals.AddRange(seqs.Select((s, p) => $"{topic.Keys[p]}={s}"));
+            }
+
+            if (server.HasExited)
+            {
+                // Seen once on the shared machine: a shutdown signal from outside ("Application is shutting down").
+                throw new InvalidOperationException("the server process exited during the measurement");
+            }
+
+            await load.SendAsync("final " + string.Join(',', finals));
+            var final = Parse(await load.ExpectAsync("@result", TimeSpan.FromSeconds(90)));
+            var result = final with { WindowSeconds = window!.WindowSeconds, WindowEvents = window.WindowEvents, WindowBytes = window.WindowBytes, Latency = window.Latency };
+            return new Measurement(scenario, kind, null, result, serverCpu, loadCpu, brokerCpu, rssBefore, rssConnected, Math.Max(peak.Peak, server.Stats().RssBytes), steps, joining);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException)
+        {
+            Console.WriteLine($"    {kind}: {e.Message}");
+            return new Measurement(scenario, kind, e.Message, null, 0, 0, 0, 0, 0, server?.Stats().PeakRssBytes ?? 0, []);
+        }
+        finally
+        {
+            foreach (var child in new[] { load, server, broker })
+            {
+                if (child is not null)
+                {
+                    await child.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private static async Task WarmUpAsync(int port, string path)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"), HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[64];
+        _ = await body.ReadAsync(buffer);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+    }
+
+    private static LoadResult Parse(string json) => JsonSerializer.Deserialize<LoadResult>(json, LoadGenerator.Json)!;
+
+    private ChildProcess StartServer(ServerKind kind, Scenario scenario, int port, string? bootstrap, string logs)
+    {
+        var urls = $"--urls=http://127.0.0.1:{port}";
+        switch (kind)
+        {
+            case ServerKind.Ours:
+                var config = Path.Combine(logs, "streams.yaml");
+                File.WriteAllText(config, "streams:\n" + string.Concat(scenario.Topics.Select(t => $"  {t.Name}:\n    topics: [{t.Name}]\n")));
+                return new ChildProcess("server", settings.ServerDll, [
+                    urls,
+                    $"--Kafka:BootstrapServers={bootstrap}",
+                    $"--Kafka:Consumer:fetch.wait.max.ms={settings.FetchWaitMs}",
+                    $"--StreamConfig:Uri={config}",
+                    "--Demo:Enabled=false",
+                    "--Logging:LogLevel:Default=Warning",
+                    .. settings.OursArgs,
+                ], logs, settings.OursEnv);
+            case ServerKind.Baseline:
+                return new ChildProcess("server", settings.BenchDll, ["baseline", urls, $"--Kafka:BootstrapServers={bootstrap}", $"--Kafka:FetchWaitMaxMs={settings.FetchWaitMs}"], logs);
+            default:
+                return new ChildProcess("server", settings.BenchDll, ["ceiling", urls], logs);
+        }
+    }
+
+    private static async Task CreateTopicsAsync(ChildProcess source, Scenario scenario)
+    {
+        foreach (var topic in scenario.Topics)
+        {
+            await source.AskAsync($"topic {topic.Name} {topic.Partitions} {topic.Index}", "@ok topic", StartTimeout);
+        }
+    }
+
+    private static async Task SetRateAsync(ChildProcess source, Scenario scenario, double rate)
+    {
+        if (scenario.Fill > 0)
+        {
+            return;
+        }
+
+        foreach (var topic in scenario.Topics)
+        {
+            await source.AskAsync(string.Create(CultureInfo.InvariantCulture, $"rate {topic.Name} {rate}"), "@ok rate", StartTimeout);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(int port, ChildProcess server)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (StartTimeout.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        while (Stopwatch.GetTimestamp() < deadline && !server.HasExited)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException($"The server did not listen on port {port} (exited: {server.HasExited}).");
+    }
+
+    /// <summary>Samples the server's RSS every 200 ms (VmHWM is per process lifetime; this is per scenario).</summary>
+    private sealed class PeakSampler : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private long _peak;
+
+        public PeakSampler(ChildProcess process) => _ = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                _peak = Math.Max(_peak, process.Stats().RssBytes);
+                await Task.Delay(200).ConfigureAwait(false);
+            }
+        });
+
+        public long Peak => _peak;
+
+        public void Dispose() => _stop.Cancel();
+    }
+}

@@ -1,0 +1,61 @@
+using EventStreams.Bench.Load;
+
+namespace EventStreams.Bench.Driver;
+
+/// <summary>The issue's scenarios (full run) and a ~30-second smoke set.</summary>
+internal static class Scenarios
+{
+    public static readonly int[] BaselineLadder = [100, 250, 500, 1000];
+
+    private static readonly ServerKind[] All = [ServerKind.Ours, ServerKind.Baseline, ServerKind.Ceiling];
+    private static readonly TopicSpec S0 = new("bench.s0", 1, 0);
+    private static readonly TopicSpec S1 = new("bench.s1", 1, 1);
+    private static readonly TopicSpec S2 = new("bench.s2", 1, 2);
+    private static readonly TopicSpec CatchUpTopic = new("bench.catchup", 64, 3);
+
+    public static IReadOnlyList<Scenario> Full() =>
+    [
+        Clients("n1", 1, 200, window: 10),
+        Clients("n100", 100, 200, window: 10),
+        Clients("n1000", 1000, 200, window: 15) with { Repeats = 2 },
+        new("n10000", "10,000 clients × 10 events/s (after an idle phase: memory per idle connection)", [S0],
+            [new("clients", 10_000, ClientKind.Normal, [S0])], 10, 5, 20, [ServerKind.Ours, ServerKind.Ceiling], IdlePhase: true, Repeats: 2),
+        new("saturation", "Saturation: 1,000 clients, rate raised until delivery falls behind", [S0],
+            [new("clients", 1000, ClientKind.Normal, [S0])], 0, 4, 8, All, SaturationRates: [200, 400, 600, 800, 1000, 1250, 1500]),
+        Mixed(window: 45),
+        CatchUp(200_000),
+    ];
+
+    public static IReadOnlyList<Scenario> Smoke() =>
+    [
+        new("smoke", "Smoke: 10 clients × 50 events/s", [S0], [new("clients", 10, ClientKind.Normal, [S0])], 50, 1, 2, All),
+        CatchUp(20_000),
+    ];
+
+    public static Scenario BaselineAt(int clients) =>
+        new($"ladder{clients}", $"Baseline ladder: {clients:N0} clients × 10 events/s", [S0],
+            [new("clients", clients, ClientKind.Normal, [S0])], 10, 3, 10, [ServerKind.Baseline]);
+
+    private static Scenario Clients(string id, int clients, double rate, double window) =>
+        new(id, $"{clients:N0} client{(clients == 1 ? "" : "s")} × {rate:N0} events/s", [S0], [new("clients", clients, ClientKind.Normal, [S0])], rate, 3, window, All);
+
+    private static Scenario Mixed(double window) =>
+        new("mixed", "Mixed: 300 clients on 3 stream combinations, 5 slow and 100 stalled clients, 100 events/s per stream", [S0, S1, S2],
+        [
+            new("s0", 100, ClientKind.Normal, [S0]),
+            new("s0+s1", 100, ClientKind.Normal, [S0, S1]),
+            new("s0+s1+s2", 100, ClientKind.Normal, [S0, S1, S2]),
+            new("slow", 5, ClientKind.Slow, [S0, S1, S2]),
+            new("stalled", 100, ClientKind.Stalled, [S0, S1, S2]),
+        ], 100, 3, window, All);
+
+    private static Scenario CatchUp(int events, ServerKind[]? servers = null)
+    {
+        var perPartition = events / CatchUpTopic.Partitions;
+        var lastEventId = "[" + string.Join(',', Enumerable.Range(0, CatchUpTopic.Partitions)
+            .Select(p => $"{{\"topic\":\"{CatchUpTopic.Name}\",\"partition\":{p},\"offset\":0}}")) + "]";
+        return new("catchup", $"Catch-up: one client resumes {perPartition * CatchUpTopic.Partitions:N0} events back ({CatchUpTopic.Partitions} partitions)", [CatchUpTopic],
+            [new("resumer", 1, ClientKind.CatchUp, [CatchUpTopic], lastEventId, perPartition * CatchUpTopic.Partitions)], 0, 0, 0, servers ?? All,
+            Fill: perPartition * CatchUpTopic.Partitions);
+    }
+}

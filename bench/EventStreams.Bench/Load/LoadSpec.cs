@@ -1,0 +1,40 @@
+namespace EventStreams.Bench.Load;
+
+internal enum ClientKind
+{
+    /// <summary>Reads everything as fast as it arrives.</summary>
+    Normal,
+
+    /// <summary>Reads a small buffer, then pauses: slower than the stream.</summary>
+    Slow,
+
+    /// <summary>Reads the response headers, then nothing until the end of the scenario.</summary>
+    Stalled,
+
+    /// <summary>Resumes far back with a Last-Event-ID and measures the time to read <see cref="ClientGroup.Target"/> events.</summary>
+    CatchUp,
+}
+
+/// <summary>One kind of client: how many, which URL, which sequence keys it should see.</summary>
+internal sealed record ClientGroup(string Name, string Path, int Count, ClientKind Kind, int[] Keys, string? LastEventId = null, long Target = 0);
+
+internal sealed record LoadSpec(int Port, ClientGroup[] Groups, int ConnectConcurrency = 100, int BufferBytes = 16384);
+
+internal sealed record LatencySummary(long Count, double P50Ms, double P99Ms, double P999Ms, double MaxMs);
+
+internal sealed record GroupResult(
+    string Name,
+    ClientKind Kind,
+    int Clients,
+    int Connected,
+    int Failed,
+    long Events,
+    long Gaps,
+    long Duplicates,
+    int Lagging,
+    int ClosedByServer,
+    double FirstEventP50Ms,
+    double FirstEventP99Ms,
+    double CaughtUpSeconds);
+
+internal sealed record LoadResult(double ConnectSeconds, double WindowSeconds, long WindowEvents, long WindowBytes, LatencySummary Latency, GroupResult[] Groups);

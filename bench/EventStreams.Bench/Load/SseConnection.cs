@@ -1,0 +1,413 @@
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace EventStreams.Bench.Load;
+
+/// <summary>
+/// One SSE client on a raw socket: HTTP/1.1 request, chunked-transfer decoding and a minimal SSE parser that
+/// looks only at <c>data:</c> lines and the benchmark fields at their start (sequence key, number, production time).
+/// </summary>
+internal sealed class SseConnection(ClientGroup group, LoadWindow window)
+{
+    private enum BodyState
+    {
+        ChunkSize,
+        ChunkExtension,
+        ChunkData,
+        ChunkEnd,
+        Raw,
+        Done,
+    }
+
+    private static readonly byte[] KeyField = "\"bench_k\":"u8.ToArray();
+    private static readonly byte[] SeqField = "\"bench_seq\":"u8.ToArray();
+    private static readonly byte[] TsField = "\"bench_ts\":"u8.ToArray();
+
+    private static int _connectRetries;
+
+    private readonly Dictionary<int, long> _last = [];
+    private readonly TaskCompletionSource _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private byte[] _line = new byte[4096];
+    private int _lineLength;
+    private BodyState _state = BodyState.ChunkSize;
+    private long _chunkRemaining;
+    private bool _inHeaders = true;
+    private long _windowEvents;
+    private long _windowBytes;
+    private long _now;
+
+    public ClientGroup Group { get; } = group;
+
+    public long Events { get; private set; }
+
+    public long Gaps { get; private set; }
+
+    public long Duplicates { get; private set; }
+
+    public long ConnectStart { get; private set; }
+
+    public long FirstEvent { get; private set; }
+
+    public long CaughtUpAt { get; private set; }
+
+    public bool Connected { get; private set; }
+
+    public bool Failed { get; private set; }
+
+    public bool ClosedByServer { get; private set; }
+
+    /// <summary>Completes when the response headers have arrived (or the connection failed).</summary>
+    public Task HeadersReceived => _headers.Task;
+
+    public static int ConnectRetries => _connectRetries;
+
+    public long LastSeq(int key) => _last.TryGetValue(key, out var seq) ? seq : -1;
+
+    public async Task RunAsync(int port, int bufferBytes, Task releaseStalled, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[bufferBytes];
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            ConnectStart = Stopwatch.GetTimestamp();
+            await ConnectAsync(socket, port, cancellationToken);
+            var request = new StringBuilder()
+                .Append("GET ").Append(Group.Path).Append(" HTTP/1.1\r\nHost: 127.0.0.1:").Append(port)
+                .Append("\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
+            if (Group.LastEventId is not null)
+            {
+                request.Append("Last-Event-ID: ").Append(Group.LastEventId).Append("\r\n");
+            }
+
+            await socket.SendAsync(Encoding.UTF8.GetBytes(request.Append("\r\n").ToString()), cancellationToken);
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+                if (received == 0)
+                {
+                    ClosedByServer = true;
+                    break;
+                }
+
+                _now = Sources.BenchEvents.NowMicros();
+                Process(buffer.AsSpan(0, received));
+                if (_state == BodyState.Done)
+                {
+                    ClosedByServer = true;
+                    break;
+                }
+
+                if (Group.Kind == ClientKind.Slow && !_inHeaders)
+                {
+                    await Task.Delay(50, cancellationToken);
+                }
+                else if (Group.Kind == ClientKind.Stalled && !_inHeaders)
+                {
+                    await releaseStalled.WaitAsync(cancellationToken);
+                    ClosedByServer = await DrainAsync(socket, buffer);
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (SocketException e)
+        {
+            if (!Connected)
+            {
+                Console.Error.WriteLine($"connection failed: {e.SocketErrorCode}");
+            }
+
+            Failed |= !Connected;
+            ClosedByServer |= Connected;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"connection error{(Connected ? "" : " before the response")}: {e.GetType().Name}: {e.Message}");
+            Failed |= !Connected;
+        }
+        finally
+        {
+            if (!Connected && !Failed)
+            {
+                Console.Error.WriteLine($"closed before the response (received {_lineLength} bytes)");
+            }
+
+            Failed |= !Connected;
+            _headers.TrySetResult();
+        }
+    }
+
+    /// <summary>Connects, retrying a few times: on a busy shared machine a burst of connects is sometimes refused.</summary>
+    private static async Task ConnectAsync(Socket socket, int port, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                return;
+            }
+            catch (SocketException e) when (attempt < 5)
+            {
+                Interlocked.Increment(ref _connectRetries);
+                if (_connectRetries == 1)
+                {
+                    Console.Error.WriteLine($"connect failed ({e.SocketErrorCode}), retrying");
+                }
+
+                await Task.Delay(200 * attempt, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Reads what the server buffered for a stalled client; true when the server had closed the connection.</summary>
+    private static async Task<bool> DrainAsync(Socket socket, byte[] buffer)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            while (await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private void Process(ReadOnlySpan<byte> data)
+    {
+        if (_inHeaders)
+        {
+            data = ProcessHeaders(data);
+            if (_inHeaders)
+            {
+                return;
+            }
+        }
+
+        while (!data.IsEmpty && _state != BodyState.Done)
+        {
+            switch (_state)
+            {
+                case BodyState.Raw:
+                    ProcessSse(data);
+                    data = default;
+                    break;
+                case BodyState.ChunkSize:
+                {
+                    var b = data[0];
+                    data = data[1..];
+                    if (b == '\n')
+                    {
+                        _state = _chunkRemaining == 0 ? BodyState.Done : BodyState.ChunkData;
+                    }
+                    else if (b == ';')
+                    {
+                        _state = BodyState.ChunkExtension;
+                    }
+                    else if (b != '\r')
+                    {
+                        _chunkRemaining = (_chunkRemaining * 16) + HexValue(b);
+                    }
+
+                    break;
+                }
+
+                case BodyState.ChunkExtension:
+                {
+                    var newline = data.IndexOf((byte)'\n');
+                    if (newline < 0)
+                    {
+                        data = default;
+                    }
+                    else
+                    {
+                        data = data[(newline + 1)..];
+                        _state = _chunkRemaining == 0 ? BodyState.Done : BodyState.ChunkData;
+                    }
+
+                    break;
+                }
+
+                case BodyState.ChunkData:
+                {
+                    var take = (int)Math.Min(_chunkRemaining, data.Length);
+                    ProcessSse(data[..take]);
+                    data = data[take..];
+                    _chunkRemaining -= take;
+                    if (_chunkRemaining == 0)
+                    {
+                        _state = BodyState.ChunkEnd;
+                    }
+
+                    break;
+                }
+
+                case BodyState.ChunkEnd:
+                {
+                    var b = data[0];
+                    data = data[1..];
+                    if (b == '\n')
+                    {
+                        _state = BodyState.ChunkSize;
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        if (_windowEvents > 0 || _windowBytes > 0)
+        {
+            window.Add(_windowEvents, _windowBytes);
+            _windowEvents = 0;
+            _windowBytes = 0;
+        }
+    }
+
+    private ReadOnlySpan<byte> ProcessHeaders(ReadOnlySpan<byte> data)
+    {
+        Append(data);
+        var all = _line.AsSpan(0, _lineLength);
+        var end = all.IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            return default;
+        }
+
+        var head = Encoding.ASCII.GetString(all[..end]);
+        if (!head.StartsWith("HTTP/1.1 200", StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine("refused: " + head.Split('\n')[0]);
+            throw new SocketException((int)SocketError.ConnectionRefused);
+        }
+
+        _inHeaders = false;
+        Connected = true;
+        _state = head.Contains("transfer-encoding: chunked", StringComparison.OrdinalIgnoreCase) ? BodyState.ChunkSize : BodyState.Raw;
+        var rest = all[(end + 4)..].ToArray();
+        _lineLength = 0;
+        _headers.TrySetResult();
+        return rest;
+    }
+
+    private void ProcessSse(ReadOnlySpan<byte> data)
+    {
+        if (window.Active)
+        {
+            _windowBytes += data.Length;
+        }
+
+        while (!data.IsEmpty)
+        {
+            var newline = data.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                Append(data);
+                return;
+            }
+
+            if (_lineLength > 0)
+            {
+                Append(data[..newline]);
+                OnLine(_line.AsSpan(0, _lineLength));
+                _lineLength = 0;
+            }
+            else
+            {
+                OnLine(data[..newline]);
+            }
+
+            data = data[(newline + 1)..];
+        }
+    }
+
+    private void OnLine(ReadOnlySpan<byte> line)
+    {
+        if (!line.StartsWith("data: "u8))
+        {
+            return;
+        }
+
+        var head = line[..Math.Min(line.Length, 160)];
+        if (!TryField(head, KeyField, out var key) || !TryField(head, SeqField, out var seq) || !TryField(head, TsField, out var micros))
+        {
+            return;
+        }
+
+        Events++;
+        if (FirstEvent == 0)
+        {
+            FirstEvent = Stopwatch.GetTimestamp();
+        }
+
+        if (Group.Kind == ClientKind.CatchUp && CaughtUpAt == 0 && Events >= Group.Target)
+        {
+            CaughtUpAt = Stopwatch.GetTimestamp();
+        }
+
+        if (window.Active)
+        {
+            _windowEvents++;
+            if (Group.Kind == ClientKind.Normal)
+            {
+                LatencyHistogram.Current.Record(_now - micros);
+            }
+        }
+
+        var k = (int)key;
+        if (_last.TryGetValue(k, out var last))
+        {
+            if (seq > last + 1)
+            {
+                Gaps += seq - last - 1;
+            }
+            else if (seq <= last)
+            {
+                Duplicates++;
+                return;
+            }
+        }
+
+        _last[k] = seq;
+    }
+
+    private static bool TryField(ReadOnlySpan<byte> line, ReadOnlySpan<byte> field, out long value)
+    {
+        var at = line.IndexOf(field);
+        value = 0;
+        return at >= 0 && Utf8Parser.TryParse(line[(at + field.Length)..], out value, out _);
+    }
+
+    private void Append(ReadOnlySpan<byte> data)
+    {
+        if (_lineLength + data.Length > _line.Length)
+        {
+            Array.Resize(ref _line, Math.Max(_line.Length * 2, _lineLength + data.Length));
+        }
+
+        data.CopyTo(_line.AsSpan(_lineLength));
+        _lineLength += data.Length;
+    }
+
+    private static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => throw new FormatException("Bad chunk size."),
+    };
+}

@@ -1,0 +1,26 @@
+using EventStreams.Bench.Driver;
+using EventStreams.Bench.Load;
+using EventStreams.Bench.Servers;
+using EventStreams.Bench.Sources;
+
+// One program, several roles, each run as its own process so that CPU and memory are measured per role.
+var mode = args.Length > 0 ? args[0] : "run";
+var rest = args.Length > 0 ? args[1..] : [];
+return mode switch
+{
+    "run" => await BenchDriver.RunAsync(rest),
+    "broker" => BrokerHost.Run(rest),
+    "ceiling" => await CeilingServer.RunAsync(rest),
+    "baseline" => await BaselineServer.RunAsync(rest),
+    "load" => await LoadGenerator.RunAsync(rest),
+    "micro" => EventStreams.Bench.Micro.MicroBench.Run(rest),
+    "consume" => EventStreams.Bench.Micro.ConsumeProbe.Run(rest),
+    "catchup-reader" => await EventStreams.Bench.Micro.CatchUpReaderProbe.RunAsync(rest),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: EventStreams.Bench [run [--smoke] [--out file.md] [--only scenario,...]] | broker | ceiling | baseline | load");
+    return 2;
+}

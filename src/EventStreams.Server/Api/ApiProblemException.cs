@@ -1,0 +1,52 @@
+namespace EventStreams.Server.Api;
+
+/// <summary>An error before the stream starts, with the status and <c>type</c> COMPATIBILITY.md names.</summary>
+public sealed class ApiProblemException(int status, string type, string title, string detail) : Exception(detail)
+{
+    public int Status { get; } = status;
+
+    public string Type { get; } = type;
+
+    public string Title { get; } = title;
+
+    public string Detail { get; } = detail;
+
+    public static ApiProblemException StreamNotFound(IEnumerable<string> streams) =>
+        new(400, "not_found", "Stream Not Found", $"Invalid streams: {string.Join(',', streams)}");
+
+    public static ApiProblemException InvalidTimestamp(string detail) =>
+        new(400, "invalid_timestamp", "Invalid Timestamp", detail);
+
+    public static ApiProblemException InvalidLastEventId(string detail) =>
+        new(400, "invalid_last_event_id", "Invalid Last-Event-ID", detail);
+
+    public static ApiProblemException TopicNotAvailable(string topic) =>
+        new(404, "topic_not_available", "Topic Not Available", $"Topic {topic} is not available in the requested streams.");
+
+    public static ApiProblemException ConfigurationError(string detail) =>
+        new(500, "configuration_error", "Configuration Error", detail);
+
+    public static ApiProblemException KafkaUnavailable(string reason) =>
+        new(503, "kafka_unavailable", "Kafka Unavailable", $"Kafka could not be reached: {reason}");
+
+    public static ApiProblemException TooManyRequests(string detail) =>
+        new(429, "too_many_requests", "Too Many Requests", detail);
+
+    public static ApiProblemException MissingClientKey(string header) =>
+        new(400, "missing_client_key", "Missing Client Key", $"The {header} header is required.");
+
+    public static ApiProblemException RouteNotFound(string path) =>
+        new(404, "not_found", "Not Found", $"Nothing is served at {path}.");
+
+    public IResult ToResult(HttpRequest request) => Results.Json(
+        new ProblemBody(Status, Type, Title, Detail, request.Method, request.Path + request.QueryString),
+        ProblemJsonContext.Default.ProblemBody,
+        contentType: "application/json",
+        statusCode: Status);
+}
+
+public sealed record ProblemBody(int Status, string Type, string Title, string Detail, string Method, string Uri);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(ProblemBody))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class ProblemJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+
+namespace EventStreams.Server.Api;
+
+/// <summary><c>/_info</c>, <c>/_info/name</c>, <c>/_info/version</c>, <c>/_info/home</c>, as in WMF's service-template-node.</summary>
+public static class InfoEndpoints
+{
+    public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder endpoints)
+    {
+        var info = endpoints.MapGroup("/_info");
+        info.MapMethods("/", RootEndpoints.GetAndHead, GetInfo);
+        info.MapMethods("/name", RootEndpoints.GetAndHead, GetName);
+        info.MapMethods("/version", RootEndpoints.GetAndHead, GetVersion);
+        info.MapMethods("/home", RootEndpoints.GetAndHead, GetHome);
+        return endpoints;
+    }
+
+    private static IResult GetInfo(ServiceInfo info) => Results.Json(info, InfoJsonContext.Default.ServiceInfo);
+
+    private static IResult GetName(ServiceInfo info) => Results.Json(new NameBody(info.Name), InfoJsonContext.Default.NameBody);
+
+    private static IResult GetVersion(ServiceInfo info) => Results.Json(new VersionBody(info.Version), InfoJsonContext.Default.VersionBody);
+
+    private static IResult GetHome(ServiceInfo info) => Results.Redirect(info.Home, permanent: true);
+}
+
+internal sealed record NameBody(string Name);
+
+internal sealed record VersionBody(string Version);
+
+[JsonSerializable(typeof(ServiceInfo))]
+[JsonSerializable(typeof(NameBody))]
+[JsonSerializable(typeof(VersionBody))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class InfoJsonContext : JsonSerializerContext;

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.FileProviders;
+
+namespace EventStreams.Server.Api;
+
+/// <summary>
+/// <c>/v2/ui</c>: the browser UI, the static build of <c>src/EventStreams.Web</c> that the server build copies to <c>wwwroot/ui</c>.
+/// </summary>
+public static class UiEndpoints
+{
+    public const string Path = "/v2/ui";
+
+    // Vite names every asset after its content hash, so an asset never changes under its name; index.html always may.
+    private const string ImmutableAsset = "public, max-age=31536000, immutable";
+
+    public static WebApplication MapUi(this WebApplication app)
+    {
+        var root = System.IO.Path.Combine(app.Environment.ContentRootPath, "wwwroot", "ui");
+        var index = System.IO.Path.Combine(root, "index.html");
+        if (!File.Exists(index))
+        {
+            app.MapGet(Path + "/{**rest}", NotBuilt);
+            return app;
+        }
+
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(root),
+            RequestPath = Path,
+            OnPrepareResponse = static context =>
+            {
+                context.Context.Response.Headers.CacheControl = context.File.Name.EndsWith(".html", StringComparison.Ordinal)
+                    ? "no-cache"
+                    : ImmutableAsset;
+            },
+        });
+        // Routing ignores a trailing slash: this answers both /v2/ui and /v2/ui/.
+        app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Index(context, index));
+        return app;
+    }
+
+    private static PhysicalFileHttpResult Index(HttpContext context, string index)
+    {
+        context.Response.Headers.CacheControl = "no-cache";
+        return TypedResults.PhysicalFile(index, "text/html; charset=utf-8");
+    }
+
+    private static ProblemHttpResult NotBuilt() => TypedResults.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "UI Not Built",
+        detail: "The web UI was not built: build the server with npm on the PATH (dotnet build runs npm ci and npm run build in src/EventStreams.Web).");
+}

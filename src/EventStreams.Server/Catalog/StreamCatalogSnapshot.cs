@@ -1,0 +1,9 @@
+namespace EventStreams.Server.Catalog;
+
+/// <summary>One loaded version of the catalogue; immutable, swapped whole on reload.</summary>
+public sealed record StreamCatalogSnapshot(IReadOnlyDictionary<string, StreamDefinition> Streams, string Source, DateTimeOffset LoadedAt)
+{
+    public IEnumerable<StreamDefinition> Ordered => Streams.Values.OrderBy(s => s.Name, StringComparer.Ordinal);
+
+    public IEnumerable<string> AllTopics => Streams.Values.SelectMany(s => s.Topics).Distinct(StringComparer.Ordinal);
+}

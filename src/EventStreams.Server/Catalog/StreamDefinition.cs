@@ -1,0 +1,13 @@
+namespace EventStreams.Server.Catalog;
+
+/// <summary>A stream clients may request, by name or alias, and the Kafka topics behind it.</summary>
+public sealed record StreamDefinition(
+    string Name,
+    IReadOnlyList<string> Topics,
+    IReadOnlySet<string> TopicsAllowed,
+    string? Description,
+    string? SchemaTitle,
+    string? AliasOf = null)
+{
+    public bool IsErrorValidation => (AliasOf ?? Name).EndsWith(".error.validation", StringComparison.Ordinal);
+}

@@ -1,0 +1,120 @@
+using Confluent.Kafka;
+using EventStreams.Server.Catalog;
+using EventStreams.Server.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace EventStreams.Server.Demo;
+
+/// <summary>
+/// Produces live demo events into the embedded broker (never into a configured cluster) at
+/// <see cref="DemoOptions.EventsPerSecond"/>: each tick produces the events due since the last one, as a batch.
+/// An action's events (an edit's recentchange and revision-create) go to the same data centre's topics.
+/// </summary>
+internal sealed partial class DemoProducer(
+    KafkaClients kafka,
+    StreamCatalog catalog,
+    IOptions<DemoOptions> options,
+    TimeProvider time,
+    ILogger<DemoProducer> logger) : BackgroundService
+{
+    /// <summary>20 ticks a second keeps the flow smooth at 20 events/s and the batches small at thousands.</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>After a stall (a paused debugger, a starved machine) catch up at most this much, rather than in a burst.</summary>
+    private const double MaxBacklogSeconds = 1;
+
+    private long _failures;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (kafka.EmbeddedCluster is null || !options.Value.Enabled)
+        {
+            return;
+        }
+
+        var rate = options.Value.EventsPerSecond;
+        var streams = DemoStreams.All.Where(s => catalog.TryGet(s, out _)).ToList();
+        LogStarted(logger, rate, string.Join(", ", streams));
+
+        // Produce() only enqueues; librdkafka's own threads do the I/O, so this loop never blocks a pool thread.
+        using var producer = kafka.CreateProducer(c => c.LingerMs = 20);
+        using var generator = new DemoEvents(time);
+        var batch = new List<DemoEvent>(8);
+        Action<DeliveryReport<byte[]?, byte[]?>> onDelivery = OnDelivery;
+        using var timer = new PeriodicTimer(Tick, time);
+        var owed = 0.0;
+        var last = time.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var now = time.GetTimestamp();
+                owed = Math.Min(owed + (time.GetElapsedTime(last, now).TotalSeconds * rate), Math.Max(1, rate * MaxBacklogSeconds));
+                last = now;
+                owed -= ProduceDue(producer, generator, batch, owed, onDelivery);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down; demo events still queued are not worth waiting for.
+        }
+    }
+
+    /// <summary>Produces whole actions until <paramref name="owed"/> events are out; returns how many were generated.</summary>
+    private int ProduceDue(IProducer<byte[]?, byte[]?> producer, DemoEvents generator, List<DemoEvent> batch, double owed, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery)
+    {
+        var snapshot = catalog.Current;
+        if (!DemoStreams.All.Any(snapshot.Streams.ContainsKey))
+        {
+            // A catalogue of other streams on the embedded broker: nothing to produce into, so make nothing.
+            return (int)Math.Ceiling(owed);
+        }
+
+        var generated = 0;
+        while (generated < owed)
+        {
+            batch.Clear();
+            generated += generator.NextAction(batch);
+            var datacentre = Random.Shared.Next(2);
+            foreach (var demoEvent in batch)
+            {
+                // A catalogue without this stream (custom config on the embedded broker) simply does not get it.
+                if (!snapshot.Streams.TryGetValue(demoEvent.Stream, out var stream) || stream.Topics.Count == 0)
+                {
+                    continue;
+                }
+
+                var topic = stream.Topics[datacentre % stream.Topics.Count];
+                try
+                {
+                    producer.Produce(topic, new Message<byte[]?, byte[]?> { Value = demoEvent.Value }, onDelivery);
+                }
+                catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    // The broker cannot keep up with the asked rate: drop what is due rather than queue without bound.
+                    LogQueueFull(logger);
+                    return (int)Math.Ceiling(owed);
+                }
+            }
+        }
+
+        return generated;
+    }
+
+    private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
+    {
+        if (report.Error.IsError && Interlocked.Increment(ref _failures) is var count && (count & (count - 1)) == 0)
+        {
+            LogDeliveryFailed(logger, count, report.Topic, report.Error.Reason);
+        }
+    }
+
+    [LoggerMessage(900, LogLevel.Information, "Demo producer: {Rate} events/s into {Streams}")]
+    private static partial void LogStarted(ILogger logger, double rate, string streams);
+
+    [LoggerMessage(901, LogLevel.Warning, "Demo producer: {Count} events failed so far, the latest to {Topic}: {Reason}")]
+    private static partial void LogDeliveryFailed(ILogger logger, long count, string topic, string reason);
+
+    [LoggerMessage(902, LogLevel.Warning, "Demo producer: the producer queue is full; dropping this tick's events")]
+    private static partial void LogQueueFull(ILogger logger);
+}

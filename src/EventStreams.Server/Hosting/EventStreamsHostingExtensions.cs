@@ -1,0 +1,50 @@
+using EventStreams.Server.Api;
+using EventStreams.Server.Catalog;
+using EventStreams.Server.Demo;
+using EventStreams.Server.Kafka;
+using EventStreams.Server.Streaming;
+using EventStreams.Server.Transports;
+
+namespace EventStreams.Server.Hosting;
+
+public static class EventStreamsHostingExtensions
+{
+    /// <summary>Registers the catalogue, Kafka reading, streaming and transports, with options validated at start.</summary>
+    public static WebApplicationBuilder AddEventStreams(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
+        services.AddOptions<StreamConfigOptions>().BindConfiguration(StreamConfigOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpClient(nameof(StreamCatalog));
+        services.AddSingleton<StreamCatalog>();
+        services.AddSingleton<StreamMetrics>();
+        services.AddSingleton<KafkaClients>();
+        services.AddSingleton<SharedPartitionReader>();
+        services.AddSingleton<TimeLookup>();
+        services.AddSingleton<SubscriptionFactory>();
+        services.AddSingleton<ConnectionLimiter>();
+        services.AddSingleton<EventStreamWriter>();
+        services.AddSignalR();
+        services.AddEventStreamsApi();
+
+        // Order matters: the catalogue loads first, then the embedded broker gets its topics, then demo data flows.
+        services.AddHostedService<StreamCatalogReloader>();
+        services.AddHostedService<EmbeddedTopics>();
+        services.AddHostedService<DemoProducer>();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Room for a long Last-Event-ID, so that an oversized one gets our JSON 400 rather than a bare 431.
+            kestrel.Limits.MaxRequestHeadersTotalSize = 1536 * 1024;
+            kestrel.Limits.MaxRequestBufferSize = 2 * 1024 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 200;
+            // Streams idle for long stretches; Streaming:StalledClientSeconds is the one rule for clients that stop reading.
+            kestrel.Limits.MinResponseDataRate = null;
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace EventStreams.Server.Kafka;
+
+/// <summary>
+/// Where Kafka is (a configured cluster, or the embedded mock cluster started here) and how our
+/// consumers are configured. Also answers metadata questions: partitions per topic and watermarks.
+/// </summary>
+public sealed partial class KafkaClients : IDisposable
+{
+    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MetadataTtl = TimeSpan.FromSeconds(30);
+
+    private readonly KafkaOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<KafkaClients> _logger;
+    private readonly Lazy<IAdminClient> _admin;
+    private readonly Lazy<IConsumer<byte[]?, byte[]?>> _watermarks;
+    private readonly ConcurrentDictionary<string, (int Partitions, DateTimeOffset At)> _partitionCounts = new(StringComparer.Ordinal);
+
+    public KafkaClients(IOptions<KafkaOptions> options, TimeProvider time, ILogger<KafkaClients> logger)
+    {
+        LibrdkafkaLoader.EnsureRegistered();
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        if (_options.UsesEmbeddedBroker)
+        {
+            EmbeddedCluster = new MockCluster();
+            LogEmbedded(logger, EmbeddedCluster.BootstrapServers);
+        }
+
+        BootstrapServers = EmbeddedCluster?.BootstrapServers ?? _options.BootstrapServers;
+        _admin = new(() => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build());
+        _watermarks = new(() => CreateConsumer("metadata"));
+    }
+
+    public string BootstrapServers { get; }
+
+    /// <summary>The in-process mock cluster when no bootstrap servers are configured.</summary>
+    public MockCluster? EmbeddedCluster { get; }
+
+    public ConsumerConfig ConsumerConfig(string purpose)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = BootstrapServers,
+            GroupId = "eventstreams",
+            ClientId = $"eventstreams-{purpose}",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            EnablePartitionEof = true,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            // The embedded broker holds an empty fetch for the whole wait, so keep it short there.
+            FetchWaitMaxMs = EmbeddedCluster is null ? 100 : 10,
+            QueuedMaxMessagesKbytes = 16 * 1024,
+            // librdkafka pauses fetching for this long whenever its local queue is over the limit above (default 1 s):
+            // a reader that drains fast would otherwise stall for a second per queue-full (catch-up ran at 15k events/s).
+            FetchQueueBackoffMs = 10,
+            SocketNagleDisable = true,
+        };
+        foreach (var (key, value) in _options.Consumer)
+        {
+            config.Set(key, value);
+        }
+
+        return config;
+    }
+
+    public IConsumer<byte[]?, byte[]?> CreateConsumer(string purpose, Action<ConsumerConfig>? tune = null)
+    {
+        var config = ConsumerConfig(purpose);
+        tune?.Invoke(config);
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetLogHandler((_, message) => LogKafka(_logger, message.Name, message.Message))
+            .SetErrorHandler((_, error) => LogKafkaError(_logger, error.Code, error.Reason))
+            .Build();
+    }
+
+    public IProducer<byte[]?, byte[]?> CreateProducer(Action<ProducerConfig>? tune = null)
+    {
+        var config = new ProducerConfig { BootstrapServers = BootstrapServers, LingerMs = 5 };
+        tune?.Invoke(config);
+        return new ProducerBuilder<byte[]?, byte[]?>(config).Build();
+    }
+
+    /// <summary>Partitions of <paramref name="topic"/>, or 0 when the topic does not exist. Cached briefly.</summary>
+    public int PartitionCount(string topic)
+    {
+        var now = _time.GetUtcNow();
+        if (!_partitionCounts.TryGetValue(topic, out var cached) || now - cached.At >= MetadataTtl)
+        {
+            // Asking for one unknown topic makes librdkafka wait for it until the timeout; the full list answers at once.
+            var metadata = _admin.Value.GetMetadata(MetadataTimeout);
+            foreach (var info in metadata.Topics.Where(t => !t.Error.IsError))
+            {
+                _partitionCounts[info.Topic] = (info.Partitions.Count, now);
+            }
+
+            // Decide from this answer, not from the shared map: a concurrent refresh may have stamped the entry
+            // with its own time, which made this topic look missing (and cached as missing for the TTL).
+            var mine = metadata.Topics.FirstOrDefault(t => t.Topic == topic && !t.Error.IsError);
+            cached = (mine?.Partitions.Count ?? 0, now);
+            _partitionCounts[topic] = cached;
+        }
+
+        return cached.Partitions;
+    }
+
+    public WatermarkOffsets Watermarks(TopicPartition partition) =>
+        _watermarks.Value.QueryWatermarkOffsets(partition, MetadataTimeout);
+
+    public void Dispose()
+    {
+        if (_watermarks.IsValueCreated)
+        {
+            _watermarks.Value.Dispose();
+        }
+
+        if (_admin.IsValueCreated)
+        {
+            _admin.Value.Dispose();
+        }
+
+        EmbeddedCluster?.Dispose();
+    }
+
+    [LoggerMessage(100, LogLevel.Information, "No Kafka:BootstrapServers configured; started the embedded mock cluster at {Bootstrap}")]
+    private static partial void LogEmbedded(ILogger logger, string bootstrap);
+
+    [LoggerMessage(101, LogLevel.Debug, "librdkafka {Name}: {Message}")]
+    private static partial void LogKafka(ILogger logger, string name, string message);
+
+    [LoggerMessage(102, LogLevel.Warning, "Kafka error {Code}: {Reason}")]
+    private static partial void LogKafkaError(ILogger logger, ErrorCode code, string reason);
+}

@@ -1,0 +1,200 @@
+using Confluent.Kafka;
+using EventStreams.Server.Streaming;
+
+namespace EventStreams.Server.Kafka;
+
+/// <summary>
+/// The recent events of one topic-partition, each encoded once, shared by every client at the live edge.
+/// One writer (the shared reader's thread), many readers. Bounded in bytes; the newest event is always kept.
+/// </summary>
+public sealed class PartitionCache
+{
+    private readonly Lock _gate = new();
+    private readonly long _maxBytes;
+    private KafkaEvent[] _ring = new KafkaEvent[256];
+    private int _head;
+    private int _count;
+    private long _bytes;
+    // Read without the lock (every client takes it before each read); replaced under the lock.
+    private volatile TaskCompletionSource _changed = NewSignal();
+
+    public PartitionCache(TopicPartition partition, long startOffset, long maxBytes)
+    {
+        Partition = partition;
+        CompleteFrom = startOffset;
+        End = startOffset;
+        _maxBytes = maxBytes;
+        var head = $"{{\"topic\":{System.Text.Json.JsonSerializer.Serialize(partition.Topic)},\"partition\":{partition.Partition.Value},";
+        IdOffsetPrefix = System.Text.Encoding.UTF8.GetBytes(head + "\"offset\":");
+        IdTimestampPrefix = System.Text.Encoding.UTF8.GetBytes(head + "\"timestamp\":");
+    }
+
+    /// <summary>The start of this partition's element in an event id, offset form; shared by every client.</summary>
+    public byte[] IdOffsetPrefix { get; }
+
+    /// <summary>The start of this partition's element in an event id, timestamp form; shared by every client.</summary>
+    public byte[] IdTimestampPrefix { get; }
+
+    public TopicPartition Partition { get; }
+
+    /// <summary>The first offset from which this cache holds every message.</summary>
+    public long CompleteFrom { get; private set; }
+
+    /// <summary>The offset after the last message read: where a client that wants only new events starts.</summary>
+    public long End { get; private set; }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
+
+    internal int Subscribers { get; set; }
+
+    internal long IdleSince { get; set; }
+
+    /// <summary>Completes when events are appended after this call.</summary>
+    public Task Changed => _changed.Task;
+
+    public void Append(KafkaEvent e)
+    {
+        lock (_gate)
+        {
+            if (_count == _ring.Length)
+            {
+                Grow();
+            }
+
+            _ring[(_head + _count) % _ring.Length] = e;
+            _count++;
+            _bytes += e.Json.Length;
+            End = e.Offset + 1;
+            while (_bytes > _maxBytes && _count > 1)
+            {
+                var oldest = _ring[_head];
+                _ring[_head] = null!;
+                _head = (_head + 1) % _ring.Length;
+                _count--;
+                _bytes -= oldest.Json.Length;
+                CompleteFrom = oldest.Offset + 1;
+            }
+        }
+    }
+
+    /// <summary>Records that the reader moved past <paramref name="offset"/> without a deliverable event (skipped or control record).</summary>
+    public void Advance(long offset)
+    {
+        lock (_gate)
+        {
+            End = Math.Max(End, offset + 1);
+        }
+    }
+
+    /// <summary>Wakes everyone waiting on <see cref="Changed"/>; called once per batch of appends.</summary>
+    public void Publish()
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            changed = _changed;
+            _changed = NewSignal();
+        }
+
+        changed.TrySetResult();
+    }
+
+    /// <summary>
+    /// Copies up to <paramref name="max"/> events at or after <paramref name="next"/> into <paramref name="into"/>.
+    /// Returns false when <paramref name="next"/> is before what this cache holds (the caller must catch up from Kafka).
+    /// </summary>
+    public bool TryRead(long next, List<KafkaEvent> into, int max)
+    {
+        lock (_gate)
+        {
+            if (next < CompleteFrom)
+            {
+                return false;
+            }
+
+            for (var i = FirstIndexAtOrAfter(next); i < _count && max > 0; i++, max--)
+            {
+                into.Add(_ring[(_head + i) % _ring.Length]);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The offset of the first held event with timestamp ≥ <paramref name="timestamp"/>, <see cref="End"/> when all are older, or null when the cache cannot tell.</summary>
+    public long? OffsetForTimestamp(long timestamp)
+    {
+        lock (_gate)
+        {
+            if (_count == 0 || At(0).Timestamp > timestamp)
+            {
+                return null;
+            }
+
+            for (var i = 0; i < _count; i++)
+            {
+                if (At(i).Timestamp >= timestamp)
+                {
+                    return At(i).Offset;
+                }
+            }
+
+            return End;
+        }
+    }
+
+    /// <summary>The timestamp of the last held event before <paramref name="offset"/>, if held.</summary>
+    public long? TimestampBefore(long offset)
+    {
+        lock (_gate)
+        {
+            var index = FirstIndexAtOrAfter(offset) - 1;
+            // The cache is contiguous from CompleteFrom, so the last held event before the offset is the message just before it.
+            return index >= 0 ? At(index).Timestamp : null;
+        }
+    }
+
+    private KafkaEvent At(int index) => _ring[(_head + index) % _ring.Length];
+
+    private int FirstIndexAtOrAfter(long offset)
+    {
+        int lo = 0, hi = _count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (At(mid).Offset < offset)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private void Grow()
+    {
+        var bigger = new KafkaEvent[_ring.Length * 2];
+        for (var i = 0; i < _count; i++)
+        {
+            bigger[i] = At(i);
+        }
+
+        _ring = bigger;
+        _head = 0;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using EventStreams.Server.Streaming;
+using Microsoft.Extensions.Options;
+
+namespace EventStreams.Server.Kafka;
+
+/// <summary>
+/// Reads every partition any client wants exactly once per process, into a <see cref="PartitionCache"/> per partition.
+/// One consumer on one dedicated thread; partitions are added on first demand and removed when idle.
+/// </summary>
+public sealed partial class SharedPartitionReader : IDisposable
+{
+    private const int MaxBatch = 2000;
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
+
+    private readonly KafkaClients _kafka;
+    private readonly StreamingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly StreamMetrics _metrics;
+    private readonly ILogger<SharedPartitionReader> _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<TopicPartition, PartitionCache> _caches = [];
+    private readonly ConcurrentQueue<(TopicPartition Partition, long Offset, bool Add)> _assignments = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+
+    public SharedPartitionReader(KafkaClients kafka, IOptions<StreamingOptions> options, TimeProvider time, StreamMetrics metrics, ILogger<SharedPartitionReader> logger)
+    {
+        _kafka = kafka;
+        _options = options.Value;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _thread = new Thread(Run) { IsBackground = true, Name = "kafka-shared-reader" };
+        _thread.Start();
+    }
+
+    /// <summary>The cache of <paramref name="partition"/>, starting its reader if needed. Pair with <see cref="Release"/>.</summary>
+    public PartitionCache Acquire(TopicPartition partition)
+    {
+        lock (_gate)
+        {
+            if (_caches.TryGetValue(partition, out var existing))
+            {
+                existing.Subscribers++;
+                return existing;
+            }
+        }
+
+        // Outside the lock: a broker round trip. Start one message back so the cache knows the
+        // timestamp before the live edge (timestamp ids of clients that have not received anything yet).
+        var watermarks = _kafka.Watermarks(partition);
+        var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - 1);
+        lock (_gate)
+        {
+            if (!_caches.TryGetValue(partition, out var cache))
+            {
+                cache = new PartitionCache(partition, start, _options.CacheMegabytesPerPartition * 1024L * 1024L);
+                cache.Advance(watermarks.High.Value - 1);
+                _caches[partition] = cache;
+                _assignments.Enqueue((partition, start, true));
+                LogStarted(_logger, partition.Topic, partition.Partition.Value, start);
+            }
+
+            cache.Subscribers++;
+            return cache;
+        }
+    }
+
+    public void Release(PartitionCache cache)
+    {
+        lock (_gate)
+        {
+            if (--cache.Subscribers == 0)
+            {
+                cache.IdleSince = _time.GetTimestamp();
+            }
+        }
+    }
+
+    public int ActivePartitions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _caches.Count;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _thread.Join(TimeSpan.FromSeconds(5));
+        _stop.Dispose();
+    }
+
+    private void Run()
+    {
+        using var consumer = _kafka.CreateConsumer("shared");
+        var touched = new HashSet<PartitionCache>();
+        var lastSweep = _time.GetTimestamp();
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                ApplyAssignments(consumer);
+                if (consumer.Assignment.Count == 0)
+                {
+                    _stop.Token.WaitHandle.WaitOne(PollTimeout);
+                }
+                else
+                {
+                    ReadBatch(consumer, touched);
+                }
+
+                if (_time.GetElapsedTime(lastSweep) > TimeSpan.FromSeconds(1))
+                {
+                    RemoveIdle();
+                    ReportLag(consumer);
+                    lastSweep = _time.GetTimestamp();
+                }
+            }
+            catch (KafkaException e)
+            {
+                LogReadFailed(_logger, e.Error.Code, e.Error.Reason);
+                _stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
+            }
+        }
+    }
+
+    private void ReadBatch(IConsumer<byte[]?, byte[]?> consumer, HashSet<PartitionCache> touched)
+    {
+        var timeout = PollTimeout;
+        for (var n = 0; n < MaxBatch; n++)
+        {
+            var result = consumer.Consume(timeout);
+            if (result is null)
+            {
+                break;
+            }
+
+            timeout = TimeSpan.Zero;
+            PartitionCache? cache;
+            lock (_gate)
+            {
+                _caches.TryGetValue(result.TopicPartition, out cache);
+            }
+
+            if (cache is null || result.IsPartitionEOF)
+            {
+                continue;
+            }
+
+            var encoded = EventEncoder.TryEncode(result);
+            if (encoded is null)
+            {
+                _metrics.SkippedMessage(result.Topic);
+                LogSkipped(_logger, result.Topic, result.Partition.Value, result.Offset.Value);
+                cache.Advance(result.Offset.Value);
+            }
+            else
+            {
+                cache.Append(encoded);
+            }
+
+            touched.Add(cache);
+        }
+
+        foreach (var cache in touched)
+        {
+            cache.Publish();
+        }
+
+        touched.Clear();
+    }
+
+    private void ApplyAssignments(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var add = new List<TopicPartitionOffset>();
+        var remove = new List<TopicPartition>();
+        while (_assignments.TryDequeue(out var change))
+        {
+            if (change.Add)
+            {
+                add.Add(new TopicPartitionOffset(change.Partition, change.Offset));
+            }
+            else
+            {
+                remove.Add(change.Partition);
+            }
+        }
+
+        if (remove.Count > 0)
+        {
+            consumer.IncrementalUnassign(remove);
+        }
+
+        if (add.Count > 0)
+        {
+            consumer.IncrementalAssign(add);
+        }
+    }
+
+    private void RemoveIdle()
+    {
+        var grace = TimeSpan.FromSeconds(_options.ReaderIdleSeconds);
+        lock (_gate)
+        {
+            foreach (var (partition, cache) in _caches.ToList())
+            {
+                if (cache.Subscribers == 0 && _time.GetElapsedTime(cache.IdleSince) >= grace)
+                {
+                    _caches.Remove(partition);
+                    _assignments.Enqueue((partition, 0, false));
+                    LogStopped(_logger, partition.Topic, partition.Partition.Value);
+                }
+            }
+        }
+    }
+
+    private void ReportLag(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        List<PartitionCache> caches;
+        lock (_gate)
+        {
+            caches = [.. _caches.Values];
+        }
+
+        foreach (var cache in caches)
+        {
+            var high = consumer.GetWatermarkOffsets(cache.Partition).High;
+            if (high != Offset.Unset)
+            {
+                _metrics.Lag(cache.Partition.Topic, cache.Partition.Partition.Value, Math.Max(0, high.Value - cache.End));
+            }
+        }
+    }
+
+    [LoggerMessage(200, LogLevel.Information, "Shared reader started {Topic}/{Partition} at offset {Offset}")]
+    private static partial void LogStarted(ILogger logger, string topic, int partition, long offset);
+
+    [LoggerMessage(201, LogLevel.Information, "Shared reader stopped idle {Topic}/{Partition}")]
+    private static partial void LogStopped(ILogger logger, string topic, int partition);
+
+    [LoggerMessage(202, LogLevel.Warning, "Skipped a message that is not a JSON object at {Topic}/{Partition}@{Offset}")]
+    private static partial void LogSkipped(ILogger logger, string topic, int partition, long offset);
+
+    [LoggerMessage(203, LogLevel.Warning, "Shared reader error {Code}: {Reason}")]
+    private static partial void LogReadFailed(ILogger logger, ErrorCode code, string reason);
+}

@@ -1,0 +1,4 @@
+using EventStreams.Server.Hosting;
+
+var app = EventStreamsApp.Create(args);
+app.Run();

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using EventStreams.Server.Kafka;
+
+namespace EventStreams.Server.Streaming;
+
+/// <summary>
+/// Reads history straight from Kafka for one client whose positions are behind the shared cache,
+/// on a dedicated thread, into a small bounded channel the client drains at its own pace.
+/// </summary>
+internal sealed partial class CatchUpReader : IDisposable
+{
+    private const int MaxBatch = 256;
+    private const int CapacityInBatches = 8;
+
+    private readonly KafkaClients _kafka;
+    private readonly StreamMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Dictionary<TopicPartition, int> _indexes = [];
+    private readonly ConcurrentQueue<(TopicPartitionOffset Position, int Index, bool Add)> _changes = new();
+    private readonly CatchUpEvents _events = new(CapacityInBatches);
+    private readonly List<(int Index, KafkaEvent Event)> _batch = new(MaxBatch);
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+
+    public CatchUpReader(KafkaClients kafka, StreamMetrics metrics, ILogger logger)
+    {
+        _kafka = kafka;
+        _metrics = metrics;
+        _logger = logger;
+        _thread = new Thread(Run) { IsBackground = true, Name = "kafka-catch-up" };
+        _thread.Start();
+    }
+
+    public CatchUpEvents Events => _events;
+
+    public Exception? Failure { get; private set; }
+
+    public void Add(PartitionPosition position) =>
+        _changes.Enqueue((new TopicPartitionOffset(position.Partition, position.Next), position.Index, true));
+
+    public void Remove(PartitionPosition position) =>
+        _changes.Enqueue((new TopicPartitionOffset(position.Partition, Offset.Unset), position.Index, false));
+
+    /// <summary>Stops the reader without waiting for it: its thread closes the consumer on its way out.</summary>
+    public void Dispose() => _stop.Cancel();
+
+    private void Run()
+    {
+        try
+        {
+            // Prefetch bounds this client's memory: 8 MiB queued plus one fetch of at most 4 MiB in flight
+            // (a plain consumer read a 64-partition backlog at 85k msg/s with 4 MiB queued, 189k msg/s like this).
+            using var consumer = _kafka.CreateConsumer("catch-up", config =>
+            {
+                config.QueuedMaxMessagesKbytes = 8192;
+                config.FetchMaxBytes = 4 * 1024 * 1024;
+            });
+            while (!_stop.IsCancellationRequested)
+            {
+                ApplyChanges(consumer);
+                // Block only when there is nothing to hand over; otherwise take what librdkafka already holds.
+                var result = consumer.Consume(_batch.Count == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.Zero);
+                if (result is null || result.IsPartitionEOF)
+                {
+                    HandOver();
+                    continue;
+                }
+
+                if (!_indexes.TryGetValue(result.TopicPartition, out var index))
+                {
+                    continue;
+                }
+
+                var encoded = EventEncoder.TryEncode(result);
+                if (encoded is null)
+                {
+                    _metrics.SkippedMessage(result.Topic);
+                    continue;
+                }
+
+                _batch.Add((index, encoded));
+                if (_batch.Count == MaxBatch)
+                {
+                    HandOver();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (KafkaException e)
+        {
+            Failure = e;
+            LogFailed(_logger, e.Error.Code, e.Error.Reason);
+        }
+        finally
+        {
+            _events.Complete(Failure);
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>Gives the batch to the client; a dedicated thread may block here, which is where a slow client's catch-up waits for it.</summary>
+    private void HandOver()
+    {
+        if (_batch.Count > 0)
+        {
+            _events.Write([.. _batch], _stop.Token);
+            _batch.Clear();
+        }
+    }
+
+    private void ApplyChanges(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        while (_changes.TryDequeue(out var change))
+        {
+            if (change.Add)
+            {
+                _indexes[change.Position.TopicPartition] = change.Index;
+                consumer.IncrementalAssign([change.Position]);
+            }
+            else if (_indexes.Remove(change.Position.TopicPartition))
+            {
+                consumer.IncrementalUnassign([change.Position.TopicPartition]);
+            }
+        }
+    }
+
+    [LoggerMessage(400, LogLevel.Warning, "Catch-up reader failed {Code}: {Reason}")]
+    private static partial void LogFailed(ILogger logger, ErrorCode code, string reason);
+}

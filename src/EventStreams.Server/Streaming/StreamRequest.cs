@@ -1,0 +1,33 @@
+using EventStreams.Server.Api;
+using EventStreams.Server.Catalog;
+using Microsoft.Extensions.Primitives;
+
+namespace EventStreams.Server.Streaming;
+
+/// <summary>What a client asked for, validated: the same for SSE, NDJSON and SignalR.</summary>
+public sealed record StreamRequest(StreamDefinition[] Streams, long? Since, IReadOnlyList<StartPosition>? Resume, EventFilter? Filter)
+{
+    public string[] Names => [.. Streams.Select(s => s.Name)];
+
+    /// <summary>Parses every input or throws the <see cref="ApiProblemException"/> COMPATIBILITY.md names.</summary>
+    public static StreamRequest Parse(StreamCatalog catalog, string streams, string? since, string? lastEventId, StringValues filters)
+    {
+        var requested = Resolve(catalog, streams);
+        var start = SinceParser.Parse(since);
+        var filter = EventFilter.Parse(filters);
+        var resume = string.IsNullOrEmpty(lastEventId) ? null : LastEventIdParser.Parse(lastEventId, start);
+        return new StreamRequest(requested, start, resume, filter);
+    }
+
+    private static StreamDefinition[] Resolve(StreamCatalog catalog, string streams)
+    {
+        var names = streams.Split(',');
+        var unknown = names.Where(n => !catalog.TryGet(n, out _)).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw ApiProblemException.StreamNotFound(unknown.Take(20).Select(n => n.Length > 200 ? n[..200] : n));
+        }
+
+        return [.. names.Distinct(StringComparer.Ordinal).Select(n => { catalog.TryGet(n, out var s); return s; })];
+    }
+}

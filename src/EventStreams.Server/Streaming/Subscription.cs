@@ -1,0 +1,181 @@
+using System.Buffers;
+using EventStreams.Server.Kafka;
+
+namespace EventStreams.Server.Streaming;
+
+/// <summary>
+/// One client's stream: a position per assigned topic-partition. Reads from the shared caches while it is
+/// inside their window and from its own <see cref="CatchUpReader"/> while it is behind them. Not thread-safe:
+/// one transport loop drives it.
+/// </summary>
+public sealed class Subscription : IDisposable
+{
+    private const int MaxEventsPerPartition = 256;
+
+    private readonly SharedPartitionReader _reader;
+    private readonly Func<CatchUpReader> _newCatchUp;
+    private readonly TimeProvider _time;
+    // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
+    private readonly List<KafkaEvent> _scratch = [];
+    private readonly Task[] _signals;
+    private CatchUpReader? _catchUp;
+    private int _catchingUp;
+
+    internal Subscription(SharedPartitionReader reader, IReadOnlyList<PartitionPosition> positions, IdFormat idFormat, Func<CatchUpReader> newCatchUp, TimeProvider time)
+    {
+        _reader = reader;
+        Positions = positions;
+        IdFormat = idFormat;
+        _newCatchUp = newCatchUp;
+        _time = time;
+        _signals = new Task[positions.Count + 1];
+    }
+
+    public IReadOnlyList<PartitionPosition> Positions { get; }
+
+    public IdFormat IdFormat { get; }
+
+    /// <summary>
+    /// Fills <paramref name="batch"/> with the next events (per partition in order). Returns false when
+    /// <paramref name="maxWait"/> passed with nothing to send (time for a heartbeat).
+    /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ReadAsync(List<(PartitionPosition Position, KafkaEvent Event)> batch, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            batch.Clear();
+            for (var i = 0; i < Positions.Count; i++)
+            {
+                // Taken before reading, so an append between the read and the wait still wakes us.
+                _signals[i] = Positions[i].Cache.Changed;
+            }
+
+            ReadCatchUp(batch);
+            foreach (var position in Positions)
+            {
+                ReadCache(position, batch);
+            }
+
+            if (batch.Count > 0)
+            {
+                return true;
+            }
+
+            if (_catchUp?.Events.Completion is { IsFaulted: true } failed)
+            {
+                throw new InvalidOperationException("Reading history from Kafka failed.", failed.Exception?.InnerException);
+            }
+
+            // Wait on as few tasks as possible: every WhenAny registers on each task and, once woken, removes itself
+            // from the others by a linear search. A task shared by all clients (a static "never" placeholder used to
+            // sit here) made that quadratic in the number of clients.
+            Task wake;
+            if (_catchUp is not null)
+            {
+                _signals[^1] = _catchUp.Events.WaitToReadAsync(cancellationToken).AsTask();
+                wake = Task.WhenAny(_signals);
+            }
+            else
+            {
+                wake = Positions.Count == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, Positions.Count));
+            }
+
+            try
+            {
+                await wake.WaitAsync(maxWait, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Writes the id that resumes every assigned partition after what has been delivered.</summary>
+    public void WriteId(IBufferWriter<byte> writer)
+    {
+        writer.Write("["u8);
+        for (var i = 0; i < Positions.Count; i++)
+        {
+            if (i > 0)
+            {
+                writer.Write(","u8);
+            }
+
+            Positions[i].WriteId(writer, IdFormat);
+        }
+
+        writer.Write("]"u8);
+    }
+
+    public void Dispose()
+    {
+        _catchUp?.Dispose();
+        foreach (var position in Positions)
+        {
+            _reader.Release(position.Cache);
+        }
+    }
+
+    private void ReadCache(PartitionPosition position, List<(PartitionPosition, KafkaEvent)> batch)
+    {
+        if (position.CatchingUp)
+        {
+            if (position.Next < position.Cache.CompleteFrom)
+            {
+                return;
+            }
+
+            // Caught up with the shared window: leave the private reader and join the shared tail.
+            position.CatchingUp = false;
+            _catchingUp--;
+            _catchUp!.Remove(position);
+        }
+
+        _scratch.Clear();
+        if (!position.Cache.TryRead(position.Next, _scratch, MaxEventsPerPartition))
+        {
+            position.CatchingUp = true;
+            _catchingUp++;
+            _catchUp ??= _newCatchUp();
+            _catchUp.Add(position);
+            return;
+        }
+
+        foreach (var e in _scratch)
+        {
+            batch.Add((position, e));
+        }
+
+        if (_scratch.Count > 0)
+        {
+            position.Next = _scratch[^1].Offset + 1;
+        }
+    }
+
+    private void ReadCatchUp(List<(PartitionPosition, KafkaEvent)> batch)
+    {
+        if (_catchUp is null)
+        {
+            return;
+        }
+
+        var budget = MaxEventsPerPartition * Math.Max(1, _catchingUp);
+        while (budget-- > 0 && _catchUp.Events.TryRead(out var item))
+        {
+            var position = Positions[item.Index];
+            if (position.CatchingUp && item.Event.Offset >= position.Next)
+            {
+                batch.Add((position, item.Event));
+                position.Next = item.Event.Offset + 1;
+            }
+        }
+
+        if (_catchingUp == 0)
+        {
+            _catchUp.Dispose();
+            _catchUp = null;
+        }
+    }
+}

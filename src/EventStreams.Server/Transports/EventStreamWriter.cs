@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using EventStreams.Server.Kafka;
+using EventStreams.Server.Streaming;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace EventStreams.Server.Transports;
+
+/// <summary>Writes a subscription's events to an HTTP response as SSE or NDJSON, with heartbeats and a stall timeout.</summary>
+public sealed partial class EventStreamWriter(
+    IOptions<StreamingOptions> options,
+    StreamMetrics metrics,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<EventStreamWriter> logger)
+{
+    /// <summary>Frames are assembled here and handed to Kestrel in pieces of about this size: one response write instead of one per field.</summary>
+    private const int FrameChunkBytes = 32 * 1024;
+
+    /// <summary>Per thread, used only between two awaits, so its memory is per busy thread rather than per client.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _frames;
+
+    public async Task RunAsync(HttpContext context, Subscription subscription, IReadOnlyList<string> streams, bool ndjson, EventFilter? filter)
+    {
+        var response = context.Response;
+        var hadAccept = context.Request.Headers.Accept.Count > 0;
+        response.ContentType = ndjson ? "application/json; charset=utf-8" : hadAccept ? "text/event-stream; charset=utf-8" : "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        response.Headers["X-EventStreams-Filters"] = "1";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var transport = ndjson ? "ndjson" : "sse";
+        var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
+        var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
+        var output = response.BodyWriter;
+        // Ends with the client, or when the server shuts down (then the client reconnects elsewhere with its id).
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = ending.Token;
+        using var stallTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        var batch = new List<(PartitionPosition Position, KafkaEvent Event)>();
+
+        metrics.Connected(streams);
+        try
+        {
+            if (!ndjson)
+            {
+                output.Write(":ok\n\n"u8);
+            }
+
+            await FlushAsync(output, stallTimer, stall);
+            var lastWrite = time.GetTimestamp();
+            while (!aborted.IsCancellationRequested)
+            {
+                if (!await subscription.ReadAsync(batch, heartbeat, aborted))
+                {
+                    output.Write(":\n\n"u8);
+                    lastWrite = time.GetTimestamp();
+                }
+                else
+                {
+                    var before = output.UnflushedBytes;
+                    var frames = _frames ??= new ArrayBufferWriter<byte>(FrameChunkBytes * 2);
+                    frames.ResetWrittenCount();
+                    var sent = 0;
+                    foreach (var (position, e) in batch)
+                    {
+                        // A filtered-out event still moves the position, so the next id resumes after it.
+                        position.Delivered(e);
+                        if (filter is not null && !filter.Matches(e.Json))
+                        {
+                            continue;
+                        }
+
+                        sent++;
+                        if (ndjson)
+                        {
+                            frames.Write(e.Json);
+                            frames.Write("\n"u8);
+                        }
+                        else
+                        {
+                            frames.Write("event: message\nid: "u8);
+                            subscription.WriteId(frames);
+                            frames.Write("\ndata: "u8);
+                            frames.Write(e.Json);
+                            frames.Write("\n\n"u8);
+                        }
+
+                        if (frames.WrittenCount >= FrameChunkBytes)
+                        {
+                            output.Write(frames.WrittenSpan);
+                            frames.ResetWrittenCount();
+                        }
+                    }
+
+                    output.Write(frames.WrittenSpan);
+                    metrics.Sent(transport, sent, output.UnflushedBytes - before);
+                    if (sent > 0)
+                    {
+                        lastWrite = time.GetTimestamp();
+                    }
+                    else if (heartbeat != Timeout.InfiniteTimeSpan && time.GetElapsedTime(lastWrite) >= heartbeat)
+                    {
+                        // Everything was filtered out for a while: keep proxies and clients convinced we are alive.
+                        output.Write(":\n\n"u8);
+                        lastWrite = time.GetTimestamp();
+                    }
+                }
+
+                await FlushAsync(output, stallTimer, stall);
+            }
+        }
+        catch (OperationCanceledException) when (stallTimer.IsCancellationRequested)
+        {
+            metrics.Dropped("stalled");
+            LogStalled(logger, context.Connection.RemoteIpAddress?.ToString(), stall.TotalSeconds);
+            context.Abort();
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client left.
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, e);
+            metrics.Dropped("error");
+            if (!ndjson)
+            {
+                await WriteErrorAsync(output, e);
+            }
+        }
+        finally
+        {
+            metrics.Disconnected(streams);
+        }
+    }
+
+    private static ValueTask FlushAsync(PipeWriter output, CancellationTokenSource stallTimer, TimeSpan stall)
+    {
+        var flush = output.FlushAsync(stallTimer.Token);
+        if (!flush.IsCompletedSuccessfully)
+        {
+            return AwaitFlushAsync(flush, stallTimer, stall);
+        }
+
+        // Nearly every flush completes at once: no timer is touched for those (two timer changes per flush
+        // per client added up with 10,000 clients).
+        return flush.Result.IsCanceled ? throw new OperationCanceledException(stallTimer.Token) : ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush, CancellationTokenSource stallTimer, TimeSpan stall)
+    {
+        // The client is not taking data right now: from here on it has `stall` to accept some.
+        stallTimer.CancelAfter(stall);
+        var result = await flush;
+        if (result.IsCanceled)
+        {
+            throw new OperationCanceledException(stallTimer.Token);
+        }
+
+        // Only a completed flush disarms the timer; a cancelled source cannot be reset and ends the client anyway.
+        stallTimer.TryReset();
+    }
+
+    private static async Task WriteErrorAsync(PipeWriter output, Exception error)
+    {
+        try
+        {
+            output.Write("event: error\ndata: "u8);
+            using (var json = new Utf8JsonWriter(output))
+            {
+                json.WriteStartObject();
+                json.WriteString("message"u8, error.InnerException?.Message ?? error.Message);
+                json.WriteString("name"u8, error.InnerException?.GetType().Name ?? error.GetType().Name);
+                json.WriteEndObject();
+            }
+
+            output.Write("\n\n"u8);
+            await output.FlushAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)
+        {
+            // The connection is going away anyway.
+        }
+    }
+
+    [LoggerMessage(600, LogLevel.Information, "Disconnected client {Remote}: it accepted no data for {Seconds} s")]
+    private static partial void LogStalled(ILogger logger, string? remote, double seconds);
+
+    [LoggerMessage(601, LogLevel.Error, "Stream failed after it started")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,171 @@
+// The detail pane of one event: position, validation errors (for *.error.validation), tree / JSON / YAML, copy.
+import { jsonTree } from './tree.js';
+import { toYaml } from './yaml.js';
+import { isErrorStream, errorMessages } from './summary.js';
+
+const TABS = ['Tree', 'JSON', 'YAML'];
+
+export class DetailPane {
+  constructor(element, { onClose, onStartHere }) {
+    this.element = element;
+    this.onClose = onClose;
+    this.onStartHere = onStartHere;
+    this.tab = 'Tree';
+    this.record = null;
+  }
+
+  get isOpen() {
+    return !this.element.hidden;
+  }
+
+  show(record) {
+    this.record = record;
+    this.element.hidden = false;
+    this.render();
+  }
+
+  close() {
+    this.element.hidden = true;
+    this.record = null;
+    this.onClose();
+  }
+
+  render() {
+    const r = this.record;
+    const event = JSON.parse(r.raw);
+    const el = this.element;
+    el.replaceChildren();
+
+    const head = h('div', 'detail-head');
+    const title = h('h2', '', r.summary.text || r.stream);
+    title.title = r.summary.text;
+    const close = button('✕', () => this.close(), 'Close the detail (Esc)');
+    close.classList.add('icon-button');
+    close.setAttribute('aria-label', 'Close detail');
+    head.append(title, close);
+    el.appendChild(head);
+
+    const facts = h('dl', 'facts');
+    fact(facts, 'Stream', r.stream);
+    fact(facts, 'Time', new Date(r.time).toISOString());
+    fact(facts, 'Topic', r.topic ?? '—');
+    fact(facts, 'Partition', r.partition ?? '—');
+    fact(facts, 'Offset', r.offset ?? '—');
+    el.appendChild(facts);
+    facts.dataset.testid = 'position';
+
+    if (isErrorStream(r.stream) || (event.raw_event !== undefined && event.message !== undefined)) {
+      el.appendChild(validationError(event));
+    }
+
+    const actions = h('div', 'detail-actions');
+    actions.append(
+      button('Copy JSON', () => copy(JSON.stringify(event, null, 2), actions)),
+      button('Copy YAML', () => copy(toYaml(event), actions)),
+      button('Copy id', () => copy(r.id ?? '', actions), 'The SSE id after this event: resume from it to get the events that follow'),
+      button('Start after this event', () => this.onStartHere(r), 'Use this event\'s id as the start position'),
+    );
+    el.appendChild(actions);
+
+    const tabs = h('div', 'tabs');
+    tabs.setAttribute('role', 'tablist');
+    for (const name of TABS) {
+      const tab = button(name, () => {
+        this.tab = name;
+        this.render();
+      });
+      tab.setAttribute('role', 'tab');
+      tab.setAttribute('aria-selected', String(name === this.tab));
+      tabs.appendChild(tab);
+    }
+    el.appendChild(tabs);
+
+    const body = h('div', 'detail-body');
+    body.setAttribute('role', 'tabpanel');
+    if (this.tab === 'Tree') {
+      body.appendChild(jsonTree(event));
+    } else {
+      body.appendChild(h('pre', 'code', this.tab === 'JSON' ? JSON.stringify(event, null, 2) : toYaml(event)));
+    }
+    el.appendChild(body);
+  }
+}
+
+function validationError(event) {
+  const box = h('section', 'validation');
+  box.setAttribute('aria-label', 'Validation errors');
+  box.appendChild(h('h3', '', `Rejected${event.errored_stream_name ? ` event for ${event.errored_stream_name}` : ' event'}`));
+  const list = h('ul', 'messages');
+  for (const message of errorMessages(event.message)) {
+    list.appendChild(h('li', '', message));
+  }
+  box.appendChild(list);
+  const facts = h('dl', 'facts');
+  for (const k of ['error_type', 'errored_schema_uri', 'emitter_id']) {
+    if (event[k] !== undefined) {
+      fact(facts, k, event[k]);
+    }
+  }
+  box.appendChild(facts);
+  box.appendChild(h('h3', '', 'The rejected event'));
+  let rejected = event.raw_event;
+  if (typeof rejected === 'string') {
+    try {
+      rejected = JSON.parse(rejected);
+    } catch {
+      box.appendChild(h('pre', 'code', rejected));
+      return box;
+    }
+  }
+  if (rejected !== undefined) {
+    box.appendChild(jsonTree(rejected));
+  }
+  return box;
+}
+
+function h(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) {
+    el.className = className;
+  }
+  if (text !== undefined) {
+    el.textContent = text;
+  }
+  return el;
+}
+
+function button(text, onClick, title) {
+  const b = h('button', '', text);
+  b.type = 'button';
+  if (title) {
+    b.title = title;
+  }
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function fact(dl, name, value) {
+  dl.append(h('dt', '', name), h('dd', '', String(value)));
+}
+
+export async function copy(text, near) {
+  let ok = true;
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    ok = document.execCommand('copy');
+    area.remove();
+  }
+  if (near) {
+    const note = near.querySelector('.copied') ?? near.appendChild(h('span', 'copied'));
+    note.setAttribute('role', 'status');
+    note.textContent = ok ? 'Copied' : 'Copy failed';
+    clearTimeout(note.timer);
+    note.timer = setTimeout(() => note.remove(), 1500);
+  }
+  return ok;
+}

@@ -1,0 +1,60 @@
+// What both transports (SSE over fetch, SignalR) share: the request being served, the last id, and reconnecting with
+// exponential backoff from that id. A subclass provides connect(), close() and dropCurrent().
+
+const MAX_BACKOFF_MS = 30_000;
+
+export class ReconnectingConnection {
+  /**
+   * @param {{ onEvents: (batch: {id: string, data: string}[]) => void, onStatus: (status: object) => void }} handlers
+   */
+  constructor(handlers) {
+    this.handlers = handlers;
+    this.lastId = null;
+    this.serverFilters = false;
+    this.attempt = 0;
+    this.retryTimer = 0;
+    this.generation = 0;
+  }
+
+  /** Starts (or restarts) reading. `request` = {streams, since, lastEventId, filters}. */
+  open(request) {
+    this.prepare(request);
+    this.connect();
+  }
+
+  /** Sets what the next connect (e.g. a resume) asks for, without connecting. */
+  prepare(request) {
+    this.close();
+    this.request = request;
+    this.lastId = request.lastEventId || null;
+    this.attempt = 0;
+  }
+
+  /** Reconnects from the last id, e.g. after resume or a change of server-side filters. */
+  resume(filters) {
+    this.close();
+    if (filters) {
+      this.request = { ...this.request, filters };
+    }
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** Gives up the current connection and tries again later, from the last id. */
+  retry(reason) {
+    this.dropCurrent();
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(this.attempt, 5));
+    this.attempt++;
+    this.status('retrying', `Disconnected (${reason}); reconnecting in ${Math.round(delay / 1000)} s${this.lastId ? ' from the last event' : ''}`);
+    const generation = this.generation;
+    this.retryTimer = setTimeout(() => {
+      if (generation === this.generation) {
+        this.connect();
+      }
+    }, delay);
+  }
+
+  status(state, text) {
+    this.handlers.onStatus({ state, text, serverFilters: this.serverFilters, attempt: this.attempt });
+  }
+}

@@ -1,0 +1,80 @@
+// The whole view in the URL: `#/?streams=a,b&since=…&filter=…&q=…&canary=hide&max=…` (the reference UI's
+// `#/?streams=a,b` deep links keep working). `since=0` is the oldest retained event, `last_event_id` an exact position.
+
+export const DEFAULT_MAX = 10_000;
+
+export function emptyState() {
+  return { streams: [], start: 'now', since: '', lastEventId: '', text: '', filters: [], hideCanary: false, max: DEFAULT_MAX, transport: 'sse' };
+}
+
+export function toHash(state) {
+  const q = new URLSearchParams();
+  if (state.streams.length > 0) {
+    q.set('streams', state.streams.join(','));
+  }
+  if (state.start === 'oldest') {
+    q.set('since', '0');
+  } else if (state.start === 'time' && state.since) {
+    q.set('since', state.since);
+  } else if (state.start === 'id' && state.lastEventId) {
+    q.set('last_event_id', state.lastEventId);
+  }
+  if (state.text) {
+    q.set('q', state.text);
+  }
+  for (const f of state.filters) {
+    q.append('filter', f);
+  }
+  if (state.hideCanary) {
+    q.set('canary', 'hide');
+  }
+  if (state.max !== DEFAULT_MAX) {
+    q.set('max', String(state.max));
+  }
+  if (state.transport === 'signalr') {
+    q.set('transport', 'signalr');
+  }
+  // Commas read better than %2C in a stream list.
+  return `#/?${q.toString().replaceAll('%2C', ',')}`;
+}
+
+export function fromHash(hash) {
+  const state = emptyState();
+  const at = hash.indexOf('?');
+  if (at < 0) {
+    return state;
+  }
+  const q = new URLSearchParams(hash.slice(at + 1));
+  state.streams = (q.get('streams') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const since = q.get('since');
+  const id = q.get('last_event_id');
+  if (id) {
+    state.start = 'id';
+    state.lastEventId = id;
+  } else if (since === '0') {
+    state.start = 'oldest';
+  } else if (since) {
+    state.start = 'time';
+    state.since = since;
+  }
+  state.text = q.get('q') ?? '';
+  state.filters = q.getAll('filter').filter(Boolean);
+  state.hideCanary = q.get('canary') === 'hide';
+  state.transport = q.get('transport') === 'signalr' ? 'signalr' : 'sse';
+  const max = Number(q.get('max'));
+  if (Number.isFinite(max) && max >= 100) {
+    state.max = Math.min(200_000, Math.floor(max));
+  }
+  return state;
+}
+
+/** The `since` the server gets: epoch 0 for the oldest, an ISO date-time for a point in time. */
+export function sinceOf(state) {
+  if (state.start === 'oldest') {
+    return '0';
+  }
+  if (state.start === 'time' && state.since) {
+    return state.since;
+  }
+  return '';
+}

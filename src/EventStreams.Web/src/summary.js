@@ -1,0 +1,77 @@
+// One line per event: what a person scanning the list wants to see first.
+
+export function isErrorStream(stream) {
+  return typeof stream === 'string' && stream.endsWith('.error.validation');
+}
+
+/**
+ * The separate errors in a validation-error event's `message`: one per line, or joined by "; " before the next
+ * error's field ('.a.b' or "data…"), as EventGate and ajv write them.
+ */
+export function errorMessages(message) {
+  return String(message ?? '')
+    .split(/\n|; (?=['"]?[.\/]|data\b)/)
+    .map((m) => m.trim())
+    .filter(Boolean);
+}
+
+function firstLine(text, max = 200) {
+  const line = String(text ?? '').split('\n', 1)[0];
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/** Columns for the list and the CSV: {wiki, title, user, type, text}. */
+export function summarize(e, stream) {
+  const wiki = e.server_name ?? e.meta?.domain ?? e.wiki ?? e.database ?? '';
+  if (isErrorStream(stream) || (e.raw_event !== undefined && e.message !== undefined)) {
+    const target = e.errored_stream_name ?? '';
+    return { wiki, title: target, user: '', type: e.error_type ?? 'validation error', text: `${target ? `${target}: ` : ''}${firstLine(errorMessages(e.message).join('; '))}` };
+  }
+  if (e.type !== undefined && e.title !== undefined) {
+    // recentchange
+    const user = e.user ?? '';
+    let type = e.type;
+    if (type === 'log' && e.log_type) {
+      type = `log/${e.log_type}${e.log_action ? `/${e.log_action}` : ''}`;
+    }
+    let size = '';
+    if (e.length && typeof e.length.new === 'number') {
+      const diff = e.length.new - (e.length.old ?? 0);
+      size = ` (${diff >= 0 ? '+' : ''}${diff})`;
+    }
+    const flags = `${e.bot ? ' [bot]' : ''}${e.minor ? ' [minor]' : ''}`;
+    return { wiki, title: e.title, user, type, text: `${type} · ${wiki} · ${e.title} · ${user}${size}${flags}` };
+  }
+  if (e.page_title !== undefined) {
+    // revision-create, page-create and friends
+    const user = e.performer?.user_text ?? e.rev_user_text ?? '';
+    const type = e.rev_parent_id ? 'revision' : 'page';
+    const size = typeof e.rev_len === 'number' ? ` (${e.rev_len} bytes)` : '';
+    const comment = e.comment ? ` — ${firstLine(e.comment, 80)}` : '';
+    return { wiki, title: e.page_title, user, type, text: `${wiki} · ${e.page_title} · ${user}${size}${comment}` };
+  }
+  const schema = e.$schema ?? '';
+  const keys = Object.keys(e).filter((k) => k !== 'meta' && k !== '$schema').slice(0, 4);
+  const fields = keys.map((k) => `${k}=${short(e[k])}`).join(' ');
+  return { wiki, title: '', user: '', type: schema, text: `${wiki ? `${wiki} · ` : ''}${schema ? `${schema} · ` : ''}${fields}` };
+}
+
+function short(value) {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** The event's time in epoch ms: meta.dt, else dt, else the Kafka timestamp the id carries, else when it arrived. */
+export function eventTime(e, received) {
+  const dt = e.meta?.dt ?? e.dt;
+  if (typeof dt === 'string') {
+    const t = Date.parse(dt);
+    if (!Number.isNaN(t)) {
+      return t;
+    }
+  }
+  if (typeof e.timestamp === 'number') {
+    return e.timestamp < 1e11 ? e.timestamp * 1000 : e.timestamp;
+  }
+  return received;
+}

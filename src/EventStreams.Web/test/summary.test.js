@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { summarize, eventTime, errorMessages } from '../src/summary.js';
+
+test('recentchange: type, wiki, title, user and size', () => {
+  const s = summarize({ type: 'edit', title: 'Berlin', user: 'Ann', server_name: 'de.wikipedia.org', bot: true, length: { old: 10, new: 4 } }, 'mediawiki.recentchange');
+  assert.equal(s.text, 'edit · de.wikipedia.org · Berlin · Ann (-6) [bot]');
+  assert.equal(summarize({ type: 'log', log_type: 'block', log_action: 'block', title: 'U', user: 'A', server_name: 'x' }, 's').type, 'log/block/block');
+});
+
+test('revision and page events: wiki, page, performer', () => {
+  const s = summarize({ meta: { domain: 'en.wikipedia.org' }, page_title: 'Main_Page', performer: { user_text: 'Bob' }, rev_len: 120, comment: 'typo' }, 'mediawiki.page-create');
+  assert.equal(s.text, 'en.wikipedia.org · Main_Page · Bob (120 bytes) — typo');
+});
+
+test('validation errors lead with the rejected stream, then every error on one line', () => {
+  const s = summarize({ errored_stream_name: 'x.y', message: 'first\nsecond', raw_event: '{}' }, 'eventgate-analytics-external.error.validation');
+  assert.equal(s.text, 'x.y: first; second');
+});
+
+test('time: meta.dt, then dt, then the time it arrived', () => {
+  assert.equal(eventTime({ meta: { dt: '2026-01-01T00:00:00Z' } }, 5), Date.UTC(2026, 0, 1));
+  assert.equal(eventTime({ dt: '2026-01-01T00:00:01Z' }, 5), Date.UTC(2026, 0, 1, 0, 0, 1));
+  assert.equal(eventTime({}, 5), 5);
+});
+
+test('validation error messages split per error: by line, or by "; " before the next field', () => {
+  assert.deepEqual(errorMessages("'.tick' should be integer\n'.meta' should have required property 'stream'"), ["'.tick' should be integer", "'.meta' should have required property 'stream'"]);
+  assert.deepEqual(errorMessages(`'.dt' should match format "date-time"; '.page_namespace' should be integer`), [`'.dt' should match format "date-time"`, "'.page_namespace' should be integer"]);
+  assert.deepEqual(errorMessages('data.x should be string; data should have required property y'), ['data.x should be string', 'data should have required property y']);
+  assert.deepEqual(errorMessages('one error; with a semicolon inside'), ['one error; with a semicolon inside']);
+  assert.deepEqual(errorMessages(undefined), []);
+});

@@ -1,0 +1,162 @@
+using System.Globalization;
+using EventStreams.Server.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventStreams.IntegrationTests;
+
+/// <summary><c>?since=</c> and timestamp ids before, inside and after the data, through the cache, the broker and the binary search.</summary>
+public sealed class SinceTests : IAsyncLifetime
+{
+    private const int PerPartition = 30;
+    private const int Partitions = 3;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow.AddHours(-1);
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync("""
+            streams:
+              since.cold:
+                topics: [since.cold]
+              since.warm:
+                topics: [since.warm]
+              since.long:
+                topics: [since.long]
+            """, Partitions);
+        await ProduceHistoryAsync("since.cold", T0);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private TimeLookup Lookup => _server.App.Services.GetRequiredService<TimeLookup>();
+
+    [Fact]
+    public async Task Since_InsideTheData_StartsEachPartitionAtTheFirstEventAtOrAfterIt()
+    {
+        var since = T0.AddMilliseconds((11 * 1000) - 500).ToUnixTimeMilliseconds();
+
+        var events = await ReadAsync($"v2/stream/since.cold?since={since}", Partitions * (PerPartition - 11));
+
+        AssertEachPartitionFrom(events, 11);
+        Assert.True(Lookup.Answers.BinarySearch > 0, "the embedded broker answers 'end', so the binary search must have run");
+    }
+
+    [Fact]
+    public async Task Since_InALongPartition_BinarySearchFindsTheFirstEventAtOrAfterIt()
+    {
+        const int count = 6000;
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
+            _server.ProduceAsync("since.long", 0, $$"""{"i":{{i}}}""", timestamp: T0.AddMilliseconds(i * 10))));
+        var since = T0.AddMilliseconds(4321 * 10 - 5).ToUnixTimeMilliseconds();
+
+        var events = await ReadAsync($"v2/stream/since.long?since={since}", 3);
+
+        Assert.Equal([4321, 4322, 4323], events.Select(e => e.Json.GetProperty("i").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Since_BeforeTheData_IsoFormat_DeliversEverything()
+    {
+        var since = T0.AddMinutes(-5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+        var events = await ReadAsync($"v2/stream/since.cold?since={since}", Partitions * PerPartition);
+
+        AssertEachPartitionFrom(events, 0);
+    }
+
+    [Fact]
+    public async Task Since_AfterTheData_StartsAtTheLiveEdge()
+    {
+        var since = T0.AddMinutes(30).ToUnixTimeMilliseconds();
+        using var http = _server.CreateClient();
+        await using var sse = await SseClient.ConnectAsync(http, $"v2/stream/since.cold?since={since}");
+        await sse.ReadAsync(Wait);
+
+        await _server.ProduceAsync("since.cold", 1, """{"i":1000}""");
+        var first = await sse.NextEventAsync(Wait);
+
+        Assert.Equal(1000, first.Json.GetProperty("i").GetInt32());
+    }
+
+    [Fact]
+    public async Task Since_InsideTheCachedWindow_IsAnsweredByTheCache()
+    {
+        var t1 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        using var http = _server.CreateClient();
+        await using (var live = await SseClient.ConnectAsync(http, "v2/stream/since.warm"))
+        {
+            await live.ReadAsync(Wait);
+            await ProduceHistoryAsync("since.warm", t1);
+            for (var n = 0; n < Partitions * PerPartition; n++)
+            {
+                await live.NextEventAsync(Wait);
+            }
+
+            var before = Lookup.Answers;
+            var since = t1.AddMilliseconds((6 * 1000) - 1).ToUnixTimeMilliseconds();
+
+            var events = await ReadAsync($"v2/stream/since.warm?since={since}", Partitions * (PerPartition - 6));
+
+            AssertEachPartitionFrom(events, 6);
+            Assert.Equal(before.Cache + Partitions, Lookup.Answers.Cache);
+            Assert.Equal(before.BinarySearch, Lookup.Answers.BinarySearch);
+        }
+    }
+
+    [Fact]
+    public async Task LastEventId_TimestampElements_ResumeEachPartitionAtItsOwnTime()
+    {
+        var id = $$"""[{"topic":"since.cold","partition":0,"timestamp":{{T0.AddSeconds(5).ToUnixTimeMilliseconds()}}},{"topic":"since.cold","partition":2,"timestamp":{{T0.AddSeconds(25).ToUnixTimeMilliseconds()}}}]""";
+        using var http = _server.CreateClient();
+        await using var sse = await SseClient.ConnectAsync(http, "v2/stream/since.cold", id);
+
+        var events = new List<SseEvent>();
+        for (var n = 0; n < (PerPartition - 5) + (PerPartition - 25); n++)
+        {
+            events.Add(await sse.NextEventAsync(Wait));
+        }
+
+        Assert.Equal(Enumerable.Range(5, PerPartition - 5), Seqs(events, 0));
+        Assert.Equal(Enumerable.Range(25, PerPartition - 25), Seqs(events, 2));
+        Assert.Empty(Seqs(events, 1));
+        Assert.DoesNotContain("\"partition\":1", events[^1].Id, StringComparison.Ordinal);
+    }
+
+    private async Task ProduceHistoryAsync(string topic, DateTimeOffset start)
+    {
+        for (var i = 0; i < PerPartition; i++)
+        {
+            for (var p = 0; p < Partitions; p++)
+            {
+                await _server.ProduceAsync(topic, p, $$"""{"i":{{i}},"p":{{p}}}""", timestamp: start.AddSeconds(i));
+            }
+        }
+    }
+
+    private async Task<List<SseEvent>> ReadAsync(string path, int count)
+    {
+        using var http = _server.CreateClient();
+        await using var sse = await SseClient.ConnectAsync(http, path);
+        var events = new List<SseEvent>();
+        while (events.Count < count)
+        {
+            events.Add(await sse.NextEventAsync(Wait));
+        }
+
+        return events;
+    }
+
+    private static void AssertEachPartitionFrom(List<SseEvent> events, int first)
+    {
+        for (var p = 0; p < Partitions; p++)
+        {
+            Assert.Equal(Enumerable.Range(first, PerPartition - first), Seqs(events, p));
+        }
+    }
+
+    private static List<int> Seqs(List<SseEvent> events, int partition) =>
+        events.Where(e => e.Json.GetProperty("meta").GetProperty("partition").GetInt32() == partition)
+            .Select(e => e.Json.GetProperty("i").GetInt32())
+            .ToList();
+}

@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using EventStreams.Server.Api;
+using EventStreams.Server.Catalog;
+using Microsoft.OpenApi;
+
+namespace EventStreams.Server.Tests.Api;
+
+public sealed class OpenApiSpecBuilderTests
+{
+    private static readonly ServiceInfo Info = new("eventstreams", "1.2.3", "desc", "/?doc");
+
+    private static StreamCatalogSnapshot Catalog(params StreamDefinition[] streams) =>
+        new(streams.ToDictionary(s => s.Name, StringComparer.Ordinal), "test", DateTimeOffset.UnixEpoch);
+
+    private static StreamDefinition Stream(string name, string? description = null, string? aliasOf = null) =>
+        new(name, [name], new HashSet<string>([name], StringComparer.Ordinal), description, null, aliasOf);
+
+    [Fact]
+    public void Build_StreamsOutOfOrder_EnumIsSortedAndHasOnePathEach()
+    {
+        var document = OpenApiSpecBuilder.Build(Catalog(Stream("b"), Stream("a"), Stream("c", aliasOf: "a")), Info);
+
+        var parameter = document.Paths[OpenApiSpecBuilder.StreamRoute].Operations![HttpMethod.Get].Parameters!.Single(p => p.Name == "streams");
+        Assert.Equal(["a", "b", "c"], parameter.Schema!.Items!.Enum!.Select(n => n.GetValue<string>()));
+        Assert.Equal(["/v2/stream/{streams}", "/v2/stream/a", "/v2/stream/b", "/v2/stream/c"], document.Paths.Keys);
+        Assert.Equal("1.2.3", document.Info.Version);
+    }
+
+    [Fact]
+    public void Build_AliasWithoutDescription_DescribesItAsAlias()
+    {
+        var document = OpenApiSpecBuilder.Build(Catalog(Stream("a", "The A stream."), Stream("c", aliasOf: "a")), Info);
+
+        var alias = document.Paths["/v2/stream/c"];
+        var extension = (JsonNodeExtension)alias.Operations![HttpMethod.Get].Extensions![OpenApiSpecBuilder.CatalogueExtension];
+        Assert.Equal("An alias of a.", alias.Description);
+        Assert.Equal("a", extension.Node["alias_of"]!.GetValue<string>());
+        Assert.Null(extension.Node["description"]);
+        Assert.False(extension.Node["error_validation"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Build_Serialized_ParsesBackWithoutErrors()
+    {
+        var json = await OpenApiSpecBuilder.Build(Catalog(Stream("x.error.validation")), Info).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0);
+
+        var (document, diagnostic) = OpenApiDocument.Parse(json, "json");
+
+        Assert.Empty(diagnostic!.Errors);
+        Assert.True(JsonNode.Parse(json)!["paths"]!["/v2/stream/x.error.validation"]!["get"]!["x-eventstreams"]!["error_validation"]!.GetValue<bool>());
+        Assert.NotNull(document);
+    }
+}

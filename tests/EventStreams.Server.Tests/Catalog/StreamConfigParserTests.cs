@@ -1,0 +1,84 @@
+using EventStreams.Server.Catalog;
+
+namespace EventStreams.Server.Tests.Catalog;
+
+public sealed class StreamConfigParserTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
+
+    [Fact]
+    public void Parse_ApiShape_ResolvesTopicsFromExplicitPrefixesOrName()
+    {
+        const string json = """
+            {"streams": {
+              "a": {"topics": ["t1", "t2"], "description": "A", "schema_title": "s/a"},
+              "b": {"topic_prefixes": ["eqiad.", "codfw."]},
+              "c": {},
+              "/regex.*/": {"topics": ["x"]}
+            }}
+            """;
+
+        var catalog = StreamConfigParser.Parse(json, "test.json", new StreamConfigOptions(), Now);
+
+        Assert.Equal(["t1", "t2"], catalog.Streams["a"].Topics);
+        Assert.Equal("A", catalog.Streams["a"].Description);
+        Assert.Equal("s/a", catalog.Streams["a"].SchemaTitle);
+        Assert.Equal(["eqiad.b", "codfw.b"], catalog.Streams["b"].Topics);
+        Assert.Equal(["c"], catalog.Streams["c"].Topics);
+        Assert.False(catalog.Streams.ContainsKey("/regex.*/"));
+    }
+
+    [Fact]
+    public void Parse_DefaultsOverridesAllowedAndAliases_Applied()
+    {
+        const string yaml = """
+            query:
+              streamconfigs:
+                mediawiki.recentchange: {description: rc}
+                other: {topic_prefixes: [x.]}
+                hidden: {}
+                empty: {topics: []}
+            """;
+        var options = new StreamConfigOptions
+        {
+            ObjectPath = "query.streamconfigs",
+            Defaults = new StreamSettings { TopicPrefixes = ["eqiad.", "codfw."] },
+        };
+        options.Overrides["other"] = new StreamSettings { TopicPrefixes = ["y."], TopicsAllowed = ["y.other", "legacy"] };
+        options.AllowedStreams.AddRange(["mediawiki.recentchange", "other", "empty"]);
+        options.Aliases["recentchange"] = "mediawiki.recentchange";
+
+        var catalog = StreamConfigParser.Parse(yaml, "test.yaml", options, Now);
+
+        Assert.Equal(["eqiad.mediawiki.recentchange", "codfw.mediawiki.recentchange"], catalog.Streams["mediawiki.recentchange"].Topics);
+        Assert.Equal(["y.other"], catalog.Streams["other"].Topics);
+        Assert.True(catalog.Streams["other"].TopicsAllowed.SetEquals(["y.other", "legacy"]));
+        Assert.False(catalog.Streams.ContainsKey("hidden"));
+        Assert.False(catalog.Streams.ContainsKey("empty"));
+        Assert.Equal("mediawiki.recentchange", catalog.Streams["recentchange"].AliasOf);
+        Assert.Equal(catalog.Streams["mediawiki.recentchange"].Topics, catalog.Streams["recentchange"].Topics);
+    }
+
+    [Theory]
+    [InlineData("streams: {a: [unclosed", "not valid YAML or JSON")]
+    [InlineData("- just\n- a list", "must be a mapping")]
+    [InlineData("streams: {a: {topics: []}}", "declares no stream")]
+    [InlineData("streams: {a: {topics: {x: 1}}}", "'topics' of stream 'a'")]
+    [InlineData("streams: {a: 5}", "settings of stream 'a'")]
+    public void Parse_Malformed_ThrowsNamingFileAndProblem(string text, string problem)
+    {
+        var e = Assert.Throws<StreamConfigException>(() => StreamConfigParser.Parse(text, "/etc/streams.yaml", new StreamConfigOptions(), Now));
+
+        Assert.Contains("/etc/streams.yaml", e.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MissingObjectPath_NamesThePath()
+    {
+        var e = Assert.Throws<StreamConfigException>(() =>
+            StreamConfigParser.Parse("a: {b: {}}", "f.yaml", new StreamConfigOptions { ObjectPath = "a.c" }, Now));
+
+        Assert.Contains("'a.c'", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text;
+using EventStreams.Server.Api;
+using EventStreams.Server.Streaming;
+using Microsoft.Extensions.Primitives;
+
+namespace EventStreams.Server.Tests.Streaming;
+
+public sealed class EventFilterTests
+{
+    private static readonly byte[] Edit = Encoding.UTF8.GetBytes("""{"type":"edit","bot":false,"namespace":0,"meta":{"domain":"en.wikipedia.org"}}""");
+
+    [Theory]
+    [InlineData("meta.domain=en.wikipedia.org", true)]
+    [InlineData("meta.domain!=canary", true)]
+    [InlineData("meta.domain=canary", false)]
+    [InlineData("type!=edit", false)]
+    [InlineData("bot=false", true)]
+    [InlineData("namespace=0", true)]
+    [InlineData("missing.field=x", false)]
+    [InlineData("missing.field!=x", true)]
+    public void Matches_SingleCondition(string filter, bool expected)
+    {
+        Assert.Equal(expected, EventFilter.Parse(new StringValues(filter))!.Matches(Edit));
+    }
+
+    [Fact]
+    public void Matches_AllConditionsMustHold()
+    {
+        Assert.False(EventFilter.Parse(new StringValues(["type=edit", "bot=true"]))!.Matches(Edit));
+        Assert.True(EventFilter.Parse(new StringValues(["type=edit", "bot=false"]))!.Matches(Edit));
+    }
+
+    [Theory]
+    [InlineData("noequals")]
+    [InlineData("=value")]
+    [InlineData("a..b=c")]
+    public void Parse_Malformed_ThrowsInvalidFilter(string filter)
+    {
+        Assert.Equal("invalid_filter", Assert.Throws<ApiProblemException>(() => EventFilter.Parse(new StringValues(filter))).Type);
+    }
+
+    [Fact]
+    public void Parse_None_IsNull()
+    {
+        Assert.Null(EventFilter.Parse(StringValues.Empty));
+    }
+}
