@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using EventStreams.Server.Transports;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EventStreams.IntegrationTests;
 
@@ -35,6 +38,34 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.TooManyRequests, "too_many_requests"), refused);
         Assert.Equal(HttpStatusCode.OK, otherClient.Response.StatusCode);
         Assert.Equal(HttpStatusCode.OK, afterLeaving);
+    }
+
+    [Fact]
+    public async Task SignalRStreams_CountAgainstTheSameLimit_AsSseConnections()
+    {
+        using var http = _server.CreateClient();
+        http.DefaultRequestHeaders.Add("X-Client-IP", "192.0.2.9");
+        await using var sse = await SseClient.ConnectAsync(http, "v2/stream/limit.s");
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(_server.BaseAddress, "v2/hub"), o => o.Headers["X-Client-IP"] = "192.0.2.9")
+            .Build();
+        await hub.StartAsync().WaitAsync(Wait);
+        using var cts = new CancellationTokenSource(Wait);
+
+        // The SSE connection and one hub stream (running: it has yielded its start marker) fill the two slots; a
+        // second hub stream and another SSE request are refused.
+        await using var first = hub.StreamAsync<StreamEvent>("Stream", "limit.s", null, null, null, cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await first.MoveNextAsync().AsTask().WaitAsync(Wait));
+        var refusedStream = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var _ in hub.StreamAsync<StreamEvent>("Stream", "limit.s", null, null, null, cts.Token))
+            {
+            }
+        });
+        var refusedSse = await ProblemTypeAsync(http);
+
+        Assert.Contains("HubException: too_many_requests:", refusedStream.Message, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.TooManyRequests, "too_many_requests"), refusedSse);
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class TestServer : IAsyncDisposable
             Value = Encoding.UTF8.GetBytes(json),
             Timestamp = timestamp is { } t ? new Timestamp(t) : Timestamp.Default,
         };
-        return await _producer.Value.ProduceAsync(new TopicPartition(topic, partition), message).WaitAsync(TimeSpan.FromSeconds(10));
+        return await _producer.Value.ProduceAsync(new TopicPartition(topic, partition), message).WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     public async ValueTask DisposeAsync()

@@ -29,6 +29,28 @@ internal static class MicroBench
             output.Write("\n\n"u8);
             return null;
         });
+        foreach (var partitions in new[] { 1, 64 })
+        {
+            // The catch-up scenario's id: one element per partition, one partition moving per event.
+            var positions = Enumerable.Range(0, partitions)
+                .Select(p => new PartitionPosition(p, new EventStreams.Server.Kafka.PartitionCache(new("bench.catchup", p), 0, 1 << 20), 0, 1_700_000_000_000))
+                .ToArray();
+            var events = Enumerable.Range(0, partitions).Select(p => new KafkaEvent("bench.catchup", p, 1_000_000, 1_700_000_000_000, [])).ToArray();
+            var subscription = new Subscription(null!, positions, IdFormat.Timestamp, null!, TimeProvider.System); // not disposed: it holds no cache
+            Measure($"Subscription.WriteId ({partitions} partition{(partitions == 1 ? "" : "s")})", count, i =>
+            {
+                if (output.WrittenCount > (1 << 19))
+                {
+                    output.ResetWrittenCount();
+                }
+
+                var e = events[i % partitions];
+                positions[i % partitions].Delivered(e with { Offset = e.Offset + i, Timestamp = e.Timestamp + i });
+                subscription.WriteId(output);
+                return null;
+            });
+        }
+
         foreach (var withNever in new[] { true, false })
         {
             WakeAll(10_000, withNever);

@@ -36,14 +36,21 @@ public sealed class PartitionPosition
 
     public bool CatchingUp { get; set; }
 
+    /// <summary>Changes with every delivery, so that a rendered id element can tell it is out of date.</summary>
+    public int Version { get; private set; }
+
     public void Delivered(KafkaEvent e)
     {
         DeliveredNext = e.Offset + 1;
         DeliveredTimestamp = e.Timestamp;
+        Version++;
     }
 
-    /// <summary>Writes this position as one element of an event id.</summary>
-    public void WriteId(IBufferWriter<byte> writer, IdFormat format)
+    /// <summary>
+    /// Writes this position as one element of an event id. Returns false when the element may change without a
+    /// delivery: a timestamp id written in offset form until the time before its start is known.
+    /// </summary>
+    public bool WriteId(IBufferWriter<byte> writer, IdFormat format)
     {
         // A partition that has delivered nothing yet learns the time before its start once the shared cache has read it.
         var timestamp = format == IdFormat.Timestamp ? DeliveredTimestamp ??= Cache.TimestampBefore(DeliveredNext) : null;
@@ -53,5 +60,6 @@ public sealed class PartitionPosition
         Utf8Formatter.TryFormat(timestamp ?? DeliveredNext, span[prefix.Length..], out var written);
         span[prefix.Length + written] = (byte)'}';
         writer.Advance(prefix.Length + written + 1);
+        return timestamp is not null || format == IdFormat.Offset;
     }
 }

@@ -9,15 +9,20 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace EventStreams.Server.Transports;
 
-/// <summary>One streamed event for SignalR clients: the same id and JSON an SSE client gets.</summary>
-public sealed record StreamEvent(string Id, string Data);
+/// <summary>
+/// One streamed item for SignalR clients: the same id and JSON an SSE client gets. The first item of every stream
+/// is a start marker with <c>Data == null</c> (SSE's <c>:ok</c>): the subscription is in place, and its
+/// <c>Id</c> resumes from the start position even if the stream is cut before any event arrives.
+/// </summary>
+public sealed record StreamEvent(string Id, string? Data);
 
 /// <summary>
 /// SignalR at <c>/v2/hub</c>: <c>Stream(streams, since, lastEventId, filters)</c> yields the same events with
 /// the same ids as <c>/v2/stream</c>, from the same subscriptions. Errors before the start are <see cref="HubException"/>s
-/// whose message is the problem's <c>type: detail</c>.
+/// whose message is the problem's <c>type: detail</c>. Each running stream takes one slot of the per-client
+/// connection limit, keyed by the header of the request that opened the SignalR connection.
 /// </summary>
-public sealed class StreamHub(StreamCatalog catalog, SubscriptionFactory subscriptions, StreamMetrics metrics) : Hub
+public sealed class StreamHub(StreamCatalog catalog, SubscriptionFactory subscriptions, ConnectionLimiter limiter, StreamMetrics metrics) : Hub
 {
     public const string Path = "/v2/hub";
 
@@ -29,21 +34,31 @@ public sealed class StreamHub(StreamCatalog catalog, SubscriptionFactory subscri
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         StreamRequest request;
+        IDisposable? slot = null;
         Subscription subscription;
         try
         {
             request = StreamRequest.Parse(catalog, streams, since, lastEventId, filters ?? []);
+            slot = limiter.Enter(Context.GetHttpContext()!.Request);
             subscription = await subscriptions.SubscribeAsync(request, cancellationToken);
         }
         catch (ApiProblemException problem)
         {
+            slot?.Dispose();
             throw new HubException($"{problem.Type}: {problem.Detail}");
         }
         catch (Confluent.Kafka.KafkaException e)
         {
+            slot?.Dispose();
             throw new HubException($"kafka_unavailable: {e.Error.Reason}");
         }
+        catch (OperationCanceledException)
+        {
+            slot?.Dispose();
+            throw;
+        }
 
+        using (slot)
         using (subscription)
         {
             metrics.Connected(request.Names);
@@ -51,6 +66,8 @@ public sealed class StreamHub(StreamCatalog catalog, SubscriptionFactory subscri
             {
                 var batch = new List<(PartitionPosition Position, KafkaEvent Event)>();
                 var id = new ArrayBufferWriter<byte>(256);
+                subscription.WriteId(id);
+                yield return new StreamEvent(Encoding.UTF8.GetString(id.WrittenSpan), null);
                 while (!cancellationToken.IsCancellationRequested)
                 {
                     await subscription.ReadAsync(batch, Timeout.InfiniteTimeSpan, cancellationToken);

@@ -45,15 +45,21 @@ export class HubStreamConnection extends ReconnectingConnection {
       }
     });
     const { streams, since, filters } = this.request;
-    this.connectedAt = Date.now();
-    this.status('open', this.attempt > 0 ? `Streaming over SignalR (reconnected after ${this.attempt} ${this.attempt === 1 ? 'retry' : 'retries'})` : 'Streaming over SignalR');
+    this.status('connecting', 'Subscribing over SignalR…');
     this.subscription = hub.stream('Stream', streams.join(','), this.lastId ? null : since || null, this.lastId, filters ?? []).subscribe({
       next: (e) => {
-        if (generation === this.generation) {
-          this.lastId = e.id;
-          this.attempt = 0;
-          this.handlers.onEvents([{ id: e.id, data: e.data }]);
+        if (generation !== this.generation) {
+          return;
         }
+        this.lastId = e.id;
+        if (e.data === null) {
+          // The start marker: the server has subscribed, and its id resumes from here even before any event.
+          this.connectedAt = Date.now();
+          this.status('open', this.attempt > 0 ? `Streaming over SignalR (reconnected after ${this.attempt} ${this.attempt === 1 ? 'retry' : 'retries'})` : 'Streaming over SignalR');
+          return;
+        }
+        this.attempt = 0;
+        this.handlers.onEvents([{ id: e.id, data: e.data }]);
       },
       error: (e) => {
         if (generation !== this.generation) {
