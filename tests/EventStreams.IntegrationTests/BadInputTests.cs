@@ -20,6 +20,8 @@ public sealed class BadInputTests : IAsyncLifetime
             topics: [bad.two]
           bad.missing:
             topics: [bad.nowhere]
+          bad.later:
+            topics: [bad.later]
         """, partitions: 2, "--Kafka:EmbeddedCreateTopics=false");
         _server.Cluster.CreateTopic("bad.one", 2);
         _server.Cluster.CreateTopic("bad.two", 2);
@@ -56,6 +58,30 @@ public sealed class BadInputTests : IAsyncLifetime
         { "v2/stream/bad.missing", null, null, 500, "configuration_error" },
         { "v2/stream/bad.one?filter=nonsense", null, null, 400, "invalid_filter" },
     };
+
+    [Fact]
+    public async Task TopicCreatedAfterARefusal_IsServedWithinSeconds()
+    {
+        using var http = _server.CreateClient();
+        using var refused = await http.GetAsync("v2/stream/bad.later", HttpCompletionOption.ResponseHeadersRead).WaitAsync(Wait);
+        _server.Cluster.CreateTopic("bad.later", 1);
+
+        // A missing topic is not remembered for the 30 s of known ones: a client retrying gets its stream within
+        // 10 s (the deadline fails the test), not after half a minute.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await StatusAsync(http, "v2/stream/bad.later") != HttpStatusCode.OK)
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Wait);
+        return response.StatusCode;
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

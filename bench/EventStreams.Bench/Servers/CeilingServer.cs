@@ -106,7 +106,7 @@ internal static class CeilingServer
 
         public void CreateTopic(string name, int partitions, int index) => logs[name] = new FrameLog();
 
-        public void Emit(SourceTopic topic, int partition, long seq, long micros)
+        public void Emit(SourceTopic topic, int partition, long seq, long micros, bool backlog = false)
         {
             var json = BenchEvents.Create(topic.Name, topic.Index * BenchEvents.KeysPerTopic + partition, seq, micros, topic.Name, partition, seq);
             var head = Encoding.UTF8.GetBytes($"event: message\nid: [{{\"topic\":\"{topic.Name}\",\"partition\":{partition},\"timestamp\":{micros / 1000}}}]\ndata: ");

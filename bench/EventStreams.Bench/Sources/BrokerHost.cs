@@ -21,6 +21,7 @@ internal static class BrokerHost
         private readonly MockCluster _cluster;
         private readonly Dictionary<string, string> _streams = new(StringComparer.Ordinal);
         private readonly IProducer<byte[]?, byte[]?> _producer;
+        private readonly IProducer<byte[]?, byte[]?> _backlogProducer;
 
         public KafkaSink(MockCluster cluster)
         {
@@ -34,6 +35,18 @@ internal static class BrokerHost
                 SocketNagleDisable = true,
                 QueueBufferingMaxMessages = 500_000,
             }).Build();
+            // A backlog in batches of up to 1 MB. The mock broker answers a fetch with at most ONE stored batch per
+            // partition (and finds it by a linear search), where a real broker returns up to max.partition.fetch.bytes
+            // (1 MB) per partition: written in 1 ms batches, a catch-up measured the mock's fetch path, not the servers.
+            _backlogProducer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+            {
+                BootstrapServers = cluster.BootstrapServers,
+                LingerMs = 200,
+                BatchSize = 1_000_000,
+                BatchNumMessages = 100_000,
+                Acks = Acks.Leader,
+                QueueBufferingMaxMessages = 500_000,
+            }).Build();
         }
 
         public void CreateTopic(string name, int partitions, int index)
@@ -42,28 +55,37 @@ internal static class BrokerHost
             _streams[name] = name;
         }
 
-        public void Emit(SourceTopic topic, int partition, long seq, long micros)
+        public void Emit(SourceTopic topic, int partition, long seq, long micros, bool backlog = false)
         {
+            var producer = backlog ? _backlogProducer : _producer;
             var value = BenchEvents.Create(topic.Name, topic.Index * BenchEvents.KeysPerTopic + partition, seq, micros);
             var message = new Message<byte[]?, byte[]?> { Value = value, Timestamp = new Timestamp(micros / 1000, TimestampType.CreateTime) };
             while (true)
             {
                 try
                 {
-                    _producer.Produce(new TopicPartition(topic.Name, partition), message);
+                    producer.Produce(new TopicPartition(topic.Name, partition), message);
                     return;
                 }
                 catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
                 {
-                    _producer.Poll(TimeSpan.FromMilliseconds(5));
+                    producer.Poll(TimeSpan.FromMilliseconds(5));
                 }
             }
         }
 
         public void EndTick() => _producer.Poll(TimeSpan.Zero);
 
-        public void Flush() => _producer.Flush(TimeSpan.FromSeconds(60));
+        public void Flush()
+        {
+            _producer.Flush(TimeSpan.FromSeconds(60));
+            _backlogProducer.Flush(TimeSpan.FromSeconds(60));
+        }
 
-        public void Dispose() => _producer.Dispose();
+        public void Dispose()
+        {
+            _producer.Dispose();
+            _backlogProducer.Dispose();
+        }
     }
 }

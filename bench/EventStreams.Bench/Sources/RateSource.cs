@@ -7,7 +7,8 @@ internal interface IEventSink
 {
     void CreateTopic(string name, int partitions, int index);
 
-    void Emit(SourceTopic topic, int partition, long seq, long micros);
+    /// <summary>Writes one event; <paramref name="backlog"/> marks history written ahead of a catch-up run.</summary>
+    void Emit(SourceTopic topic, int partition, long seq, long micros, bool backlog = false);
 
     /// <summary>Called after each tick's events (the ceiling wakes its clients here).</summary>
     void EndTick();
@@ -87,10 +88,13 @@ internal sealed class RateSource(IEventSink sink)
                     {
                         var filled = _topics[parts[1]];
                         var count = int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
-                        for (var i = 0; i < count; i++)
+                        // Partition by partition, so that the backlog sits in large producer batches (see KafkaSink).
+                        for (var partition = 0; partition < filled.Partitions; partition++)
                         {
-                            var partition = i % filled.Partitions;
-                            sink.Emit(filled, partition, ++filled.Seq[partition], BenchEvents.NowMicros());
+                            for (var i = partition; i < count; i += filled.Partitions)
+                            {
+                                sink.Emit(filled, partition, ++filled.Seq[partition], BenchEvents.NowMicros(), backlog: true);
+                            }
                         }
 
                         sink.EndTick();

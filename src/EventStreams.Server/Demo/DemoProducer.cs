@@ -36,27 +36,26 @@ internal sealed partial class DemoProducer(
         var streams = DemoStreams.All.Where(s => catalog.TryGet(s, out _)).ToList();
         LogStarted(logger, rate, string.Join(", ", streams));
 
-        // Produce() only enqueues; librdkafka's own threads do the I/O, so this loop never blocks a pool thread.
+        // Its own thread, ticking by the clock: a thread pool kept busy by thousands of clients (or a test run's many
+        // servers) must not slow the demo down. Produce() only enqueues; librdkafka's threads do the I/O.
+        await Task.Factory.StartNew(() => Run(rate, stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Run(double rate, CancellationToken stoppingToken)
+    {
         using var producer = kafka.CreateProducer(c => c.LingerMs = 20);
         using var generator = new DemoEvents(time);
         var batch = new List<DemoEvent>(8);
         Action<DeliveryReport<byte[]?, byte[]?>> onDelivery = OnDelivery;
-        using var timer = new PeriodicTimer(Tick, time);
         var owed = 0.0;
         var last = time.GetTimestamp();
-        try
+        // Demo events still queued at shutdown are not worth waiting for.
+        while (!stoppingToken.WaitHandle.WaitOne(Tick))
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                var now = time.GetTimestamp();
-                owed = Math.Min(owed + (time.GetElapsedTime(last, now).TotalSeconds * rate), Math.Max(1, rate * MaxBacklogSeconds));
-                last = now;
-                owed -= ProduceDue(producer, generator, batch, owed, onDelivery);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down; demo events still queued are not worth waiting for.
+            var now = time.GetTimestamp();
+            owed = Math.Min(owed + (time.GetElapsedTime(last, now).TotalSeconds * rate), Math.Max(1, rate * MaxBacklogSeconds));
+            last = now;
+            owed -= ProduceDue(producer, generator, batch, owed, onDelivery);
         }
     }
 

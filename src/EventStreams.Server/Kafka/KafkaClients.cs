@@ -13,6 +13,9 @@ public sealed partial class KafkaClients : IDisposable
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MetadataTtl = TimeSpan.FromSeconds(30);
 
+    /// <summary>A missing topic is asked about again soon: new streams' topics appear with their first event.</summary>
+    private static readonly TimeSpan MissingTopicTtl = TimeSpan.FromSeconds(2);
+
     private readonly KafkaOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<KafkaClients> _logger;
@@ -90,7 +93,7 @@ public sealed partial class KafkaClients : IDisposable
     public int PartitionCount(string topic)
     {
         var now = _time.GetUtcNow();
-        if (!_partitionCounts.TryGetValue(topic, out var cached) || now - cached.At >= MetadataTtl)
+        if (!_partitionCounts.TryGetValue(topic, out var cached) || now - cached.At >= (cached.Partitions == 0 ? MissingTopicTtl : MetadataTtl))
         {
             // Asking for one unknown topic makes librdkafka wait for it until the timeout; the full list answers at once.
             var metadata = _admin.Value.GetMetadata(MetadataTimeout);

@@ -187,10 +187,7 @@ function setChartStreams() {
 }
 
 function pause() {
-  if (!connection.lastId && state.start === 'now' && connection.connectedAt) {
-    // Nothing arrived yet, so there is no id: resume from when we started listening instead of from "now".
-    connection.request = { ...connection.request, since: new Date(connection.connectedAt - 1000).toISOString() };
-  }
+  connection.holdStart();
   connection.close();
   mode = 'paused';
   connectionStatus = { state: 'paused', text: connection.lastId ? 'Paused: Resume continues from the last event' : 'Paused' };

@@ -40,8 +40,19 @@ export class ReconnectingConnection {
     this.connect();
   }
 
+  /**
+   * Before any event (so without an id), a reconnect should start where this connection started listening, not at a
+   * new "now" that would skip what was produced in between. A second of overlap covers clock skew.
+   */
+  holdStart() {
+    if (!this.lastId && !this.request.since && this.connectedAt) {
+      this.request = { ...this.request, since: new Date(this.connectedAt - 1000).toISOString() };
+    }
+  }
+
   /** Gives up the current connection and tries again later, from the last id. */
   retry(reason) {
+    this.holdStart();
     this.dropCurrent();
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(this.attempt, 5));
     this.attempt++;
