@@ -48,7 +48,8 @@ public sealed class PartitionPosition
 
     /// <summary>
     /// Writes this position as one element of an event id. Returns false when the element may change without a
-    /// delivery: a timestamp id written in offset form until the time before its start is known.
+    /// delivery: a timestamp id written in offset form while the shared cache may still read the message before
+    /// its start (once that message is behind the cache's window, it never will).
     /// </summary>
     public bool WriteId(IBufferWriter<byte> writer, IdFormat format)
     {
@@ -60,6 +61,6 @@ public sealed class PartitionPosition
         Utf8Formatter.TryFormat(timestamp ?? DeliveredNext, span[prefix.Length..], out var written);
         span[prefix.Length + written] = (byte)'}';
         writer.Advance(prefix.Length + written + 1);
-        return timestamp is not null || format == IdFormat.Offset;
+        return timestamp is not null || format == IdFormat.Offset || DeliveredNext - 1 < Cache.CompleteFrom;
     }
 }

@@ -16,6 +16,7 @@ public sealed class Subscription : IDisposable
     private readonly SharedPartitionReader _reader;
     private readonly Func<CatchUpReader> _newCatchUp;
     private readonly TimeProvider _time;
+    private readonly PartitionPosition[] _positions;
     // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
     private readonly List<KafkaEvent> _scratch = [];
     private readonly Task[] _signals;
@@ -28,14 +29,14 @@ public sealed class Subscription : IDisposable
     internal Subscription(SharedPartitionReader reader, IReadOnlyList<PartitionPosition> positions, IdFormat idFormat, Func<CatchUpReader> newCatchUp, TimeProvider time)
     {
         _reader = reader;
-        Positions = positions;
+        _positions = [.. positions];
         IdFormat = idFormat;
         _newCatchUp = newCatchUp;
         _time = time;
         _signals = new Task[positions.Count + 1];
     }
 
-    public IReadOnlyList<PartitionPosition> Positions { get; }
+    public IReadOnlyList<PartitionPosition> Positions => _positions;
 
     public IdFormat IdFormat { get; }
 
@@ -49,14 +50,14 @@ public sealed class Subscription : IDisposable
         while (true)
         {
             batch.Clear();
-            for (var i = 0; i < Positions.Count; i++)
+            for (var i = 0; i < _positions.Length; i++)
             {
                 // Taken before reading, so an append between the read and the wait still wakes us.
-                _signals[i] = Positions[i].Cache.Changed;
+                _signals[i] = _positions[i].Cache.Changed;
             }
 
             ReadCatchUp(batch);
-            foreach (var position in Positions)
+            foreach (var position in _positions)
             {
                 ReadCache(position, batch);
             }
@@ -82,7 +83,7 @@ public sealed class Subscription : IDisposable
             }
             else
             {
-                wake = Positions.Count == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, Positions.Count));
+                wake = _positions.Length == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, _positions.Length));
             }
 
             try
@@ -112,7 +113,7 @@ public sealed class Subscription : IDisposable
     public void Dispose()
     {
         _catchUp?.Dispose();
-        foreach (var position in Positions)
+        foreach (var position in _positions)
         {
             _reader.Release(position.Cache);
         }
@@ -124,7 +125,7 @@ public sealed class Subscription : IDisposable
         for (var i = 0; i < _elements!.Length; i++)
         {
             ref var element = ref _elements[i];
-            var position = Positions[i];
+            var position = _positions[i];
             if (element.Stable && element.Version == position.Version)
             {
                 continue;
@@ -148,11 +149,11 @@ public sealed class Subscription : IDisposable
     private void RenderId()
     {
         // Allocated on first use: an idle client never writes an id.
-        var id = _id ??= new ArrayBufferWriter<byte>(64 * Positions.Count);
-        _elements ??= new IdElement[Positions.Count];
+        var id = _id ??= new ArrayBufferWriter<byte>(64 * _positions.Length);
+        _elements ??= new IdElement[_positions.Length];
         id.ResetWrittenCount();
         id.Write("["u8);
-        for (var i = 0; i < Positions.Count; i++)
+        for (var i = 0; i < _positions.Length; i++)
         {
             if (i > 0)
             {
@@ -160,8 +161,8 @@ public sealed class Subscription : IDisposable
             }
 
             var start = id.WrittenCount;
-            var stable = Positions[i].WriteId(id, IdFormat);
-            _elements[i] = new IdElement { Start = start, Length = id.WrittenCount - start, Version = Positions[i].Version, Stable = stable };
+            var stable = _positions[i].WriteId(id, IdFormat);
+            _elements[i] = new IdElement { Start = start, Length = id.WrittenCount - start, Version = _positions[i].Version, Stable = stable };
         }
 
         id.Write("]"u8);
@@ -213,7 +214,7 @@ public sealed class Subscription : IDisposable
         var budget = MaxEventsPerPartition * Math.Max(1, _catchingUp);
         while (budget-- > 0 && _catchUp.Events.TryRead(out var item))
         {
-            var position = Positions[item.Index];
+            var position = _positions[item.Index];
             if (position.CatchingUp && item.Event.Offset >= position.Next)
             {
                 batch.Add((position, item.Event));

@@ -99,4 +99,61 @@ public sealed class PartitionCacheTests
 
         Assert.Equal("""{"topic":"t","partition":0,"offset":40}""", Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
+
+    [Fact]
+    public void Subscription_WriteId_PatchedIdMatchesAFreshRender_AsElementsMoveGrowAndLearnTheirTime()
+    {
+        // Partition 0 resumes in the shared cache's window (its time becomes known once the cache reads offset 8);
+        // partition 1 far behind it, with offsets that gain digits.
+        var live = new PartitionCache(Partition, 8, 1 << 20);
+        var behind = new PartitionCache(new TopicPartition("t", 1), 500, 1 << 20);
+        var positions = new[] { new PartitionPosition(0, live, 9, null), new PartitionPosition(1, behind, 8, null) };
+        var subscription = new Subscription(null!, positions, IdFormat.Timestamp, null!, TimeProvider.System);
+        var ids = new List<string>();
+        string Id()
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            subscription.WriteId(buffer);
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+
+        ids.Add(Id());
+        live.Append(Event(8, 80));
+        ids.Add(Id());
+        positions[1].Delivered(new KafkaEvent("t", 1, 9, 1_000, []));
+        ids.Add(Id());
+        positions[1].Delivered(new KafkaEvent("t", 1, 10, 1_001, []));
+        ids.Add(Id());
+        positions[0].Delivered(Event(9, 90));
+        ids.Add(Id());
+
+        Assert.Equal(
+        [
+            """[{"topic":"t","partition":0,"offset":9},{"topic":"t","partition":1,"offset":8}]""",
+            """[{"topic":"t","partition":0,"timestamp":80},{"topic":"t","partition":1,"offset":8}]""",
+            """[{"topic":"t","partition":0,"timestamp":80},{"topic":"t","partition":1,"timestamp":1000}]""",
+            """[{"topic":"t","partition":0,"timestamp":80},{"topic":"t","partition":1,"timestamp":1001}]""",
+            """[{"topic":"t","partition":0,"timestamp":90},{"topic":"t","partition":1,"timestamp":1001}]""",
+        ], ids);
+    }
+
+    [Fact]
+    public void Subscription_WriteId_OffsetThatGainsADigit_IsRenderedWhole()
+    {
+        var positions = new[] { new PartitionPosition(0, new PartitionCache(Partition, 0, 1 << 20), 8, null), new PartitionPosition(1, new PartitionCache(new TopicPartition("t", 1), 0, 1 << 20), 5, null) };
+        var subscription = new Subscription(null!, positions, IdFormat.Offset, null!, TimeProvider.System);
+        var buffer = new ArrayBufferWriter<byte>();
+
+        subscription.WriteId(buffer);
+        positions[0].Delivered(Event(8, 1));
+        subscription.WriteId(buffer);
+        positions[0].Delivered(Event(9, 2));
+        subscription.WriteId(buffer);
+
+        Assert.Equal(
+            """[{"topic":"t","partition":0,"offset":8},{"topic":"t","partition":1,"offset":5}]"""
+            + """[{"topic":"t","partition":0,"offset":9},{"topic":"t","partition":1,"offset":5}]"""
+            + """[{"topic":"t","partition":0,"offset":10},{"topic":"t","partition":1,"offset":5}]""",
+            Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 }
