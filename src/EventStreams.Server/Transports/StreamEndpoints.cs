@@ -22,7 +22,7 @@ public static class StreamEndpoints
         EventStreamWriter writer)
     {
         var request = context.Request;
-        IDisposable? slot = null;
+        IDisposable? slot;
         Subscription subscription;
         StreamRequest parsed;
         try
@@ -31,23 +31,28 @@ public static class StreamEndpoints
             var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
             parsed = StreamRequest.Parse(catalog, streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"]);
             slot = limiter.Enter(request);
-            subscription = await subscriptions.SubscribeAsync(parsed, context.RequestAborted);
+            try
+            {
+                subscription = await subscriptions.SubscribeAsync(parsed, context.RequestAborted);
+            }
+            catch
+            {
+                slot?.Dispose(); // whatever failed, the slot goes back
+                throw;
+            }
         }
         catch (ApiProblemException problem)
         {
-            slot?.Dispose();
             await problem.ToResult(request).ExecuteAsync(context);
             return;
         }
         catch (Confluent.Kafka.KafkaException e)
         {
-            slot?.Dispose();
             await ApiProblemException.KafkaUnavailable(e.Error.Reason).ToResult(request).ExecuteAsync(context);
             return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            slot?.Dispose();
             return;
         }
 

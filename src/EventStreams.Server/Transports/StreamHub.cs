@@ -34,28 +34,29 @@ public sealed class StreamHub(StreamCatalog catalog, SubscriptionFactory subscri
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         StreamRequest request;
-        IDisposable? slot = null;
+        IDisposable? slot;
         Subscription subscription;
         try
         {
             request = StreamRequest.Parse(catalog, streams, since, lastEventId, filters ?? []);
             slot = limiter.Enter(Context.GetHttpContext()!.Request);
-            subscription = await subscriptions.SubscribeAsync(request, cancellationToken);
+            try
+            {
+                subscription = await subscriptions.SubscribeAsync(request, cancellationToken);
+            }
+            catch
+            {
+                slot?.Dispose(); // whatever failed, the slot goes back
+                throw;
+            }
         }
         catch (ApiProblemException problem)
         {
-            slot?.Dispose();
             throw new HubException($"{problem.Type}: {problem.Detail}");
         }
         catch (Confluent.Kafka.KafkaException e)
         {
-            slot?.Dispose();
             throw new HubException($"kafka_unavailable: {e.Error.Reason}");
-        }
-        catch (OperationCanceledException)
-        {
-            slot?.Dispose();
-            throw;
         }
 
         using (slot)
