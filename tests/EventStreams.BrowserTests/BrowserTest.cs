@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace EventStreams.BrowserTests;
@@ -61,6 +62,20 @@ public abstract class BrowserTest(UiFixture fixture)
     /// <summary>The `seq` of every shown event, in list order.</summary>
     protected static async Task<int[]> ShownSequenceAsync(IPage page) =>
         await page.EvaluateAsync<int[]>("() => window.eventStreamsUi.shown().map(r => JSON.parse(r).seq)").WaitAsync(Step);
+
+    /// <summary>
+    /// Events the page handled (shown, or dropped as a resume's duplicates) over those it received between two samples
+    /// of <c>eventStreamsUi.stats</c>, from the cumulative counters: per-second windows wobble when a starved second
+    /// is made up in the next one, which is catching up, not falling behind.
+    /// </summary>
+    protected static double HandledOverReceived(JsonElement from, JsonElement to) =>
+        (Handled(to) - Handled(from)) / (to.GetProperty("received").GetDouble() - from.GetProperty("received").GetDouble());
+
+    /// <summary>The most events received but not yet handled at any sample.</summary>
+    protected static double MaxBacklog(IEnumerable<JsonElement> samples) =>
+        samples.Max(s => s.GetProperty("received").GetDouble() - Handled(s));
+
+    private static double Handled(JsonElement stats) => stats.GetProperty("shown").GetDouble() + stats.GetProperty("duplicates").GetDouble();
 
     protected static async Task WaitForLiveAsync(IPage page) =>
         await Assertions.Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "open", new() { Timeout = Timeout });

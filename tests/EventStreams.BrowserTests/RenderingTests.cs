@@ -90,12 +90,8 @@ public sealed class RenderingTests(UiFixture fixture, ITestOutputHelper output) 
             eventBytes = UiServer.Edit("ui.perf.a", 1, comment: Comment).Length,
             receivedPerSecondMean = Math.Round(received.Average()),
             shownPerSecondMean = Math.Round(shown.Average()),
-            // Over the whole steady window, from the cumulative counters: per-second windows wobble when a starved
-            // second is made up in the next one, which is catching up, not falling behind.
-            shownOverReceived = Math.Round(
-                (samples[^1].GetProperty("shown").GetDouble() - steady[0].GetProperty("shown").GetDouble())
-                / (samples[^1].GetProperty("received").GetDouble() - steady[0].GetProperty("received").GetDouble()), 3),
-            maxBacklog = samples.Max(s => s.GetProperty("received").GetInt32() - s.GetProperty("shown").GetInt32()),
+            shownOverReceived = Math.Round(HandledOverReceived(steady[0], samples[^1]), 3),
+            maxBacklog = MaxBacklog(samples),
             totalReceived = final.GetProperty("received").GetInt32(),
             totalShown = final.GetProperty("shown").GetInt32(),
             frames = final.GetProperty("frames").GetInt32(),
