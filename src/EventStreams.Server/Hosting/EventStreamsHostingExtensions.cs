@@ -25,6 +25,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<KafkaClients>();
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
+        services.AddSingleton<HighWatermarks>();
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();

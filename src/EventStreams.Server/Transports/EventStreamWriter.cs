@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
+using EventStreams.Server.Streaming.EventIds;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 

@@ -46,9 +46,14 @@ public static class StreamEndpoints
             await problem.ToResult(request).ExecuteAsync(context);
             return;
         }
+        catch (StreamRequestException refused)
+        {
+            await ProblemTypes.ToProblem(refused).ToResult(request).ExecuteAsync(context);
+            return;
+        }
         catch (Confluent.Kafka.KafkaException e)
         {
-            await ApiProblemException.KafkaUnavailable(e.Error.Reason).ToResult(request).ExecuteAsync(context);
+            await ProblemTypes.ToProblem(StreamRequestException.KafkaUnavailable(e.Error.Reason)).ToResult(request).ExecuteAsync(context);
             return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

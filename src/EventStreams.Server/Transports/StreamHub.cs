@@ -5,6 +5,7 @@ using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
+using EventStreams.Server.Streaming.EventIds;
 using Microsoft.AspNetCore.SignalR;
 
 namespace EventStreams.Server.Transports;
@@ -52,11 +53,15 @@ public sealed class StreamHub(StreamCatalog catalog, SubscriptionFactory subscri
         }
         catch (ApiProblemException problem)
         {
-            throw new HubException($"{problem.Type}: {problem.Detail}");
+            throw new HubException(ProblemTypes.ToHubMessage(problem));
+        }
+        catch (StreamRequestException refused)
+        {
+            throw new HubException(ProblemTypes.ToHubMessage(ProblemTypes.ToProblem(refused)));
         }
         catch (Confluent.Kafka.KafkaException e)
         {
-            throw new HubException($"kafka_unavailable: {e.Error.Reason}");
+            throw new HubException(ProblemTypes.ToHubMessage(ProblemTypes.ToProblem(StreamRequestException.KafkaUnavailable(e.Error.Reason))));
         }
 
         using (slot)

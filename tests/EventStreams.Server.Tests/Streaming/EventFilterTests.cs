@@ -1,5 +1,4 @@
 using System.Text;
-using EventStreams.Server.Api;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Primitives;
 
@@ -36,7 +35,7 @@ public sealed class EventFilterTests
     [InlineData("a..b=c")]
     public void Parse_Malformed_ThrowsInvalidFilter(string filter)
     {
-        Assert.Equal("invalid_filter", Assert.Throws<ApiProblemException>(() => EventFilter.Parse(new StringValues(filter))).Type);
+        Assert.Equal("invalid_filter", Assert.Throws<StreamRequestException>(() => EventFilter.Parse(new StringValues(filter))).Type);
     }
 
     [Fact]
