@@ -19,6 +19,15 @@ public static class ProblemTypes
         [StreamRequestException.KafkaUnavailableType] = (503, "Kafka Unavailable"),
     };
 
+    /// <summary>The problem a failure to open a stream means for the client, or null when it is not the client's to know (a bug).</summary>
+    public static ApiProblemException? ToProblem(Exception failure) => failure switch
+    {
+        ApiProblemException problem => problem,
+        StreamRequestException refused => ToProblem(refused),
+        Confluent.Kafka.KafkaException kafka => ToProblem(StreamRequestException.KafkaUnavailable(kafka.Error.Reason)),
+        _ => null,
+    };
+
     /// <summary>The HTTP problem for a stream request the streaming layer refused.</summary>
     public static ApiProblemException ToProblem(StreamRequestException refused)
     {

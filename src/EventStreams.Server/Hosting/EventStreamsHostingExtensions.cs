@@ -27,9 +27,11 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<TimeLookup>();
         services.AddSingleton<HighWatermarks>();
         services.AddSingleton<SubscriptionFactory>();
+        services.AddSingleton<StreamSessions>();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
         services.AddSignalR();
+        builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
         services.AddEventStreamsApi();
 
         // Order matters: the catalogue loads first, then the embedded broker gets its topics, then demo data flows.

@@ -58,9 +58,12 @@ public sealed class EventFilter
         return new EventFilter(conditions);
     }
 
+    public bool Matches(KafkaEvent e) => Matches(e.Json);
+
     public bool Matches(byte[] json)
     {
-        using var document = JsonDocument.Parse(json);
+        // The encoder's depth limit: an event it accepted must never fail here.
+        using var document = JsonDocument.Parse(json, EventJson.DocumentOptions);
         foreach (var (path, value, negated) in _conditions)
         {
             if (Equal(document.RootElement, path, value) == negated)

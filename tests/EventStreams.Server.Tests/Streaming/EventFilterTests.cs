@@ -43,4 +43,23 @@ public sealed class EventFilterTests
     {
         Assert.Null(EventFilter.Parse(StringValues.Empty));
     }
+
+    [Fact]
+    public void Matches_AnEventAsDeepAsTheEncoderAccepts_DoesNotThrow()
+    {
+        // The root object is one level; the deepest array the encoder accepts sits just inside its limit.
+        var nested = new string('[', EventJson.MaxDepth - 1) + new string(']', EventJson.MaxDepth - 1);
+        var encoded = EventEncoder.TryEncode("t", 0, 1, 0, default, System.Text.Encoding.UTF8.GetBytes($$"""{"type":"edit","deep":{{nested}}}"""));
+        var tooDeep = EventEncoder.TryEncode("t", 0, 1, 0, default, System.Text.Encoding.UTF8.GetBytes($$"""{"deep":[{{nested}}]}"""));
+
+        Assert.NotNull(encoded);
+        Assert.Null(tooDeep);
+        Assert.True(EventFilter.Parse(new StringValues("type=edit"))!.Matches(encoded));
+    }
+
+    [Fact]
+    public void Parse_LoneSurrogate_ThrowsInvalidFilter()
+    {
+        Assert.Equal("invalid_filter", Assert.Throws<StreamRequestException>(() => EventFilter.Parse(new StringValues("type=" + (char)0xD800))).Type);
+    }
 }
