@@ -1,3 +1,4 @@
+using EventStreams.Server.Catalog;
 using Prometheus;
 
 namespace EventStreams.Server.Streaming;
@@ -14,7 +15,7 @@ public sealed class StreamMetrics
     private readonly Gauge _lag;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Counter.Child Events, Counter.Child Bytes)> _sentByTransport = new(StringComparer.Ordinal);
 
-    public StreamMetrics()
+    public StreamMetrics(StreamCatalog catalog)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
@@ -25,6 +26,15 @@ public sealed class StreamMetrics
         _skipped = factory.CreateCounter("eventstreams_skipped_messages_total", "Kafka messages skipped because their value is not a JSON object.", "topic");
         _dropped = factory.CreateCounter("eventstreams_clients_dropped_total", "Clients disconnected by the server.", "reason");
         _lag = factory.CreateGauge("eventstreams_kafka_lag", "Messages between the shared reader's position and the partition's end.", "topic", "partition");
+
+        // Read from their owners at scrape time: the catalogue does not know about metrics.
+        var reloadFailures = factory.CreateCounter("eventstreams_catalog_reload_failures_total", "Stream config reloads that failed (the last good catalogue was kept).");
+        var catalogStreams = factory.CreateGauge("eventstreams_catalog_streams", "Streams (and aliases) in the current catalogue.");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            reloadFailures.IncTo(catalog.ReloadFailures);
+            catalogStreams.Set(catalog.IsLoaded ? catalog.Current.Streams.Count : 0);
+        });
     }
 
     public CollectorRegistry Registry { get; }
