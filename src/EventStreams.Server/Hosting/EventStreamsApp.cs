@@ -1,4 +1,5 @@
 using EventStreams.Server.Api;
+using EventStreams.Server.Health;
 using EventStreams.Server.Transports;
 
 namespace EventStreams.Server.Hosting;
@@ -25,11 +26,13 @@ public static class EventStreamsApp
     public static WebApplication MapEventStreams(this WebApplication app)
     {
         app.UseEventStreamsApi();
+        app.UseKafkaOutageGate();
         app.MapStreamApi();
         app.MapHub<StreamHub>(StreamHub.Path);
         app.MapRootApi();
         app.MapInfoApi();
         app.MapMetricsApi();
+        app.MapHealthApi();
         app.MapUi();
         return app;
     }

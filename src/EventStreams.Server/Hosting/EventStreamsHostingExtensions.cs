@@ -1,9 +1,11 @@
 using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Demo;
+using EventStreams.Server.Health;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports;
+using Microsoft.AspNetCore.SignalR;
 
 namespace EventStreams.Server.Hosting;
 
@@ -16,6 +18,7 @@ public static class EventStreamsHostingExtensions
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
         services.AddOptions<StreamConfigOptions>().BindConfiguration(StreamConfigOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KafkaHealthOptions>().BindConfiguration(KafkaHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
@@ -28,13 +31,17 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
-        services.AddSignalR();
+        services.AddSingleton<KafkaHealth>();
+        services.AddSingleton<StreamHubGuard>();
+        services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>());
         services.AddEventStreamsApi();
+        services.AddEventStreamsHealth();
 
         // Order matters: the catalogue loads first, then the embedded broker gets its topics, then demo data flows.
         services.AddHostedService<StreamCatalogReloader>();
         services.AddHostedService<EmbeddedTopics>();
         services.AddHostedService<DemoProducer>();
+        services.AddHostedService(sp => sp.GetRequiredService<KafkaHealth>());
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -1,4 +1,5 @@
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Kafka;
 using Prometheus;
 
 namespace EventStreams.Server.Streaming;
@@ -15,7 +16,7 @@ public sealed class StreamMetrics
     private readonly Gauge _lag;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Counter.Child Events, Counter.Child Bytes)> _sentByTransport = new(StringComparer.Ordinal);
 
-    public StreamMetrics(StreamCatalog catalog)
+    public StreamMetrics(StreamCatalog catalog, KafkaHealth kafka)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
@@ -30,8 +31,14 @@ public sealed class StreamMetrics
         // Read from their owners at scrape time: the catalogue does not know about metrics.
         var reloadFailures = factory.CreateCounter("eventstreams_catalog_reload_failures_total", "Stream config reloads that failed (the last good catalogue was kept).");
         var catalogStreams = factory.CreateGauge("eventstreams_catalog_streams", "Streams (and aliases) in the current catalogue.");
+        var reachable = factory.CreateGauge("eventstreams_kafka_reachable", "1 while Kafka answers the health probe, 0 during an outage.");
+        var unreachableSeconds = factory.CreateGauge("eventstreams_kafka_unreachable_seconds", "How long the current Kafka outage has lasted (0 while reachable).");
+        var outages = factory.CreateCounter("eventstreams_kafka_outages_total", "Kafka outages seen (transitions from reachable to unreachable).");
         Registry.AddBeforeCollectCallback(() =>
         {
+            reachable.Set(kafka.IsReachable ? 1 : 0);
+            unreachableSeconds.Set(kafka.UnreachableFor.TotalSeconds);
+            outages.IncTo(kafka.Outages);
             reloadFailures.IncTo(catalog.ReloadFailures);
             catalogStreams.Set(catalog.IsLoaded ? catalog.Current.Streams.Count : 0);
         });
