@@ -25,6 +25,7 @@ public static class EventStreamsApp
     /// <summary>Every route the server answers.</summary>
     public static WebApplication MapEventStreams(this WebApplication app)
     {
+        app.UseTrustedProxies();
         app.UseEventStreamsApi();
         app.UseKafkaOutageGate();
         app.MapStreamApi();

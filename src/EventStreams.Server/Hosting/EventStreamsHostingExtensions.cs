@@ -30,6 +30,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
         services.AddSingleton<SubscriptionFactory>();
+        services.AddTrustedProxies();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
         services.AddSingleton<KafkaHealth>();

@@ -28,7 +28,13 @@ public sealed class StreamMetrics
     private readonly ConcurrentDictionary<string, Counter.Child> _combinations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Counter.Child Events, Counter.Child Bytes)> _sentByTransport = new(StringComparer.Ordinal);
 
-    public StreamMetrics(StreamCatalog catalog, KafkaHealth kafka, IOptions<MetricsOptions> options)
+    /// <summary>Without the catalogue's and the Kafka probe's gauges (benchmark probes).</summary>
+    public StreamMetrics()
+        : this(null, null, Options.Create(new MetricsOptions()))
+    {
+    }
+
+    public StreamMetrics(StreamCatalog? catalog, KafkaHealth? kafka, IOptions<MetricsOptions> options)
     {
         _maxCombinations = options.Value.MaxStreamCombinations;
         Registry = Metrics.NewCustomRegistry();
@@ -50,11 +56,18 @@ public sealed class StreamMetrics
         var outages = factory.CreateCounter("eventstreams_kafka_outages_total", "Kafka outages seen (transitions from reachable to unreachable).");
         Registry.AddBeforeCollectCallback(() =>
         {
-            reachable.Set(kafka.IsReachable ? 1 : 0);
-            unreachableSeconds.Set(kafka.UnreachableFor.TotalSeconds);
-            outages.IncTo(kafka.Outages);
-            reloadFailures.IncTo(catalog.ReloadFailures);
-            catalogStreams.Set(catalog.IsLoaded ? catalog.Current.Streams.Count : 0);
+            if (kafka is not null)
+            {
+                reachable.Set(kafka.IsReachable ? 1 : 0);
+                unreachableSeconds.Set(kafka.UnreachableFor.TotalSeconds);
+                outages.IncTo(kafka.Outages);
+            }
+
+            if (catalog is not null)
+            {
+                reloadFailures.IncTo(catalog.ReloadFailures);
+                catalogStreams.Set(catalog.IsLoaded ? catalog.Current.Streams.Count : 0);
+            }
         });
     }
 
