@@ -34,6 +34,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
         services.AddSingleton<KafkaHealth>();
+        services.AddSingleton<StreamTerminations>();
         services.AddSingleton<StreamHubGuard>();
         services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>());
         services.AddEventStreamsApi();
