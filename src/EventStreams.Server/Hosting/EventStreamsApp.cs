@@ -1,5 +1,6 @@
 using EventStreams.Server.Api;
 using EventStreams.Server.Transports;
+using EventStreams.Server.Upstream;
 
 namespace EventStreams.Server.Hosting;
 
@@ -21,12 +22,20 @@ public static class EventStreamsApp
         return app;
     }
 
-    /// <summary>Every route the server answers.</summary>
+    /// <summary>Every route the server answers. In upstream mode the stream, spec and info routes are forwarded, and there is no SignalR hub.</summary>
     public static WebApplication MapEventStreams(this WebApplication app)
     {
         app.UseEventStreamsApi();
-        app.MapStreamApi();
-        app.MapHub<StreamHub>(StreamHub.Path);
+        if (UpstreamServices.IsUpstreamMode(app.Configuration))
+        {
+            app.UseUpstream();
+        }
+        else
+        {
+            app.MapStreamApi();
+            app.MapHub<StreamHub>(StreamHub.Path);
+        }
+
         app.MapRootApi();
         app.MapInfoApi();
         app.MapMetricsApi();
