@@ -13,7 +13,7 @@ namespace EventStreams.Server.Hosting;
 internal sealed class EnvironmentDefault(IConfiguration configuration) : IPostConfigureOptions<InfoOptions>
 {
     private const string WikimediaProductionHost = "stream.wikimedia.org";
-    private const string WikimediaBetaSuffix = ".beta.wmcloud.org";
+    private static readonly string[] WikimediaBetaSuffixes = [".beta.wmcloud.org", ".beta.wmflabs.org"];
 
     public void PostConfigure(string? name, InfoOptions options)
     {
@@ -42,7 +42,7 @@ internal sealed class EnvironmentDefault(IConfiguration configuration) : IPostCo
 
         var host = uri.Host.ToLowerInvariant();
         return host == WikimediaProductionHost ? "production"
-            : host.EndsWith(WikimediaBetaSuffix, StringComparison.Ordinal) ? "beta"
+            : WikimediaBetaSuffixes.Any(suffix => host.EndsWith(suffix, StringComparison.Ordinal)) ? "beta"
             : null;
     }
 }
