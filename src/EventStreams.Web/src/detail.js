@@ -2,6 +2,7 @@
 import { jsonTree } from './tree.js';
 import { toYaml } from './yaml.js';
 import { isErrorStream, errorMessages } from './summary.js';
+import { idAfter } from './protocol.js';
 
 const TABS = ['Tree', 'JSON', 'YAML'];
 
@@ -62,7 +63,7 @@ export class DetailPane {
     actions.append(
       button('Copy JSON', () => copy(JSON.stringify(event, null, 2), actions)),
       button('Copy YAML', () => copy(toYaml(event), actions)),
-      button('Copy id', () => copy(r.id ?? '', actions), 'The SSE id after this event: resume from it to get the events that follow'),
+      button('Copy id', () => copy(idAfter(r), actions), 'An id that starts right after this event: paste it as the start (An event id) to get the events that follow'),
       button('Start after this event', () => this.onStartHere(r), 'Use this event\'s id as the start position'),
     );
     el.appendChild(actions);

@@ -12,6 +12,7 @@ import { mountStreams } from './panels/streams.js';
 import { mountStart } from './panels/start.js';
 import { mountFilters } from './panels/filters.js';
 import { mountViews } from './panels/views.js';
+import { mountNotices } from './panels/notices.js';
 
 const controller = new Controller(fromHash(location.hash));
 observeResponsiveness(controller.stats);
@@ -24,6 +25,7 @@ mountStreams(controller);
 mountStart(controller);
 mountFilters(controller);
 mountViews(controller);
+mountNotices(controller);
 
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
@@ -41,6 +43,7 @@ window.eventStreamsUi = {
   mode: () => controller.mode,
   shown: () => controller.store.view.map((r) => r.raw),
   controller,
+  chart: () => ({ labels: chart.labels(), plotted: controller.rates.total(), data: controller.rates.data(Date.now()) }),
 };
 
 controller.replace(controller.state, { autostart: false });

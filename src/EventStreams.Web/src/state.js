@@ -4,7 +4,7 @@
 export const DEFAULT_MAX = 10_000;
 
 export function emptyState() {
-  return { streams: [], start: 'now', since: '', lastEventId: '', text: '', filters: [], hideCanary: false, max: DEFAULT_MAX, transport: 'sse' };
+  return { streams: [], start: 'now', since: '', lastEventId: '', text: '', filters: [], hideCanary: false, max: DEFAULT_MAX, transport: 'sse', chart: 'event' };
 }
 
 export function toHash(state) {
@@ -34,6 +34,9 @@ export function toHash(state) {
   if (state.transport === 'signalr') {
     q.set('transport', 'signalr');
   }
+  if (state.chart === 'arrival') {
+    q.set('chart', 'arrival');
+  }
   // Commas read better than %2C in a stream list.
   return `#/?${q.toString().replaceAll('%2C', ',')}`;
 }
@@ -61,6 +64,7 @@ export function fromHash(hash) {
   state.filters = q.getAll('filter').filter(Boolean);
   state.hideCanary = q.get('canary') === 'hide';
   state.transport = q.get('transport') === 'signalr' ? 'signalr' : 'sse';
+  state.chart = q.get('chart') === 'arrival' ? 'arrival' : 'event';
   const max = Number(q.get('max'));
   if (Number.isFinite(max) && max >= 100) {
     state.max = Math.min(200_000, Math.floor(max));

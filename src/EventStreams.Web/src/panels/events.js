@@ -9,6 +9,14 @@ export function mountEvents(controller) {
   const chart = new RateChart($('chart'), controller.rates);
   controller.on('series', (changed) => chart.seriesChanged(changed));
   controller.on('started', () => chart.draw());
+  const chartBy = $('chart-by');
+  chartBy.addEventListener('change', () => controller.setChartBy(chartBy.value));
+  const showChartBy = () => {
+    chartBy.value = controller.state.chart;
+    chart.draw();
+  };
+  controller.on('chart', showChartBy);
+  controller.on('replaced', showChartBy);
 
   const detail = new DetailPane($('detail'), {
     onClose: () => {
@@ -37,6 +45,7 @@ export function mountEvents(controller) {
   controller.on('cleared', () => {
     detail.element.hidden = true;
     list.selectedSeq = null;
+    chart.draw();
   });
 
   return { list, detail, chart };
