@@ -53,6 +53,8 @@ public sealed partial class StreamCatalog(
         if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, source);
+            // A configured User-Agent below replaces this one.
+            request.Headers.TryAddWithoutValidation("User-Agent", ProductInfo.UserAgent);
             foreach (var (name, value) in options.Value.Headers)
             {
                 if (string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase))
@@ -61,6 +63,7 @@ public sealed partial class StreamCatalog(
                 }
                 else
                 {
+                    request.Headers.Remove(name);
                     request.Headers.TryAddWithoutValidation(name, value);
                 }
             }

@@ -57,6 +57,10 @@ public sealed class StreamSettings
     [ConfigurationKeyName("destination_event_service")]
     public string? DestinationEventService { get; set; }
 
+    /// <summary>Other names this stream answers to (the reference service's short names such as <c>recentchange</c>).</summary>
+    [ConfigurationKeyName("stream_aliases")]
+    public List<string>? StreamAliases { get; set; }
+
     /// <summary>Each value set here replaces the one in <paramref name="baseSettings"/>.</summary>
     public StreamSettings Over(StreamSettings baseSettings) => new()
     {
@@ -66,5 +70,6 @@ public sealed class StreamSettings
         Description = Description ?? baseSettings.Description,
         SchemaTitle = SchemaTitle ?? baseSettings.SchemaTitle,
         DestinationEventService = DestinationEventService ?? baseSettings.DestinationEventService,
+        StreamAliases = StreamAliases ?? baseSettings.StreamAliases,
     };
 }
