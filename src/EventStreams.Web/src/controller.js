@@ -10,12 +10,12 @@
 //   'cleared'    Clear was pressed                         'notices'   the notices changed (things the page must say)
 import { StreamConnection } from './connection.js';
 import { HubStreamConnection } from './hub.js';
-import { loadCatalog } from './catalog.js';
+import { loadCatalog, validationStreamsFor } from './catalog.js';
 import { EventStore } from './store.js';
 import { EventIngest } from './ingest.js';
 import { RateCounts } from './rates.js';
 import { parseFilter, filterText, compileView } from './filters.js';
-import { toHash, sinceOf } from './state.js';
+import { toHash, sinceOf, emptyState } from './state.js';
 import { idAfter, idForTopics, topicsOf, clampMax } from './protocol.js';
 import { formatFull } from './time.js';
 
@@ -114,7 +114,7 @@ export class Controller {
   /** Says when a start time is outside the retained data, rather than silently starting elsewhere. */
   checkStartRequest() {
     this.dismiss('start');
-    const since = Date.parse(this.state.since);
+    const since = Date.parse(sinceOf(this.state));
     this.startedAt = this.state.start === 'time' && !Number.isNaN(since) ? since : null;
     if (this.startedAt !== null && this.startedAt > Date.now() + 5000) {
       this.notice('start', `The start time ${formatFull(this.startedAt)} is in the future: the stream starts with the newest events.`);
@@ -165,7 +165,12 @@ export class Controller {
     if (this.state.hideCanary) {
       filters.push('meta.domain!=canary');
     }
-    return filters.filter((f) => parseFilter(f) !== null);
+    return filters.filter((f) => parseFilter(f)?.server === true);
+  }
+
+  /** The field filters only the page can run (IN, contains, regex, numeric comparisons). */
+  pageOnlyFilters() {
+    return this.state.filters.filter((f) => parseFilter(f)?.server === false);
   }
 
   /** The Stream / Pause / Resume button. */
@@ -331,6 +336,34 @@ export class Controller {
       change.since = new Date(Date.now() - 15 * 60_000).toISOString();
     }
     this.setStart(change);
+  }
+
+  /**
+   * "Validation errors for this stream": its error stream (from the catalogue's destination_event_service, else every
+   * error stream) filtered on errored_stream_name, from an hour ago.
+   */
+  showValidationErrors(name) {
+    const streams = validationStreamsFor(name, this.catalog);
+    if (streams.length === 0) {
+      this.notice('validation', `The catalogue has no validation-error stream, so there are no rejected events of ${name} to show.`);
+      return;
+    }
+    const s = this.state;
+    this.replace({
+      ...emptyState(),
+      streams,
+      start: 'time',
+      since: '-1h',
+      filters: [`errored_stream_name=${name}`],
+      max: s.max,
+      transport: s.transport,
+      chart: s.chart,
+    }, { autostart: true });
+  }
+
+  /** "= this" / "≠ this" on a field of an event. */
+  filterOn(pathText, value, negated) {
+    return this.addFilter(`${pathText}${negated ? '!=' : '='}${value}`);
   }
 
   /** "Start after this event". */

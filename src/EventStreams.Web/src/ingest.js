@@ -7,7 +7,7 @@
 // events the page already took. They are recognised by what identifies an event (identity.js), counted and reported,
 // never dropped silently. Offsets that go back within one subscription (a recreated topic, another cluster behind the
 // same URL after a restart) are reported too, and those events are shown: they are new events.
-import { summarize, eventTime, isErrorStream } from './summary.js';
+import { summarize, eventTime, isErrorStream, errorMessages } from './summary.js';
 import { eventIdentity, SeenEvents } from './identity.js';
 
 const FRAME_BUDGET_MS = 10;
@@ -139,6 +139,10 @@ export class EventIngest {
       error: isErrorStream(stream),
       canary: meta.domain === 'canary',
     };
+    if (record.error || (event.raw_event !== undefined && event.message !== undefined)) {
+      record.errored = typeof event.errored_stream_name === 'string' ? event.errored_stream_name : '';
+      record.messages = errorMessages(event.message);
+    }
     if (this.firstPending) {
       this.firstPending = false;
       this.onFirst(record);

@@ -13,6 +13,8 @@ import { mountStart } from './panels/start.js';
 import { mountFilters } from './panels/filters.js';
 import { mountViews } from './panels/views.js';
 import { mountNotices } from './panels/notices.js';
+import { mountFind } from './panels/find.js';
+import { mountErrorCounts } from './panels/errors.js';
 
 const controller = new Controller(fromHash(location.hash));
 observeResponsiveness(controller.stats);
@@ -26,6 +28,8 @@ mountStart(controller);
 mountFilters(controller);
 mountViews(controller);
 mountNotices(controller);
+mountFind(controller, { list });
+mountErrorCounts(controller);
 
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;

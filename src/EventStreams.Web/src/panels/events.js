@@ -25,6 +25,8 @@ export function mountEvents(controller) {
       $('list').focus({ preventScroll: true });
     },
     onStartHere: (record) => controller.startAfter(record),
+    onFilter: (path, value, negated) => controller.filterOn(path, value, negated),
+    onErrors: (stream) => controller.showValidationErrors(stream),
   });
   const list = new VirtualList($('list'), $('list-spacer'), {
     onSelect: (record, open) => {
