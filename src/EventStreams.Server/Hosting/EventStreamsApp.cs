@@ -1,4 +1,5 @@
 using EventStreams.Server.Api;
+using EventStreams.Server.Intake;
 using EventStreams.Server.Transports;
 
 namespace EventStreams.Server.Hosting;
@@ -26,6 +27,7 @@ public static class EventStreamsApp
     {
         app.UseEventStreamsApi();
         app.MapStreamApi();
+        app.MapIntakeApi();
         app.MapHub<StreamHub>(StreamHub.Path);
         app.MapRootApi();
         app.MapInfoApi();

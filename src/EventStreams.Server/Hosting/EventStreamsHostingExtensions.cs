@@ -1,6 +1,7 @@
 using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Demo;
+using EventStreams.Server.Intake;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports;
@@ -30,6 +31,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<EventStreamWriter>();
         services.AddSignalR();
         services.AddEventStreamsApi();
+        services.AddEventStreamsIntake();
 
         // Order matters: the catalogue loads first, then the embedded broker gets its topics, then demo data flows.
         services.AddHostedService<StreamCatalogReloader>();
