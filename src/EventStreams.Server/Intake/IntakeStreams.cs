@@ -9,14 +9,14 @@ namespace EventStreams.Server.Intake;
 /// configured cluster the intake is off unless <c>Intake:Enabled=true</c>, and then takes only the streams whose
 /// <c>destination_event_service</c> is <c>Intake:EventServiceName</c> (as each EventGate instance takes only its own).
 /// </summary>
-internal sealed class IntakeStreams(StreamCatalog catalog, IOptions<IntakeOptions> options, KafkaClients kafka)
+internal sealed class IntakeStreams(StreamCatalog catalog, IOptions<IntakeOptions> options, IOptions<KafkaOptions> kafka)
 {
     /// <summary>Where validation errors of events for undeclared streams go when no <c>Intake:EventServiceName</c> is set: browser instrumentation's service.</summary>
     public const string FallbackEventService = "eventgate-analytics-external";
 
     public const string ErrorStreamSuffix = ".error.validation";
 
-    public bool IsOn => options.Value.IsOn(kafka.EmbeddedCluster is not null);
+    public bool IsOn => options.Value.IsOn(kafka.Value.UsesEmbeddedBroker);
 
     /// <summary>A declared stream by its own name (aliases are for reading only).</summary>
     public StreamDefinition? Find(string name) =>
@@ -24,7 +24,7 @@ internal sealed class IntakeStreams(StreamCatalog catalog, IOptions<IntakeOption
 
     public bool Accepts(StreamDefinition stream) => options.Value.EventServiceName is { Length: > 0 } service
         ? string.Equals(DestinationOf(stream), service, StringComparison.Ordinal)
-        : kafka.EmbeddedCluster is not null;
+        : kafka.Value.UsesEmbeddedBroker;
 
     public static string? DestinationOf(StreamDefinition stream) => stream.DestinationEventService;
 
