@@ -28,6 +28,7 @@ public static class EventStreamsApp
         app.UseEventStreamsApi();
         app.MapStreamApi();
         app.MapIntakeApi();
+        app.MapSchemaApi();
         app.MapHub<StreamHub>(StreamHub.Path);
         app.MapRootApi();
         app.MapInfoApi();
