@@ -9,9 +9,9 @@ const STREAM_OF = /"stream":"([^"\\]+)"/;
 
 export class EventIngest {
   /** `onFrame(added, dropped)` runs after each frame that took events, to update the list and the counters. */
-  constructor({ store, chart, stats, onFrame }) {
+  constructor({ store, rates, stats, onFrame }) {
     this.store = store;
-    this.chart = chart;
+    this.rates = rates;
     this.stats = stats;
     this.onFrame = onFrame;
     this.pending = [];
@@ -64,7 +64,7 @@ export class EventIngest {
   skip(count) {
     const second = Math.floor(Date.now() / 1000);
     for (let i = 0; i < count; i++) {
-      this.chart.count(this.chartName(STREAM_OF.exec(this.pending[i].data)?.[1]), second);
+      this.rates.count(this.chartName(STREAM_OF.exec(this.pending[i].data)?.[1]), second);
     }
     this.pending.splice(0, count);
     this.stats.skipped += count;
@@ -93,7 +93,7 @@ export class EventIngest {
       }
       this.lastOffsets.set(key, meta.offset);
     }
-    this.chart.count(this.chartName(stream), second);
+    this.rates.count(this.chartName(stream), second);
     return {
       seq: 0,
       id: message.id,

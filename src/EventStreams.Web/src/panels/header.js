@@ -1,0 +1,47 @@
+// The header: the connection status in words, the transport, the theme, and ☰ on a narrow screen.
+import { $ } from './dom.js';
+
+export function mountHeader(controller, { onThemeChange }) {
+  const render = () => {
+    const s = controller.status;
+    $('status').dataset.state = s.state;
+    $('status-text').textContent = s.text;
+    const filters = controller.serverFilters().length > 0;
+    $('server-filters').textContent = !filters || s.state !== 'open'
+      ? ''
+      : s.serverFilters
+        ? 'Field filters run on the server: filtered-out events are not sent.'
+        : 'This server does not filter: field filters run in the page.';
+  };
+  controller.on('status', render);
+
+  const transport = $('transport');
+  transport.addEventListener('change', () => controller.setTransport(transport.value));
+  const showTransport = () => {
+    transport.value = controller.state.transport;
+  };
+  controller.on('transport', showTransport);
+  controller.on('replaced', showTransport);
+
+  const theme = $('theme');
+  const applyTheme = (value) => {
+    if (value === 'auto') {
+      delete document.documentElement.dataset.theme;
+    } else {
+      document.documentElement.dataset.theme = value;
+    }
+    onThemeChange();
+  };
+  theme.value = localStorage.getItem('eventstreams.theme') ?? 'auto';
+  theme.addEventListener('change', () => {
+    localStorage.setItem('eventstreams.theme', theme.value);
+    applyTheme(theme.value);
+  });
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => onThemeChange());
+  applyTheme(theme.value);
+
+  $('toggle-controls').addEventListener('click', () => {
+    const open = document.body.classList.toggle('controls-open');
+    $('toggle-controls').setAttribute('aria-expanded', String(open));
+  });
+}
