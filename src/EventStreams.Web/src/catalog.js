@@ -23,6 +23,7 @@ export function parseSpec(spec) {
         schemaTitle: x.schema_title ?? '',
         topics: Array.isArray(x.topics) ? x.topics : [],
         errorValidation: x.error_validation === true || isErrorStream(x.stream),
+        destinationEventService: x.destination_event_service ?? null,
       });
     }
     if (path === '/v2/stream/{streams}') {

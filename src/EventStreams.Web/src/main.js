@@ -12,6 +12,7 @@ import { mountStreams } from './panels/streams.js';
 import { mountStart } from './panels/start.js';
 import { mountFilters } from './panels/filters.js';
 import { mountViews } from './panels/views.js';
+import { mountSend } from './panels/send.js';
 
 const controller = new Controller(fromHash(location.hash));
 observeResponsiveness(controller.stats);
@@ -24,6 +25,7 @@ mountStreams(controller);
 mountStart(controller);
 mountFilters(controller);
 mountViews(controller);
+mountSend(controller);
 
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
