@@ -1,5 +1,6 @@
 using EventStreams.Server.Api;
 using EventStreams.Server.Health;
+using EventStreams.Server.Intake;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Upstream;
 
@@ -36,6 +37,8 @@ public static class EventStreamsApp
         {
             app.UseKafkaOutageGate();
             app.MapStreamApi();
+            app.MapIntakeApi();
+            app.MapSchemaApi();
             app.MapHub<StreamHub>(StreamHub.Path);
         }
 

@@ -2,6 +2,7 @@ using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Demo;
 using EventStreams.Server.Health;
+using EventStreams.Server.Intake;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports;
@@ -52,6 +53,8 @@ public static class EventStreamsHostingExtensions
         }
         else
         {
+            services.AddEventStreamsIntake();
+
             // Order matters: the catalogue loads first, then the embedded broker gets its topics, then demo data flows.
             services.AddHostedService<StreamCatalogReloader>();
             services.AddHostedService<EmbeddedTopics>();
