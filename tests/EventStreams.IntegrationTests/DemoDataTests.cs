@@ -52,6 +52,20 @@ public sealed class DemoDataTests(DemoServerFixture fixture) : IClassFixture<Dem
         });
     }
 
+    [Theory]
+    [InlineData("recentchange", "mediawiki.recentchange")]
+    [InlineData("revision-create", "mediawiki.revision-create")]
+    [InlineData("page-create", "mediawiki.page-create")]
+    [InlineData("test", "test.event")]
+    public async Task ReferenceShortAlias_DemoConfig_ServesTheStream(string alias, string stream)
+    {
+        using var http = fixture.Server.CreateClient();
+        await using var sse = await SseClient.ConnectAsync(http, "v2/stream/" + alias + "," + stream);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, sse.Response.StatusCode);
+        Assert.Equal(stream, (await sse.NextEventAsync(TimeSpan.FromSeconds(60))).Json.GetProperty("meta").GetProperty("stream").GetString());
+    }
+
     [Fact]
     public async Task ValidationErrorStream_DemoEnabled_DeliversErrorEventsWithTheRejectedEvent()
     {

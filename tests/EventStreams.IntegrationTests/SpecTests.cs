@@ -20,6 +20,8 @@ public sealed class SpecTests : IAsyncLifetime
         streams:
           test.spec.edits:
             topic_prefixes: [eqiad., codfw.]
+            destination_event_service: eventgate-test
+            stream_aliases: [spec-edits]
             schema_title: test/edit
             description: Edits for the spec test.
           test.spec.error.validation:
@@ -67,7 +69,7 @@ public sealed class SpecTests : IAsyncLifetime
         var operation = document.Paths[StreamRoute].Operations![HttpMethod.Get];
         var parameters = operation.Parameters!.Select(p => (p.Name, p.In)).ToList();
         Assert.StartsWith("3.", JsonNode.Parse(json)!["openapi"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(["test.spec.alias", "test.spec.edits", "test.spec.error.validation"], StreamEnum(document).Order(StringComparer.Ordinal));
+        Assert.Equal(["spec-edits", "test.spec.alias", "test.spec.edits", "test.spec.error.validation"], StreamEnum(document).Order(StringComparer.Ordinal));
         Assert.Contains(("since", (ParameterLocation?)ParameterLocation.Query), parameters);
         Assert.Contains(("Last-Event-ID", (ParameterLocation?)ParameterLocation.Header), parameters);
         Assert.Contains(("last_event_id", (ParameterLocation?)ParameterLocation.Query), parameters);
@@ -93,14 +95,17 @@ public sealed class SpecTests : IAsyncLifetime
         Assert.Equal("Edits for the spec test.", edits.Description);
         Assert.Contains("test/edit", edits.Operations[HttpMethod.Get].Description, StringComparison.Ordinal);
         Assert.Equal("test.spec.edits", extension.Node["stream"]!.GetValue<string>());
-        AssertEntry(raw["/v2/stream/test.spec.edits"]!["get"]!["x-eventstreams"]!, "test.spec.edits", null, "test/edit", ["eqiad.test.spec.edits", "codfw.test.spec.edits"], false);
-        AssertEntry(raw["/v2/stream/test.spec.alias"]!["get"]!["x-eventstreams"]!, "test.spec.alias", "test.spec.edits", "test/edit", ["eqiad.test.spec.edits", "codfw.test.spec.edits"], false);
-        AssertEntry(raw["/v2/stream/test.spec.error.validation"]!["get"]!["x-eventstreams"]!, "test.spec.error.validation", null, "error", ["test.spec.error.validation"], true);
+        AssertEntry(raw["/v2/stream/test.spec.edits"]!["get"]!["x-eventstreams"]!, "test.spec.edits", null, "test/edit", ["eqiad.test.spec.edits", "codfw.test.spec.edits"], false, "eventgate-test", ["spec-edits"]);
+        AssertEntry(raw["/v2/stream/test.spec.alias"]!["get"]!["x-eventstreams"]!, "test.spec.alias", "test.spec.edits", "test/edit", ["eqiad.test.spec.edits", "codfw.test.spec.edits"], false, "eventgate-test", []);
+        AssertEntry(raw["/v2/stream/spec-edits"]!["get"]!["x-eventstreams"]!, "spec-edits", "test.spec.edits", "test/edit", ["eqiad.test.spec.edits", "codfw.test.spec.edits"], false, "eventgate-test", []);
+        AssertEntry(raw["/v2/stream/test.spec.error.validation"]!["get"]!["x-eventstreams"]!, "test.spec.error.validation", null, "error", ["test.spec.error.validation"], true, null, []);
     }
 
-    private static void AssertEntry(JsonNode entry, string stream, string? aliasOf, string schemaTitle, string[] topics, bool errorValidation)
+    private static void AssertEntry(JsonNode entry, string stream, string? aliasOf, string schemaTitle, string[] topics, bool errorValidation, string? destination, string[] aliases)
     {
-        Assert.Equal(["stream", "alias_of", "description", "schema_title", "topics", "error_validation"], entry.AsObject().Select(p => p.Key));
+        Assert.Equal(["stream", "alias_of", "description", "schema_title", "topics", "error_validation", "destination_event_service", "stream_aliases"], entry.AsObject().Select(p => p.Key));
+        Assert.Equal(destination, entry["destination_event_service"]?.GetValue<string>());
+        Assert.Equal(aliases, entry["stream_aliases"]!.AsArray().Select(t => t!.GetValue<string>()));
         Assert.Equal(stream, entry["stream"]!.GetValue<string>());
         Assert.Equal(aliasOf, entry["alias_of"]?.GetValue<string>());
         Assert.Equal(JsonValueKind.String, entry["description"]!.GetValueKind());

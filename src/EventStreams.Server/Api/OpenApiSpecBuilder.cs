@@ -83,6 +83,8 @@ internal static partial class OpenApiSpecBuilder
         ["schema_title"] = stream.SchemaTitle,
         ["topics"] = new JsonArray([.. stream.Topics.Select(t => (JsonNode)JsonValue.Create(t))]),
         ["error_validation"] = stream.IsErrorValidation,
+        ["destination_event_service"] = stream.DestinationEventService,
+        ["stream_aliases"] = new JsonArray([.. (stream.StreamAliases ?? []).Select(a => (JsonNode)JsonValue.Create(a))]),
     };
 
     private static OpenApiParameter StreamsParameter(List<StreamDefinition> streams) => new()

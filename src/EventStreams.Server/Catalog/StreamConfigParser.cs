@@ -13,6 +13,7 @@ public static class StreamConfigParser
         object? root;
         try
         {
+            StreamConfigDepthGuard.Check(text, source, StreamConfigOptions.MaxDepth);
             root = Yaml.Deserialize<object?>(text);
         }
         catch (YamlException e)
@@ -49,11 +50,12 @@ public static class StreamConfigParser
             }
         }
 
+        AddStreamAliases(streams);
         foreach (var (alias, target) in options.Aliases)
         {
             if (streams.TryGetValue(target, out var stream) && stream.AliasOf is null)
             {
-                streams[alias] = stream with { Name = alias, AliasOf = target };
+                streams[alias] = stream with { Name = alias, AliasOf = target, StreamAliases = null };
             }
         }
 
@@ -77,7 +79,28 @@ public static class StreamConfigParser
         }
 
         var allowed = new HashSet<string>(settings.TopicsAllowed ?? topics, StringComparer.Ordinal);
-        return new StreamDefinition(name, topics, allowed, settings.Description, settings.SchemaTitle);
+        var aliases = settings.StreamAliases?
+            .Where(a => !string.IsNullOrWhiteSpace(a) && a != name && !a.StartsWith('/'))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return new StreamDefinition(name, topics, allowed, settings.Description, settings.SchemaTitle,
+            DestinationEventService: settings.DestinationEventService, StreamAliases: aliases is { Count: > 0 } ? aliases : null);
+    }
+
+    /// <summary>
+    /// A stream's <c>stream_aliases</c> (from the document, the defaults or an override) become names serving the same
+    /// topics, as the reference service does. An alias never hides a real stream; two streams claiming one alias: the
+    /// first by name wins, so the result does not depend on the document's key order.
+    /// </summary>
+    private static void AddStreamAliases(Dictionary<string, StreamDefinition> streams)
+    {
+        foreach (var stream in streams.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList())
+        {
+            foreach (var alias in stream.StreamAliases ?? [])
+            {
+                streams.TryAdd(alias, stream with { Name = alias, AliasOf = stream.Name, StreamAliases = null });
+            }
+        }
     }
 
     private static Dictionary<object, object?> SelectStreamMap(object? root, string source, string objectPath)
@@ -125,6 +148,7 @@ public static class StreamConfigParser
             Description = ReadString(map, "description"),
             SchemaTitle = ReadString(map, "schema_title"),
             DestinationEventService = ReadString(map, "destination_event_service"),
+            StreamAliases = ReadList(map, "stream_aliases", source, name),
         };
     }
 

@@ -7,7 +7,9 @@ public sealed record StreamDefinition(
     IReadOnlySet<string> TopicsAllowed,
     string? Description,
     string? SchemaTitle,
-    string? AliasOf = null)
+    string? AliasOf = null,
+    string? DestinationEventService = null,
+    IReadOnlyList<string>? StreamAliases = null)
 {
     public bool IsErrorValidation => (AliasOf ?? Name).EndsWith(".error.validation", StringComparison.Ordinal);
 }

@@ -16,11 +16,11 @@ public sealed class StreamSessions(StreamCatalog catalog, SubscriptionFactory su
         string? since,
         string? lastEventId,
         StringValues filters,
-        Func<IDisposable?> enterLimit,
+        Func<CancellationToken, ValueTask<IDisposable?>> enterLimit,
         CancellationToken cancellationToken)
     {
         var request = StreamRequest.Parse(catalog, streams, since, lastEventId, filters);
-        var slot = enterLimit();
+        var slot = await enterLimit(cancellationToken);
         try
         {
             var subscription = await subscriptions.SubscribeAsync(request, cancellationToken);

@@ -28,7 +28,7 @@ public static class StreamEndpoints
         {
             session = await sessions.OpenAsync(
                 ndjson ? "ndjson" : "sse", streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"],
-                () => limiter.Enter(request), context.RequestAborted);
+                aborted => limiter.EnterAsync(request, aborted), context.RequestAborted);
         }
         catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)
         {

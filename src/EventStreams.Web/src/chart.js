@@ -1,91 +1,34 @@
-// Events per second per stream over the last five minutes, drawn once a second with uPlot.
+// Draws the per-stream rates (rates.js) once a second with uPlot.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatClock } from './time.js';
 
-const SECONDS = 300;
 const HEIGHT = 130;
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const LABEL_SPACE = 90;
 const COLORS = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#84cc16'];
 
 export class RateChart {
-  constructor(element) {
+  /** @param {HTMLElement} element @param {import('./rates.js').RateCounts} rates */
+  constructor(element, rates) {
     this.element = element;
-    this.counts = new Map(); // stream -> Float64Array(SECONDS), a ring indexed by epoch second
-    this.streams = [];
+    this.rates = rates;
     this.plot = null;
     new ResizeObserver(() => this.resize()).observe(element);
     setInterval(() => this.draw(), 1000);
   }
 
-  setStreams(streams) {
-    const same = streams.length === this.streams.length && streams.every((s, i) => s === this.streams[i]);
-    if (same && this.plot) {
-      return;
+  /** The series changed (or were set again): rebuild the plot when they differ or there is none yet. */
+  seriesChanged(changed) {
+    if (changed || !this.plot) {
+      this.rebuild();
     }
-    this.streams = [...streams];
-    for (const s of streams) {
-      if (!this.counts.has(s)) {
-        this.counts.set(s, new Float64Array(SECONDS));
-      }
-    }
-    this.rebuild();
-  }
-
-  /** Counts one received event (before any client-side filter). */
-  count(stream, nowSeconds) {
-    let ring = this.counts.get(stream);
-    if (!ring) {
-      ring = new Float64Array(SECONDS);
-      this.counts.set(stream, ring);
-    }
-    this.touch(nowSeconds);
-    ring[nowSeconds % SECONDS]++;
-  }
-
-  // Zero the slots of the seconds that passed without events, so a ring slot never shows last lap's count.
-  touch(now) {
-    if (this.last === undefined || now - this.last >= SECONDS) {
-      for (const ring of this.counts.values()) {
-        ring.fill(0);
-      }
-    } else {
-      for (let t = this.last + 1; t <= now; t++) {
-        for (const ring of this.counts.values()) {
-          ring[t % SECONDS] = 0;
-        }
-      }
-    }
-    this.last = Math.max(this.last ?? now, now);
-  }
-
-  /** Streaming (re)started: the time axis grows from now until it spans five minutes. */
-  restart() {
-    this.since = Math.floor(Date.now() / 1000) - 1;
-    this.draw();
-  }
-
-  data() {
-    const now = Math.floor(Date.now() / 1000);
-    this.touch(now);
-    const from = Math.max(now - SECONDS + 1, Math.min(this.since ?? 0, now - 10));
-    const points = now - from + 1;
-    const xs = new Array(points);
-    const series = this.streams.map(() => new Array(points));
-    for (let i = 0; i < points; i++) {
-      const t = from + i;
-      xs[i] = t;
-      this.streams.forEach((s, j) => {
-        // The current second is still filling: leave it out rather than draw a dip.
-        series[j][i] = t === now ? null : this.counts.get(s)[t % SECONDS];
-      });
-    }
-    return [xs, ...series];
   }
 
   rebuild() {
     this.plot?.destroy();
     this.plot = null;
-    if (this.streams.length === 0) {
+    const streams = this.rates.streams;
+    if (streams.length === 0) {
       this.element.hidden = true;
       return;
     }
@@ -101,11 +44,12 @@ export class RateChart {
       cursor: { show: true, drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
-        { ...axis, size: 28, values: (u, splits) => splits.map((t) => clock.format(t * 1000)) },
+        // Room for a whole label and a gap between neighbours: "00:00:00" is about 55 px wide.
+        { ...axis, size: 28, space: LABEL_SPACE, values: (u, splits) => splits.map((t) => formatClock(t * 1000)) },
         { ...axis, size: 50, label: 'events/s', labelSize: 14 },
       ],
-      series: [{}, ...this.streams.map((s, i) => ({ label: s, stroke: COLORS[i % COLORS.length], width: 1.5, points: { show: false } }))],
-    }, this.data(), this.element);
+      series: [{}, ...streams.map((s, i) => ({ label: s, stroke: COLORS[i % COLORS.length], width: 1.5, points: { show: false } }))],
+    }, this.rates.data(Date.now()), this.element);
   }
 
   resize() {
@@ -114,9 +58,26 @@ export class RateChart {
     }
   }
 
+  /** The time labels as drawn: [{text, left, right}] in CSS px, for the tests (no two may overlap). */
+  labels() {
+    const u = this.plot;
+    const axis = u?.axes[0];
+    if (!axis?._splits) {
+      return [];
+    }
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = axis.font[0];
+    // uPlot scales the axis font by the device pixel ratio.
+    return axis._splits.map((t, i) => ({ t, text: axis._values[i] })).filter((l) => l.text != null).map(({ t, text }) => {
+      const x = u.valToPos(t, 'x');
+      const width = context.measureText(text).width / (devicePixelRatio || 1);
+      return { text, left: x - width / 2, right: x + width / 2 };
+    });
+  }
+
   draw() {
     if (this.plot && !document.hidden) {
-      this.plot.setData(this.data());
+      this.plot.setData(this.rates.data(Date.now()));
     }
   }
 }

@@ -1,0 +1,53 @@
+// The header: the connection status in words, the transport, the theme, and ☰ on a narrow screen.
+import { $ } from './dom.js';
+
+export function mountHeader(controller, { onThemeChange }) {
+  const render = () => {
+    const s = controller.status;
+    $('status').dataset.state = s.state;
+    $('status-text').textContent = s.text;
+    const server = controller.serverFilters().length > 0;
+    const pageOnly = controller.pageOnlyFilters();
+    const parts = [];
+    if (server && s.state === 'open') {
+      parts.push(s.serverFilters
+        ? 'Field filters run on the server: filtered-out events are not sent.'
+        : 'This server does not filter: field filters run in the page.');
+    }
+    if (pageOnly.length > 0) {
+      parts.push(`Run in the page only (the server cannot): ${pageOnly.join('; ')}.`);
+    }
+    $('server-filters').textContent = parts.join(' ');
+  };
+  controller.on('status', render);
+
+  const transport = $('transport');
+  transport.addEventListener('change', () => controller.setTransport(transport.value));
+  const showTransport = () => {
+    transport.value = controller.state.transport;
+  };
+  controller.on('transport', showTransport);
+  controller.on('replaced', showTransport);
+
+  const theme = $('theme');
+  const applyTheme = (value) => {
+    if (value === 'auto') {
+      delete document.documentElement.dataset.theme;
+    } else {
+      document.documentElement.dataset.theme = value;
+    }
+    onThemeChange();
+  };
+  theme.value = localStorage.getItem('eventstreams.theme') ?? 'auto';
+  theme.addEventListener('change', () => {
+    localStorage.setItem('eventstreams.theme', theme.value);
+    applyTheme(theme.value);
+  });
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => onThemeChange());
+  applyTheme(theme.value);
+
+  $('toggle-controls').addEventListener('click', () => {
+    const open = document.body.classList.toggle('controls-open');
+    $('toggle-controls').setAttribute('aria-expanded', String(open));
+  });
+}
