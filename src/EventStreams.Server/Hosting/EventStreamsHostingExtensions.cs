@@ -36,6 +36,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
         services.AddSingleton<HighWatermarks>();
+        services.AddSingleton<CatchUpPermits>();
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<StreamSessions>();
         services.AddTrustedProxies();

@@ -11,6 +11,8 @@ public sealed class StreamingOptions
     public const int DefaultStalledClientSeconds = 30;
     public const int DefaultCacheMegabytesPerPartition = 32;
     public const int DefaultReaderIdleSeconds = 30;
+    public const int DefaultMaxCatchUpReaders = 8;
+    public const int DefaultCatchUpQueueSeconds = 10;
 
     /// <summary>How event ids name positions: <c>timestamp</c> (works across mirrored clusters) or <c>offset</c> (exact).</summary>
     public IdFormat IdFormat { get; set; } = IdFormat.Timestamp;
@@ -30,6 +32,17 @@ public sealed class StreamingOptions
     /// <summary>Seconds a shared partition reader keeps running after its last client leaves.</summary>
     [Range(0, 3600)]
     public int ReaderIdleSeconds { get; set; } = DefaultReaderIdleSeconds;
+
+    /// <summary>
+    /// Catch-up readers (one Kafka consumer and thread each, reading history behind the shared caches) running at once,
+    /// for all clients together.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxCatchUpReaders { get; set; } = DefaultMaxCatchUpReaders;
+
+    /// <summary>How long a request that starts in history waits for a catch-up reader before it gets <c>503 history_busy</c>.</summary>
+    [Range(0, 300)]
+    public int CatchUpQueueSeconds { get; set; } = DefaultCatchUpQueueSeconds;
 
     /// <summary>Per-client-IP connection limit; 0 = unlimited.</summary>
     [Range(0, 100000)]

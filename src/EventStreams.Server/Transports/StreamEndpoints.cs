@@ -32,6 +32,11 @@ public static class StreamEndpoints
         }
         catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)
         {
+            if (e is StreamRequestException { RetryAfterSeconds: { } retryAfter })
+            {
+                context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             await problem.ToResult(request).ExecuteAsync(context);
             return;
         }
