@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using EventStreams.Bench.Sources;
+using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Streaming.EventIds;
 

@@ -24,6 +24,7 @@ public static class EventStreamsHostingExtensions
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
         services.AddOptions<StreamConfigOptions>().BindConfiguration(StreamConfigOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PartitionCacheOptions>().BindConfiguration(PartitionCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KafkaHealthOptions>().BindConfiguration(KafkaHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -32,6 +33,7 @@ public static class EventStreamsHostingExtensions
         services.AddHttpClient(nameof(StreamCatalog));
         services.AddSingleton<StreamCatalog>();
         services.AddSingleton<StreamMetrics>();
+        services.AddSingleton<IReaderMetrics>(sp => sp.GetRequiredService<StreamMetrics>());
         services.AddSingleton<KafkaClients>();
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
@@ -63,6 +65,7 @@ public static class EventStreamsHostingExtensions
             services.AddHostedService<StreamCatalogReloader>();
             services.AddHostedService<EmbeddedTopics>();
             services.AddHostedService<DemoProducer>();
+            services.AddHostedService(sp => sp.GetRequiredService<SharedPartitionReader>());
             services.AddHostedService(sp => sp.GetRequiredService<KafkaHealth>());
         }
 

@@ -1,3 +1,4 @@
+using EventStreams.Server.Kafka;
 using System.Text.Json;
 using Microsoft.Extensions.Primitives;
 

@@ -3,14 +3,12 @@ using EventStreams.Server.Streaming.EventIds;
 
 namespace EventStreams.Server.Streaming;
 
-/// <summary>The <c>Streaming</c> configuration section.</summary>
+/// <summary>The <c>Streaming</c> configuration section (the shared reader's keys are in <c>Kafka/PartitionCacheOptions</c>).</summary>
 public sealed class StreamingOptions
 {
     public const string Section = "Streaming";
     public const int DefaultHeartbeatSeconds = 15;
     public const int DefaultStalledClientSeconds = 30;
-    public const int DefaultCacheMegabytesPerPartition = 32;
-    public const int DefaultReaderIdleSeconds = 30;
     public const int DefaultMaxCatchUpReaders = 8;
     public const int DefaultCatchUpQueueSeconds = 10;
 
@@ -24,14 +22,6 @@ public sealed class StreamingOptions
     /// <summary>A client whose socket accepts nothing for this long is disconnected.</summary>
     [Range(1, 3600)]
     public int StalledClientSeconds { get; set; } = DefaultStalledClientSeconds;
-
-    /// <summary>Recent events kept per partition for clients at the live edge, in MiB of encoded JSON.</summary>
-    [Range(1, 4096)]
-    public int CacheMegabytesPerPartition { get; set; } = DefaultCacheMegabytesPerPartition;
-
-    /// <summary>Seconds a shared partition reader keeps running after its last client leaves.</summary>
-    [Range(0, 3600)]
-    public int ReaderIdleSeconds { get; set; } = DefaultReaderIdleSeconds;
 
     /// <summary>
     /// Catch-up readers (one Kafka consumer and thread each, reading history behind the shared caches) running at once,

@@ -150,7 +150,7 @@ public sealed class Subscription : IDisposable
             // Caught up with the shared window: leave the private reader and join the shared tail.
             position.CatchingUp = false;
             _catchingUp--;
-            _catchUp?.Remove(position);
+            _catchUp?.Remove(position.Partition);
         }
 
         _scratch.Clear();
@@ -160,7 +160,7 @@ public sealed class Subscription : IDisposable
             _catchingUp++;
             if (_catchUp is not null)
             {
-                _catchUp.Add(position);
+                _catchUp.Add(position.Partition, position.Next, position.Index);
             }
             else
             {
@@ -236,9 +236,11 @@ public sealed class Subscription : IDisposable
         {
             if (position.CatchingUp)
             {
-                _catchUp.Add(position);
+                _catchUp.Add(position.Partition, position.Next, position.Index);
             }
         }
+
+        _catchUp.Start();
     }
 
     private void StopCatchUp()

@@ -1,3 +1,4 @@
+using EventStreams.Server.Kafka;
 using System.Text;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Primitives;

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
-using EventStreams.Server.Kafka;
 
-namespace EventStreams.Server.Streaming;
+namespace EventStreams.Server.Kafka;
 
 /// <summary>
 /// Reads history straight from Kafka for one client whose positions are behind the shared cache,
-/// on a dedicated thread, into a small bounded channel the client drains at its own pace.
+/// on a dedicated thread, into a small bounded channel the client drains at its own pace. Its owner (the client's
+/// subscription) starts it and disposes it; the cancellation source is this object's alone and is never disposed
+/// while the thread may still read it.
 /// </summary>
 internal sealed partial class CatchUpReader : IDisposable
 {
@@ -14,7 +15,7 @@ internal sealed partial class CatchUpReader : IDisposable
     private const int CapacityInBatches = 2;
 
     private readonly KafkaClients _kafka;
-    private readonly StreamMetrics _metrics;
+    private readonly IReaderMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Dictionary<TopicPartition, int> _indexes = [];
     private readonly ConcurrentQueue<(TopicPartitionOffset Position, int Index, bool Add)> _changes = new();
@@ -24,24 +25,24 @@ internal sealed partial class CatchUpReader : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
 
-    public CatchUpReader(KafkaClients kafka, StreamMetrics metrics, ILogger logger)
+    public CatchUpReader(KafkaClients kafka, IReaderMetrics metrics, ILogger logger)
     {
         _kafka = kafka;
         _metrics = metrics;
         _logger = logger;
         _thread = new Thread(Run) { IsBackground = true, Name = "kafka-catch-up" };
-        _thread.Start();
     }
 
     public CatchUpEvents Events => _events;
 
-    public Exception? Failure { get; private set; }
+    public void Start() => _thread.Start();
 
-    public void Add(PartitionPosition position) =>
-        _changes.Enqueue((new TopicPartitionOffset(position.Partition, position.Next), position.Index, true));
+    /// <summary>Reads <paramref name="partition"/> from <paramref name="next"/>; its events are handed over with <paramref name="index"/>.</summary>
+    public void Add(TopicPartition partition, long next, int index) =>
+        _changes.Enqueue((new TopicPartitionOffset(partition, next), index, true));
 
-    public void Remove(PartitionPosition position) =>
-        _changes.Enqueue((new TopicPartitionOffset(position.Partition, Offset.Unset), position.Index, false));
+    public void Remove(TopicPartition partition) =>
+        _changes.Enqueue((new TopicPartitionOffset(partition, Offset.Unset), -1, false));
 
     /// <summary>Stops the reader without waiting for it: its thread closes the consumer on its way out.</summary>
     public void Dispose() => _stop.Cancel();
@@ -94,13 +95,12 @@ internal sealed partial class CatchUpReader : IDisposable
         }
         catch (KafkaException e)
         {
-            Failure = e;
             LogFailed(_logger, e.Error.Code, e.Error.Reason);
+            _events.Complete(e);
         }
         finally
         {
-            _events.Complete(Failure);
-            _stop.Dispose();
+            _events.Complete(null);
         }
     }
 
