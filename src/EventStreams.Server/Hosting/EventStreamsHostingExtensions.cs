@@ -47,7 +47,8 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<KafkaHealth>();
         services.AddSingleton<StreamTerminations>();
         services.AddSingleton<StreamHubGuard>();
-        services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>());
+        // JSON for browsers (the UI), MessagePack for clients that ask for it: smaller frames, no text escaping.
+        services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>()).AddMessagePackProtocol();
         builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
