@@ -41,6 +41,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<CatchUpPermits>();
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<StreamSessions>();
+        services.AddSingleton<FilterRegistry>();
         services.AddTrustedProxies();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
