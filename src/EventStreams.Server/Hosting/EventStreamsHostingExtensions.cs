@@ -48,6 +48,12 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<MetricsServer>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
 
+        // SignalR logs every error a hub method throws, a client's bad stream name included, at error level with a stack;
+        // StreamHubGuard logs those once, at the level they deserve.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical);
+        // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Room for a long Last-Event-ID, so that an oversized one gets our JSON 400 rather than a bare 431.
