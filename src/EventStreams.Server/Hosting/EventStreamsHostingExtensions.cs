@@ -31,7 +31,11 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddHttpClient(nameof(StreamCatalog));
         services.AddSingleton<StreamCatalog>();
-        services.AddSingleton<StreamMetrics>();
+        var readsKafka = !UpstreamServices.IsUpstreamMode(builder.Configuration);
+        // In upstream mode nothing here reads Kafka: its gauges would only start an embedded broker.
+        services.AddSingleton(sp => readsKafka
+            ? new StreamMetrics(sp.GetRequiredService<StreamCatalog>(), sp.GetRequiredService<KafkaHealth>(), sp.GetRequiredService<IOptions<MetricsOptions>>())
+            : new StreamMetrics(null, null, sp.GetRequiredService<IOptions<MetricsOptions>>()));
         services.AddSingleton<KafkaClients>();
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
@@ -47,7 +51,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
         services.AddSingleton(sp => UiSettingsFactory.Create(sp));
 
-        if (UpstreamServices.IsUpstreamMode(builder.Configuration))
+        if (!readsKafka)
         {
             services.AddUpstream();
         }
@@ -62,7 +66,7 @@ public static class EventStreamsHostingExtensions
             services.AddHostedService(sp => sp.GetRequiredService<KafkaHealth>());
         }
 
-        services.AddEventStreamsHealth();
+        services.AddEventStreamsHealth(readsKafka);
         services.AddSingleton<MetricsServer>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
 
