@@ -15,6 +15,7 @@ public static class UiEndpoints
 
     public static WebApplication MapUi(this WebApplication app)
     {
+        app.MapMethods(Path + "/settings.json", [HttpMethods.Get, HttpMethods.Head], GetSettings);
         var root = System.IO.Path.Combine(app.Environment.ContentRootPath, "wwwroot", "ui");
         var index = System.IO.Path.Combine(root, "index.html");
         if (!File.Exists(index))
@@ -39,6 +40,12 @@ public static class UiEndpoints
         return app;
     }
 
+    private static IResult GetSettings(HttpContext context, UiSettings settings)
+    {
+        context.Response.Headers.CacheControl = "no-cache";
+        return Results.Json(settings, UiSettingsJsonContext.Default.UiSettings);
+    }
+
     private static PhysicalFileHttpResult Index(HttpContext context, string index)
     {
         context.Response.Headers.CacheControl = "no-cache";
@@ -50,3 +57,7 @@ public static class UiEndpoints
         title: "UI Not Built",
         detail: "The web UI was not built: build the server with npm on the PATH (dotnet build runs npm ci and npm run build in src/EventStreams.Web).");
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(UiSettings))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class UiSettingsJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,5 +1,8 @@
 using EventStreams.Server.Api;
+using EventStreams.Server.Health;
+using EventStreams.Server.Intake;
 using EventStreams.Server.Transports;
+using EventStreams.Server.Upstream;
 
 namespace EventStreams.Server.Hosting;
 
@@ -21,15 +24,28 @@ public static class EventStreamsApp
         return app;
     }
 
-    /// <summary>Every route the server answers.</summary>
+    /// <summary>Every route the server answers. In upstream mode the stream, spec and info routes are forwarded, and there is no SignalR hub.</summary>
     public static WebApplication MapEventStreams(this WebApplication app)
     {
+        app.UseTrustedProxies();
         app.UseEventStreamsApi();
-        app.MapStreamApi();
-        app.MapHub<StreamHub>(StreamHub.Path);
+        if (UpstreamServices.IsUpstreamMode(app.Configuration))
+        {
+            app.UseUpstream();
+        }
+        else
+        {
+            app.UseKafkaOutageGate();
+            app.MapStreamApi();
+            app.MapIntakeApi();
+            app.MapSchemaApi();
+            app.MapHub<StreamHub>(StreamHub.Path);
+        }
+
         app.MapRootApi();
         app.MapInfoApi();
         app.MapMetricsApi();
+        app.MapHealthApi();
         app.MapUi();
         return app;
     }

@@ -15,6 +15,7 @@ import { mountViews } from './panels/views.js';
 import { mountNotices } from './panels/notices.js';
 import { mountFind } from './panels/find.js';
 import { mountErrorCounts } from './panels/errors.js';
+import { mountSend } from './panels/send.js';
 
 const controller = new Controller(fromHash(location.hash));
 observeResponsiveness(controller.stats);
@@ -30,6 +31,7 @@ mountViews(controller);
 mountNotices(controller);
 mountFind(controller, { list });
 mountErrorCounts(controller);
+mountSend(controller);
 
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
