@@ -24,7 +24,7 @@ public sealed class UiServer : IAsyncDisposable
     /// <summary>Streams the tests use; the error-validation one is marked as such by its name.</summary>
     public static readonly string[] Streams =
     [
-        "ui.live", "ui.hub", "ui.retry", "ui.pause", "ui.since", "ui.fromid", "ui.sel.a", "ui.sel.b", "ui.filter", "ui.detail", "ui.narrow", "ui.link", "ui.download", "ui.shots", "ui.perf.a", "ui.perf.b",
+        "ui.live", "ui.hub", "ui.retry", "ui.pause", "ui.since", "ui.fromid", "ui.sel.a", "ui.sel.b", "ui.filter", "ui.detail", "ui.narrow", "ui.link", "ui.download", "ui.shots", "ui.perf.a", "ui.perf.b", "ui.upstream", "ui.prefix",
         "ui.test.error.validation",
     ];
 

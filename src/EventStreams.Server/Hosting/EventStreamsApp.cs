@@ -25,6 +25,14 @@ public static class EventStreamsApp
     /// <summary>Every route the server answers. In upstream mode the stream, spec and info routes are forwarded, and there is no SignalR hub.</summary>
     public static WebApplication MapEventStreams(this WebApplication app)
     {
+        // Mounted under a prefix: /prefix/v2/stream/... is /v2/stream/... with PathBase /prefix (redirects and the UI keep it).
+        // Routing must come after it, hence explicit.
+        if (PathBaseSetting.Read(app.Configuration) is { } pathBase)
+        {
+            app.UsePathBase(pathBase);
+        }
+
+        app.UseRouting();
         app.UseEventStreamsApi();
         if (UpstreamServices.IsUpstreamMode(app.Configuration))
         {

@@ -12,6 +12,8 @@ import { mountStreams } from './panels/streams.js';
 import { mountStart } from './panels/start.js';
 import { mountFilters } from './panels/filters.js';
 import { mountViews } from './panels/views.js';
+import { mountEnvironment } from './panels/environment.js';
+import { loadSettings } from './environment.js';
 
 const controller = new Controller(fromHash(location.hash));
 observeResponsiveness(controller.stats);
@@ -45,7 +47,11 @@ window.eventStreamsUi = {
 
 controller.replace(controller.state, { autostart: false });
 $('catalog-message').textContent = 'Loading the catalogue…';
-controller.loadCatalog().then(() => {
+// The settings first: a link that asks for SignalR must not start on a server that has no hub.
+loadSettings().then((settings) => {
+  mountEnvironment(controller, settings);
+  return controller.loadCatalog();
+}).then(() => {
   // A shared link opens live, like the reference UI's.
   if (controller.state.streams.length > 0) {
     controller.start();
