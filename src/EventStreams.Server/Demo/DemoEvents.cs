@@ -14,7 +14,7 @@ namespace EventStreams.Server.Demo;
 internal sealed partial class DemoEvents : IDisposable
 {
     /// <summary>Actions per thousand; the remainder after the last one is a canary event.</summary>
-    private const int EditWeight = 600, NewPageWeight = 60, LogWeight = 110, CategorizeWeight = 180, ValidationErrorWeight = 40, TestEventWeight = 8;
+    private const int EditWeight = 600, NewPageWeight = 60, LogWeight = 110, CategorizeWeight = 180, BrowserEventsWeight = 40, TestEventWeight = 8;
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -59,9 +59,9 @@ internal sealed partial class DemoEvents : IDisposable
         {
             batch.Add(Categorize(PickWiki(w => w.Categories.Count > 0), canary: false));
         }
-        else if ((roll -= ValidationErrorWeight) < 0)
+        else if ((roll -= BrowserEventsWeight) < 0)
         {
-            batch.Add(ValidationError(canary: false));
+            BrowserEvents(batch, canary: false);
         }
         else if ((roll -= TestEventWeight) < 0)
         {
@@ -82,7 +82,7 @@ internal sealed partial class DemoEvents : IDisposable
         switch (_random.Next(5))
         {
             case 0: batch.Add(Categorize(wiki, canary: true)); break;
-            case 1: batch.Add(ValidationError(canary: true)); break;
+            case 1: BrowserEvents(batch, canary: true); break;
             case 2: batch.Add(TestEvent(canary: true)); break;
             default: Edit(batch, wiki, newPage: _random.Next(2) == 0, canary: true); break;
         }
@@ -166,11 +166,11 @@ internal sealed partial class DemoEvents : IDisposable
         _writer.WriteString("$schema", schema);
     }
 
-    private DemoEvent End(string stream)
+    private DemoEvent End(string stream, bool viaIntake = false)
     {
         _writer.WriteEndObject();
         _writer.Flush();
-        return new DemoEvent(stream, _buffer.WrittenSpan.ToArray());
+        return new DemoEvent(stream, _buffer.WrittenSpan.ToArray(), viaIntake);
     }
 
     public void Dispose() => _writer.Dispose();

@@ -1,5 +1,7 @@
 using Confluent.Kafka;
+using System.Text.Json;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Intake;
 using EventStreams.Server.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -8,11 +10,14 @@ namespace EventStreams.Server.Demo;
 /// <summary>
 /// Produces live demo events into the embedded broker (never into a configured cluster) at
 /// <see cref="DemoOptions.EventsPerSecond"/>: each tick produces the events due since the last one, as a batch.
-/// An action's events (an edit's recentchange and revision-create) go to the same data centre's topics.
+/// An action's events (an edit's recentchange and revision-create) go to the same data centre's topics. Browser events
+/// (session ticks and the invalid events that become validation errors) are posted to the intake instead.
 /// </summary>
 internal sealed partial class DemoProducer(
     KafkaClients kafka,
     StreamCatalog catalog,
+    EventIntake intake,
+    IntakeStreams intakeStreams,
     IOptions<DemoOptions> options,
     TimeProvider time,
     ILogger<DemoProducer> logger) : BackgroundService
@@ -24,6 +29,7 @@ internal sealed partial class DemoProducer(
     private const double MaxBacklogSeconds = 1;
 
     private long _failures;
+    private CancellationToken _stopping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,6 +50,7 @@ internal sealed partial class DemoProducer(
     private void Run(double rate, CancellationToken stoppingToken)
     {
         using var producer = kafka.CreateProducer(c => c.LingerMs = 20);
+        _stopping = stoppingToken;
         using var generator = new DemoEvents(time);
         var batch = new List<DemoEvent>(8);
         Action<DeliveryReport<byte[]?, byte[]?>> onDelivery = OnDelivery;
@@ -77,6 +84,16 @@ internal sealed partial class DemoProducer(
             var datacentre = Random.Shared.Next(2);
             foreach (var demoEvent in batch)
             {
+                if (demoEvent.ViaIntake)
+                {
+                    if (intakeStreams.IsOn)
+                    {
+                        _ = PostToIntakeAsync(demoEvent.Value);
+                    }
+
+                    continue;
+                }
+
                 // A catalogue without this stream (custom config on the embedded broker) simply does not get it.
                 if (!snapshot.Streams.TryGetValue(demoEvent.Stream, out var stream) || stream.Topics.Count == 0)
                 {
@@ -100,6 +117,24 @@ internal sealed partial class DemoProducer(
         return generated;
     }
 
+    /// <summary>As a browser's beacon would: through validation, to its stream or, invalid, to the error stream. Nobody waits for the answer.</summary>
+    private async Task PostToIntakeAsync(byte[] value)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            await intake.ProcessAsync(document.RootElement, wait: false, _stopping);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogIntakeFailed(logger, e);
+        }
+    }
+
     private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
     {
         if (report.Error.IsError && Interlocked.Increment(ref _failures) is var count && (count & (count - 1)) == 0)
@@ -113,6 +148,9 @@ internal sealed partial class DemoProducer(
 
     [LoggerMessage(901, LogLevel.Warning, "Demo producer: {Count} events failed so far, the latest to {Topic}: {Reason}")]
     private static partial void LogDeliveryFailed(ILogger logger, long count, string topic, string reason);
+
+    [LoggerMessage(903, LogLevel.Warning, "Demo producer: posting a browser event to the intake failed")]
+    private static partial void LogIntakeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(902, LogLevel.Warning, "Demo producer: the producer queue is full; dropping this tick's events")]
     private static partial void LogQueueFull(ILogger logger);

@@ -1,4 +1,6 @@
 using EventStreams.Server.Api;
+using EventStreams.Server.Health;
+using EventStreams.Server.Intake;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Upstream;
 
@@ -25,6 +27,8 @@ public static class EventStreamsApp
     /// <summary>Every route the server answers. In upstream mode the stream, spec and info routes are forwarded, and there is no SignalR hub.</summary>
     public static WebApplication MapEventStreams(this WebApplication app)
     {
+        app.UseTrustedProxies();
+
         // Mounted under a prefix: /prefix/v2/stream/... is /v2/stream/... with PathBase /prefix (redirects and the UI keep it).
         // Routing must come after it, hence explicit.
         if (PathBaseSetting.Read(app.Configuration) is { } pathBase)
@@ -40,13 +44,17 @@ public static class EventStreamsApp
         }
         else
         {
+            app.UseKafkaOutageGate();
             app.MapStreamApi();
+            app.MapIntakeApi();
+            app.MapSchemaApi();
             app.MapHub<StreamHub>(StreamHub.Path);
         }
 
         app.MapRootApi();
         app.MapInfoApi();
         app.MapMetricsApi();
+        app.MapHealthApi();
         app.MapUi();
         return app;
     }

@@ -1,10 +1,13 @@
 using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Demo;
+using EventStreams.Server.Health;
+using EventStreams.Server.Intake;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Upstream;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Hosting;
@@ -21,6 +24,8 @@ public static class EventStreamsHostingExtensions
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
         services.AddOptions<StreamConfigOptions>().BindConfiguration(StreamConfigOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KafkaHealthOptions>().BindConfiguration(KafkaHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
@@ -31,9 +36,13 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
         services.AddSingleton<SubscriptionFactory>();
+        services.AddTrustedProxies();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
-        services.AddSignalR();
+        services.AddSingleton<KafkaHealth>();
+        services.AddSingleton<StreamTerminations>();
+        services.AddSingleton<StreamHubGuard>();
+        services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>());
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
         services.AddSingleton(sp => UiSettingsFactory.Create(sp));
@@ -44,11 +53,18 @@ public static class EventStreamsHostingExtensions
         }
         else
         {
+            services.AddEventStreamsIntake();
+
             // Order matters: the catalogue loads first, then the embedded broker gets its topics, then demo data flows.
             services.AddHostedService<StreamCatalogReloader>();
             services.AddHostedService<EmbeddedTopics>();
             services.AddHostedService<DemoProducer>();
+            services.AddHostedService(sp => sp.GetRequiredService<KafkaHealth>());
         }
+
+        services.AddEventStreamsHealth();
+        services.AddSingleton<MetricsServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -24,6 +24,7 @@ public sealed partial class SharedPartitionReader : IDisposable
     private readonly ConcurrentQueue<(TopicPartition Partition, long Offset, bool Add)> _assignments = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
+    private long _lastLoop;
 
     public SharedPartitionReader(KafkaClients kafka, IOptions<StreamingOptions> options, TimeProvider time, StreamMetrics metrics, ILogger<SharedPartitionReader> logger)
     {
@@ -32,6 +33,7 @@ public sealed partial class SharedPartitionReader : IDisposable
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _lastLoop = time.GetTimestamp();
         _thread = new Thread(Run) { IsBackground = true, Name = "kafka-shared-reader" };
         _thread.Start();
     }
@@ -90,6 +92,9 @@ public sealed partial class SharedPartitionReader : IDisposable
         }
     }
 
+    /// <summary>When the read loop last went round (readiness: a loop stuck in a call shows here).</summary>
+    public long LastLoopTimestamp => Interlocked.Read(ref _lastLoop);
+
     public void Dispose()
     {
         _stop.Cancel();
@@ -104,6 +109,7 @@ public sealed partial class SharedPartitionReader : IDisposable
         var lastSweep = _time.GetTimestamp();
         while (!_stop.IsCancellationRequested)
         {
+            Interlocked.Exchange(ref _lastLoop, _time.GetTimestamp());
             try
             {
                 ApplyAssignments(consumer);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using EventStreams.Server.Health;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.Http.Features;
@@ -13,11 +14,13 @@ public sealed partial class EventStreamWriter(
     IOptions<StreamingOptions> options,
     StreamMetrics metrics,
     TimeProvider time,
-    IHostApplicationLifetime lifetime,
+    StreamTerminations terminations,
     ILogger<EventStreamWriter> logger)
 {
     /// <summary>Frames are assembled here and handed to Kestrel in pieces of about this size: one response write instead of one per field.</summary>
     private const int FrameChunkBytes = 32 * 1024;
+
+    private static readonly TimeSpan EndFlushTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>Per thread, used only between two awaits, so its memory is per busy thread rather than per client.</summary>
     [ThreadStatic]
@@ -37,10 +40,14 @@ public sealed partial class EventStreamWriter(
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
         var output = response.BodyWriter;
-        // Ends with the client, or when the server shuts down (then the client reconnects elsewhere with its id).
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        // Ends with the client, or when the server ends it (shutdown, long Kafka outage, stream removed): then the client
+        // reconnects, elsewhere if need be, with its id.
+        using var watch = terminations.Watch(streams);
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, watch.Token);
         var aborted = ending.Token;
         using var stallTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        // A write the client is not taking is given up too (shutdown must not wait for the stall timer).
+        using var giveUpWrite = watch.Token.UnsafeRegister(static timer => ((CancellationTokenSource)timer!).Cancel(), stallTimer);
         var batch = new List<(PartitionPosition Position, KafkaEvent Event)>();
 
         metrics.Connected(streams);
@@ -114,6 +121,10 @@ public sealed partial class EventStreamWriter(
                 await FlushAsync(output, stallTimer, stall);
             }
         }
+        catch (OperationCanceledException) when (watch.Ending is { } end && !context.RequestAborted.IsCancellationRequested)
+        {
+            await EndAsync(context, output, end, ndjson);
+        }
         catch (OperationCanceledException) when (stallTimer.IsCancellationRequested)
         {
             metrics.Dropped("stalled");
@@ -164,6 +175,34 @@ public sealed partial class EventStreamWriter(
 
         // Only a completed flush disarms the timer; a cancelled source cannot be reset and ends the client anyway.
         stallTimer.TryReset();
+    }
+
+    /// <summary>Tells the client why (not on shutdown) and closes; a client that takes nothing within a second is cut off.</summary>
+    private async Task EndAsync(HttpContext context, PipeWriter output, StreamEnding end, bool ndjson)
+    {
+        metrics.Dropped(end.Name);
+        if (!end.IsShutdown && !ndjson)
+        {
+            output.Write("event: error\ndata: "u8);
+            using (var json = new Utf8JsonWriter(output))
+            {
+                json.WriteStartObject();
+                json.WriteString("message"u8, end.Message);
+                json.WriteString("name"u8, end.Name);
+                json.WriteEndObject();
+            }
+
+            output.Write("\n\n"u8);
+        }
+
+        try
+        {
+            await output.FlushAsync(CancellationToken.None).AsTask().WaitAsync(EndFlushTimeout);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            context.Abort();
+        }
     }
 
     private static async Task WriteErrorAsync(PipeWriter output, Exception error)

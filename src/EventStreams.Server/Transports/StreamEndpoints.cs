@@ -30,7 +30,7 @@ public static class StreamEndpoints
             // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
             var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
             parsed = StreamRequest.Parse(catalog, streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"]);
-            slot = limiter.Enter(request);
+            slot = await limiter.EnterAsync(request, context.RequestAborted);
             try
             {
                 subscription = await subscriptions.SubscribeAsync(parsed, context.RequestAborted);

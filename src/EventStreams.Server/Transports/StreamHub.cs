@@ -39,7 +39,7 @@ public sealed class StreamHub(StreamCatalog catalog, SubscriptionFactory subscri
         try
         {
             request = StreamRequest.Parse(catalog, streams, since, lastEventId, filters ?? []);
-            slot = limiter.Enter(Context.GetHttpContext()!.Request);
+            slot = await limiter.EnterAsync(Context.GetHttpContext()!.Request, cancellationToken);
             try
             {
                 subscription = await subscriptions.SubscribeAsync(request, cancellationToken);

@@ -13,6 +13,7 @@ export class VirtualList {
     this.items = [];
     this.rows = [];
     this.selectedSeq = null;
+    this.found = null; // Find: a predicate over items to highlight
     this.follow = true;
     this.rowHeight = 26;
     this.scheduled = false;
@@ -114,6 +115,10 @@ export class VirtualList {
         row.children[2].textContent = item.summary.text;
         row.classList.toggle('error', item.error);
         row.classList.toggle('canary', item.canary);
+      }
+      const found = this.found !== null && this.found(item);
+      if (row.classList.contains('found') !== found) {
+        row.classList.toggle('found', found);
       }
       const selected = item.seq === this.selectedSeq;
       if (row.classList.contains('selected') !== selected) {

@@ -12,6 +12,10 @@ import { mountStreams } from './panels/streams.js';
 import { mountStart } from './panels/start.js';
 import { mountFilters } from './panels/filters.js';
 import { mountViews } from './panels/views.js';
+import { mountNotices } from './panels/notices.js';
+import { mountFind } from './panels/find.js';
+import { mountErrorCounts } from './panels/errors.js';
+import { mountSend } from './panels/send.js';
 import { mountEnvironment } from './panels/environment.js';
 import { loadSettings } from './environment.js';
 
@@ -26,6 +30,10 @@ mountStreams(controller);
 mountStart(controller);
 mountFilters(controller);
 mountViews(controller);
+mountNotices(controller);
+mountFind(controller, { list });
+mountErrorCounts(controller);
+mountSend(controller);
 
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
@@ -43,6 +51,7 @@ window.eventStreamsUi = {
   mode: () => controller.mode,
   shown: () => controller.store.view.map((r) => r.raw),
   controller,
+  chart: () => ({ labels: chart.labels(), plotted: controller.rates.total(), data: controller.rates.data(Date.now()) }),
 };
 
 controller.replace(controller.state, { autostart: false });

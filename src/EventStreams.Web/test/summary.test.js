@@ -31,3 +31,12 @@ test('validation error messages split per error: by line, or by "; " before the 
   assert.deepEqual(errorMessages('one error; with a semicolon inside'), ['one error; with a semicolon inside']);
   assert.deepEqual(errorMessages(undefined), []);
 });
+
+test('error counts per errored stream and per message, most first', async () => {
+  const { errorCounts } = await import('../src/summary.js');
+  const r = (errored, ...messages) => ({ errored, messages });
+  const counts = errorCounts([r('a', 'm1', 'm2'), r('a', 'm1'), r('b', 'm1'), { raw: 'not an error' }]);
+  assert.equal(counts.total, 3);
+  assert.deepEqual(counts.byStream, [['a', 2], ['b', 1]]);
+  assert.deepEqual(counts.byMessage, [['m1', 3, ['a', 'b']], ['m2', 1, ['a']]]);
+});

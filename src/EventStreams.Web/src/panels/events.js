@@ -9,6 +9,14 @@ export function mountEvents(controller) {
   const chart = new RateChart($('chart'), controller.rates);
   controller.on('series', (changed) => chart.seriesChanged(changed));
   controller.on('started', () => chart.draw());
+  const chartBy = $('chart-by');
+  chartBy.addEventListener('change', () => controller.setChartBy(chartBy.value));
+  const showChartBy = () => {
+    chartBy.value = controller.state.chart;
+    chart.draw();
+  };
+  controller.on('chart', showChartBy);
+  controller.on('replaced', showChartBy);
 
   const detail = new DetailPane($('detail'), {
     onClose: () => {
@@ -17,6 +25,8 @@ export function mountEvents(controller) {
       $('list').focus({ preventScroll: true });
     },
     onStartHere: (record) => controller.startAfter(record),
+    onFilter: (path, value, negated) => controller.filterOn(path, value, negated),
+    onErrors: (stream) => controller.showValidationErrors(stream),
   });
   const list = new VirtualList($('list'), $('list-spacer'), {
     onSelect: (record, open) => {
@@ -37,6 +47,7 @@ export function mountEvents(controller) {
   controller.on('cleared', () => {
     detail.element.hidden = true;
     list.selectedSeq = null;
+    chart.draw();
   });
 
   return { list, detail, chart };

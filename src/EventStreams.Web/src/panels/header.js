@@ -6,12 +6,18 @@ export function mountHeader(controller, { onThemeChange }) {
     const s = controller.status;
     $('status').dataset.state = s.state;
     $('status-text').textContent = s.text;
-    const filters = controller.serverFilters().length > 0;
-    $('server-filters').textContent = !filters || s.state !== 'open'
-      ? ''
-      : s.serverFilters
+    const server = controller.serverFilters().length > 0;
+    const pageOnly = controller.pageOnlyFilters();
+    const parts = [];
+    if (server && s.state === 'open') {
+      parts.push(s.serverFilters
         ? 'Field filters run on the server: filtered-out events are not sent.'
-        : 'This server does not filter: field filters run in the page.';
+        : 'This server does not filter: field filters run in the page.');
+    }
+    if (pageOnly.length > 0) {
+      parts.push(`Run in the page only (the server cannot): ${pageOnly.join('; ')}.`);
+    }
+    $('server-filters').textContent = parts.join(' ');
   };
   controller.on('status', render);
 

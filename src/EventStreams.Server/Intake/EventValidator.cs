@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using EventStreams.Server.Catalog;
+using Json.Schema;
+
+namespace EventStreams.Server.Intake;
+
+/// <summary>
+/// Validates one event as EventGate (Wikimedia) does: its <c>meta.stream</c> must be a declared stream this intake
+/// accepts, the schema its <c>$schema</c> names must have the stream's <c>schema_title</c> as its <c>title</c>, and the
+/// event must be valid against that schema (draft-07, formats checked). <c>meta.dt</c> and <c>meta.id</c> are filled
+/// in first when missing, as EventGate does.
+/// </summary>
+internal sealed class EventValidator(SchemaRepository schemas, IntakeStreams streams, TimeProvider time)
+{
+    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
+
+    public async ValueTask<ValidatedEvent> ValidateAsync(JsonElement e, CancellationToken cancellationToken)
+    {
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            return Invalid(e, null, null, "type", "", "must be a JSON object");
+        }
+
+        var schemaUri = e.TryGetProperty("$schema", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : null;
+        var meta = e.TryGetProperty("meta", out var m) && m.ValueKind == JsonValueKind.Object ? m : (JsonElement?)null;
+        var streamName = meta is { } mm && mm.TryGetProperty("stream", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString()! : null;
+        if (schemaUri is null)
+        {
+            return Invalid(e, streamName, null, "required", ".$schema", "is a required property (the URI of the event's schema)");
+        }
+
+        if (streamName is null)
+        {
+            return Invalid(e, null, schemaUri, "required", ".meta.stream", "is a required property (the stream the event is for)");
+        }
+
+        if (streams.Find(streamName) is not { } stream)
+        {
+            return Invalid(e, streamName, schemaUri, "stream", ".meta.stream", $"is not allowed: {streamName} is not a configured stream");
+        }
+
+        if (!streams.Accepts(stream))
+        {
+            return Invalid(e, streamName, schemaUri, "stream", ".meta.stream", $"is not allowed: {streamName} is produced by {IntakeStreams.DestinationOf(stream) ?? "another event service"}, not by this intake");
+        }
+
+        LoadedSchema schema;
+        try
+        {
+            schema = await schemas.GetAsync(schemaUri, cancellationToken);
+        }
+        catch (SchemaNotFoundException x)
+        {
+            return Invalid(e, streamName, schemaUri, "$schema", ".$schema", x.Message);
+        }
+
+        if (stream.SchemaTitle is null)
+        {
+            return Invalid(e, streamName, schemaUri, "schema_title", ".$schema", $"is not allowed in stream {streamName}: the stream has no schema_title");
+        }
+
+        if (!string.Equals(schema.Title, stream.SchemaTitle, StringComparison.Ordinal))
+        {
+            return Invalid(e, streamName, schemaUri, "schema_title", ".$schema",
+                $"is not allowed in stream {streamName}: its schema's title is {schema.Title ?? "missing"}, the stream's schema title must be {stream.SchemaTitle}");
+        }
+
+        var needDt = !meta!.Value.TryGetProperty("dt", out _);
+        var needId = !meta.Value.TryGetProperty("id", out _);
+        var value = needDt || needId ? EventMetaWriter.WithMeta(e, needDt ? time.GetUtcNow() : null, needId ? Guid.CreateVersion7(time.GetUtcNow()) : null)
+            : JsonMarshal.GetRawUtf8Value(e).ToArray();
+        using var filled = needDt || needId ? JsonDocument.Parse(value) : null;
+        var results = schema.Schema.Evaluate(filled?.RootElement ?? e, Evaluation);
+        if (results.IsValid)
+        {
+            return new ValidatedEvent(stream, value, null);
+        }
+
+        var errors = ValidationMessages.From(results, filled?.RootElement ?? e, schema.Document);
+        return new ValidatedEvent(stream, null, new EventFailure(EventFailure.Invalid, e.Clone(), "Event failed schema validation", errors, streamName, schemaUri));
+    }
+
+    private static ValidatedEvent Invalid(JsonElement e, string? stream, string? schemaUri, string keyword, string dataPath, string message)
+    {
+        var error = new ValidationMessage(keyword, dataPath, ValidationMessages.ToPointer(dataPath), "", message);
+        return new ValidatedEvent(null, null, new EventFailure(EventFailure.Invalid, e.Clone(), "Event failed validation", [error], stream, schemaUri));
+    }
+}

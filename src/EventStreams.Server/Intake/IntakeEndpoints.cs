@@ -1,0 +1,146 @@
+using System.Text.Json;
+using EventStreams.Server.Api;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace EventStreams.Server.Intake;
+
+/// <summary>
+/// <c>POST /v1/events</c>, EventGate's route: one JSON event or an array, as <c>application/json</c> or <c>text/plain</c>
+/// (what <c>navigator.sendBeacon</c> sends a string as). <c>?hasty=true</c> answers 202 at once and works on in the background.
+/// </summary>
+public static partial class IntakeEndpoints
+{
+    public const string Path = "/v1/events";
+
+    public static IEndpointRouteBuilder MapIntakeApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Path, PostEventsAsync);
+        return endpoints;
+    }
+
+    private static async Task PostEventsAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<IOptions<IntakeOptions>>().Value;
+        var intake = services.GetRequiredService<EventIntake>();
+        JsonDocument? document = null;
+        try
+        {
+            if (!services.GetRequiredService<IntakeStreams>().IsOn)
+            {
+                throw IntakeProblems.Disabled();
+            }
+
+            if (!IsAcceptedContentType(request.ContentType))
+            {
+                throw IntakeProblems.UnsupportedMediaType(request.ContentType);
+            }
+
+            var body = await IntakeBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted);
+            document = Parse(body, options.MaxDepth);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() is var count and > 0 && count > options.MaxEventsPerRequest)
+            {
+                throw IntakeProblems.TooManyEvents(count, options.MaxEventsPerRequest);
+            }
+
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() == 0)
+            {
+                throw IntakeProblems.EmptyBody();
+            }
+
+            if (IsHasty(request))
+            {
+                // EventGate's hasty mode: answer now, validate and produce after; the document now belongs to the background work.
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+                var owned = document;
+                document = null;
+                var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+                var logger = services.GetRequiredService<ILogger<EventIntake>>();
+                _ = Task.Run(() => ProcessHastyAsync(intake, owned, logger, stopping), CancellationToken.None);
+                return;
+            }
+
+            var result = await intake.ProcessAsync(root, wait: true, context.RequestAborted);
+            await IntakeResponse.WriteAsync(context.Response, result, context.RequestAborted);
+        }
+        catch (ApiProblemException problem)
+        {
+            await problem.ToResult(request).ExecuteAsync(context);
+        }
+        finally
+        {
+            document?.Dispose();
+        }
+    }
+
+    private static async Task ProcessHastyAsync(EventIntake intake, JsonDocument document, ILogger logger, CancellationToken stopping)
+    {
+        using (document)
+        {
+            try
+            {
+                await intake.ProcessAsync(document.RootElement, wait: false, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Shutting down: what was not produced yet is dropped, as a hasty client agreed to.
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogHastyFailed(logger, e);
+            }
+        }
+    }
+
+    private static JsonDocument Parse(byte[] body, int maxDepth)
+    {
+        ReadOnlyMemory<byte> json = body;
+        if (json.Span.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
+        if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw IntakeProblems.EmptyBody();
+        }
+
+        try
+        {
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth });
+        }
+        catch (JsonException e)
+        {
+            throw IntakeProblems.InvalidJson(e.Message);
+        }
+    }
+
+    /// <summary>JSON, or text/plain (beacons), or none given; anything else is refused rather than guessed at.</summary>
+    private static bool IsAcceptedContentType(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return true;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            return false;
+        }
+
+        var type = media.MediaType.Value ?? "";
+        return type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
+            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>EventGate takes any value of <c>hasty</c> as yes; <c>false</c>, <c>0</c> and empty are read as no here.</summary>
+    private static bool IsHasty(HttpRequest request) =>
+        request.Query.TryGetValue("hasty", out var values) && values.ToString() is var value && value.Length > 0
+        && !value.Equals("false", StringComparison.OrdinalIgnoreCase) && value != "0";
+
+    [LoggerMessage(1130, LogLevel.Error, "Intake: a hasty request's events could not be processed")]
+    private static partial void LogHastyFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,25 @@
+using EventStreams.Server.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace EventStreams.Server.Intake;
+
+/// <summary>Registers the event intake: schema lookup, validation, producing.</summary>
+public static class IntakeServices
+{
+    public static IServiceCollection AddEventStreamsIntake(this IServiceCollection services)
+    {
+        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations()
+            .Validate<IOptions<KafkaOptions>>(
+                (intake, kafka) => intake.Enabled != true || kafka.Value.UsesEmbeddedBroker || !string.IsNullOrWhiteSpace(intake.EventServiceName),
+                "Intake:EventServiceName is required when Intake:Enabled=true with a Kafka cluster: it names the streams (by destination_event_service) this intake may produce to.")
+            .ValidateOnStart();
+        services.AddOptions<SchemaOptions>().BindConfiguration(SchemaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(nameof(SchemaRepository));
+        services.AddSingleton<SchemaRepository>();
+        services.AddSingleton<IntakeStreams>();
+        services.AddSingleton<EventValidator>();
+        services.AddSingleton<IntakeProducer>();
+        services.AddSingleton<EventIntake>();
+        return services;
+    }
+}

@@ -1,0 +1,7 @@
+using System.Text.Json.Nodes;
+using Json.Schema;
+
+namespace EventStreams.Server.Intake;
+
+/// <summary>A schema found for a <c>$schema</c> URI: where it was read, its <c>title</c>, the built validator and the document itself.</summary>
+internal sealed record LoadedSchema(string Uri, string Location, string? Title, JsonSchema Schema, JsonObject Document);

@@ -1,0 +1,114 @@
+// "Send a test event": the pure parts (no DOM), unit-tested in test/send.test.js.
+
+/** The intake puts validation errors of a stream's events on `<destination_event_service>.error.validation`. */
+export const FALLBACK_EVENT_SERVICE = 'eventgate-analytics-external';
+
+/** The error stream an invalid event for `stream` lands on, if the catalogue has it. */
+export function errorStreamFor(stream, catalog) {
+  const entry = catalog.find((c) => c.name === stream);
+  const service = entry?.destinationEventService || FALLBACK_EVENT_SERVICE;
+  const name = `${service}.error.validation`;
+  return catalog.some((c) => c.name === name) ? name : null;
+}
+
+/** Streams one can send to: real ones (not aliases), not the error streams the intake writes itself. */
+export function sendableStreams(catalog) {
+  return catalog.filter((c) => !c.aliasOf && !c.errorValidation).map((c) => c.name);
+}
+
+/**
+ * The event to start from: the schema's first example (else a skeleton), for this stream, without meta.id and
+ * meta.dt (the intake fills them in when missing), and with an event time (`dt`) of now when the example has one.
+ */
+export function exampleFor(stream, schema, now = new Date()) {
+  const example = Array.isArray(schema?.examples) && isObject(schema.examples[0]) ? structuredClone(schema.examples[0]) : {};
+  const event = { $schema: typeof example.$schema === 'string' ? example.$schema : schema?.$id ?? '', ...example };
+  const meta = isObject(event.meta) ? { ...event.meta } : {};
+  delete meta.id;
+  delete meta.dt;
+  event.meta = { ...meta, stream };
+  if (typeof event.dt === 'string') {
+    event.dt = now.toISOString();
+  }
+  return event;
+}
+
+/**
+ * Pretty-printed JSON as lines, each with the JSON Pointer of the value it starts (the root is ''), so that the
+ * lines of failing paths can be marked.
+ */
+export function jsonLines(value) {
+  const lines = [];
+  const write = (v, path, indent, prefix, comma) => {
+    const pad = '  '.repeat(indent);
+    if (Array.isArray(v) && v.length > 0) {
+      lines.push({ path, text: `${pad}${prefix}[` });
+      v.forEach((item, i) => write(item, `${path}/${i}`, indent + 1, '', i < v.length - 1));
+      lines.push({ path, text: `${pad}]${comma ? ',' : ''}` });
+    } else if (isObject(v) && Object.keys(v).length > 0) {
+      lines.push({ path, text: `${pad}${prefix}{` });
+      const keys = Object.keys(v);
+      keys.forEach((k, i) => write(v[k], `${path}/${escapePointer(k)}`, indent + 1, `${JSON.stringify(k)}: `, i < keys.length - 1));
+      lines.push({ path, text: `${pad}}${comma ? ',' : ''}` });
+    } else {
+      lines.push({ path, text: `${pad}${prefix}${JSON.stringify(v)}${comma ? ',' : ''}` });
+    }
+  };
+  write(value, '', 0, '', false);
+  return lines;
+}
+
+/**
+ * The indexes of the lines to mark for these failing instance paths: the line of the path itself, or, for a path
+ * that is not there (a missing required property), the line of its nearest existing parent.
+ */
+export function badLines(lines, paths) {
+  const marked = new Set();
+  for (const path of paths) {
+    let p = path;
+    for (;;) {
+      const index = lines.findIndex((l) => l.path === p);
+      if (index >= 0) {
+        marked.add(index);
+        break;
+      }
+      if (p === '') {
+        break;
+      }
+      p = p.slice(0, p.lastIndexOf('/'));
+    }
+  }
+  return marked;
+}
+
+/** The intake's answer in words: EventGate's status message, and each failure's messages with their paths. */
+export function describeAnswer(status, statusText, body) {
+  const failures = [...(body?.invalid ?? []), ...(body?.error ?? [])];
+  const errors = failures.flatMap((f) => (f?.context?.errors?.length ? f.context.errors : [{ instancePath: '', dataPath: '', message: f?.context?.message ?? '' }]));
+  const problem = body && typeof body.detail === 'string' ? body.detail : '';
+  return {
+    ok: status === 204 || status === 202,
+    summary: `${status} ${statusText || ''}`.trim() + (problem ? `: ${problem}` : ''),
+    errors: errors.map((e) => ({ path: e.instancePath ?? '', where: e.dataPath || '(the event)', message: e.message ?? '' })),
+  };
+}
+
+/** A random UUID, also where crypto.randomUUID is missing (pages not in a secure context). */
+export function uuid() {
+  if (globalThis.crypto?.randomUUID) {
+    return crypto.randomUUID();
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function isObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function escapePointer(key) {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
