@@ -141,3 +141,26 @@ export function errorCounts(records) {
     byMessage: [...byMessage].map(([m, e]) => [m, e.count, [...e.streams].sort()]).sort(desc),
   };
 }
+
+const LABEL_MAX = 24;
+
+/**
+ * Short, still distinct labels for the stream column: the dot-separated prefix all the names share is left out (the
+ * full name is in the row's title), and a label longer than 24 characters keeps its start and its end.
+ */
+export function streamLabels(names) {
+  const parts = names.map((n) => n.split('.'));
+  let common = 0;
+  if (names.length > 1) {
+    const shortest = Math.min(...parts.map((p) => p.length));
+    while (common < shortest - 1 && parts.every((p) => p[common] === parts[0][common])) {
+      common++;
+    }
+  }
+  const labels = new Map();
+  names.forEach((name, i) => {
+    const label = parts[i].slice(common).join('.');
+    labels.set(name, label.length > LABEL_MAX ? `${label.slice(0, 10)}…${label.slice(-(LABEL_MAX - 11))}` : label);
+  });
+  return labels;
+}
