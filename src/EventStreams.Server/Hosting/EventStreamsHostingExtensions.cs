@@ -31,7 +31,11 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddHttpClient(nameof(StreamCatalog));
         services.AddSingleton<StreamCatalog>();
-        services.AddSingleton<StreamMetrics>();
+        var readsKafka = !UpstreamServices.IsUpstreamMode(builder.Configuration);
+        // In upstream mode nothing here reads Kafka: its gauges would only start an embedded broker.
+        services.AddSingleton(sp => readsKafka
+            ? new StreamMetrics(sp.GetRequiredService<StreamCatalog>(), sp.GetRequiredService<KafkaHealth>(), sp.GetRequiredService<IOptions<MetricsOptions>>())
+            : new StreamMetrics(null, null, sp.GetRequiredService<IOptions<MetricsOptions>>()));
         services.AddSingleton<KafkaClients>();
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
@@ -47,7 +51,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
         services.AddSingleton(sp => UiSettingsFactory.Create(sp));
 
-        if (UpstreamServices.IsUpstreamMode(builder.Configuration))
+        if (!readsKafka)
         {
             services.AddUpstream();
         }
@@ -62,9 +66,15 @@ public static class EventStreamsHostingExtensions
             services.AddHostedService(sp => sp.GetRequiredService<KafkaHealth>());
         }
 
-        services.AddEventStreamsHealth();
+        services.AddEventStreamsHealth(readsKafka);
         services.AddSingleton<MetricsServer>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
+
+        // SignalR logs every error a hub method throws, a client's bad stream name included, at error level with a stack;
+        // StreamHubGuard logs those once, at the level they deserve.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical);
+        // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -2,6 +2,9 @@
 import { $ } from './dom.js';
 import { copy } from '../detail.js';
 import { downloadNdjson, downloadCsv } from '../download.js';
+import { fileLabel } from '../environment.js';
+
+const exportLabel = (controller) => (controller.settings ? fileLabel(controller.settings) : '');
 
 export function mountToolbar(controller, { list }) {
   const { stats, store } = controller;
@@ -37,8 +40,8 @@ export function mountToolbar(controller, { list }) {
   $('stream').addEventListener('click', () => controller.toggle());
   $('stop').addEventListener('click', () => controller.stop());
   $('clear').addEventListener('click', () => controller.clear());
-  $('download-ndjson').addEventListener('click', () => downloadNdjson(store.view));
-  $('download-csv').addEventListener('click', () => downloadCsv(store.view));
+  $('download-ndjson').addEventListener('click', () => downloadNdjson(store.view, exportLabel(controller)));
+  $('download-csv').addEventListener('click', () => downloadCsv(store.view, exportLabel(controller)));
   $('copy-link').addEventListener('click', () => copy(location.href, $('copy-link').parentElement));
   $('jump-newest').addEventListener('click', () => list.scrollToNewest());
 
