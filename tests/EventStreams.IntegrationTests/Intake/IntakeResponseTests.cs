@@ -96,6 +96,22 @@ public sealed class IntakeResponseTests(IntakeServerFixture fixture) : IClassFix
         Assert.Equal("enum", entry.GetProperty("context").GetProperty("errors")[0].GetProperty("keyword").GetString());
     }
 
+    [Fact]
+    public async Task Post_LargeMixedBatch_EveryInvalidOneListedInOrder()
+    {
+        using var http = fixture.Server.CreateClient();
+        var events = Enumerable.Range(0, 300).Select(i => i % 10 == 3
+            ? $$"""{"$schema":"/test/intake/1.0.0","meta":{"stream":"intake.good"},"action":"click","count":-{{i}}}"""
+            : Good(Marker()));
+
+        var answer = await PostAsync(http, "[" + string.Join(',', events) + "]");
+
+        Assert.Equal(HttpStatusCode.MultiStatus, answer.Status);
+        Assert.Equal("270 out of 300 events were accepted, but 30 failed (30 invalid and 0 errored).", answer.ReasonPhrase);
+        var counts = answer.Json.GetProperty("invalid").EnumerateArray().Select(e => -e.GetProperty("event").GetProperty("count").GetInt32());
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (i * 10) + 3), counts);
+    }
+
     public static TheoryData<string, string, string> InvalidEvents => new()
     {
         // kind, event, the failing instance path
