@@ -127,6 +127,7 @@ public sealed class IntakeResponseTests(IntakeServerFixture fixture) : IClassFix
         { "unresolvable $schema", """{"$schema":"/test/intake/9.9.9","meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
         { "absolute $schema", """{"$schema":"https://example.org/test/intake/1.0.0","meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
         { "path escaping the base", """{"$schema":"/../test/intake/1.0.0","meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
+        { "escaped path", """{"$schema":"/%2e%2e/test/intake/1.0.0","meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
         { "missing $schema", """{"meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
         { "missing meta.stream", """{"$schema":"/test/intake/1.0.0","meta":{},"action":"view","count":1}""", "/meta/stream" },
         { "not an object", "42", "" },
