@@ -25,6 +25,8 @@ public sealed class UiServer : IAsyncDisposable
     public static readonly string[] Streams =
     [
         "ui.live", "ui.hub", "ui.retry", "ui.pause", "ui.since", "ui.fromid", "ui.sel.a", "ui.sel.b", "ui.filter", "ui.detail", "ui.narrow", "ui.link", "ui.download", "ui.shots", "ui.perf.a", "ui.perf.b",
+        "ui.restart", "ui.again", "ui.restart.start", "ui.copyid", "ui.chart", "ui.retention",
+        "ui.instr", "ui.value", "ui.find", "ui.relative", "ui.a11y", "ui.zone", "ui.cap", "ui.cols.alpha", "ui.cols.beta", "ui.upstream", "ui.prefix",
         "ui.test.error.validation",
     ];
 
@@ -50,7 +52,8 @@ public sealed class UiServer : IAsyncDisposable
 
     public string UiUrl(string hash = "") => new Uri(BaseAddress, "v2/ui" + hash).ToString();
 
-    public static async Task<UiServer> StartAsync()
+    /// <summary>Starts a server; <paramref name="port"/> 0 picks a free one, another reuses a port (a restart).</summary>
+    public static async Task<UiServer> StartAsync(int port = 0)
     {
         var config = new StringBuilder("streams:\n");
         foreach (var name in Streams)
@@ -60,7 +63,7 @@ public sealed class UiServer : IAsyncDisposable
                   {name}:
                     description: {(error ? "Events that the test intake rejected." : $"Test events for {name}.")}
                     schema_title: {(error ? "error" : "mediawiki/recentchange")}
-                    topic_prefixes: [eqiad., codfw.]
+                    topic_prefixes: [eqiad., codfw.]{(name == "ui.instr" ? "\n    destination_event_service: ui.test" : "")}
 
                 """));
         }
@@ -69,7 +72,7 @@ public sealed class UiServer : IAsyncDisposable
         await File.WriteAllTextAsync(configPath, config.ToString());
         string[] args =
         [
-            "--urls=http://127.0.0.1:0",
+            FormattableString.Invariant($"--urls=http://127.0.0.1:{port}"),
             $"--StreamConfig:Uri={configPath}",
             "--Demo:Enabled=false",
             "--Logging:LogLevel:Default=Warning",

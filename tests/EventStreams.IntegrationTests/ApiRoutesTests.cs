@@ -93,7 +93,8 @@ public sealed class ApiRoutesTests : IClassFixture<ApiRoutesTests.Server>
         var root = json.RootElement;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(["name", "version", "description", "home"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["name", "version", "description", "home", "environment"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("local demo", root.GetProperty("environment").GetString());
         Assert.Equal("eventstreams", root.GetProperty("name").GetString());
         Assert.Equal(expectedVersion, root.GetProperty("version").GetString());
         Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("description").GetString()));

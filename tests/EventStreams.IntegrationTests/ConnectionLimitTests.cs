@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EventStreams.IntegrationTests;
 
-/// <summary>The optional per-client connection limit: 429 over the limit, 400 without the key header, slots given back on disconnect.</summary>
+/// <summary>The optional per-client connection limit behind a trusted proxy: 429 over the limit, 400 without the key header, slots given back on disconnect.</summary>
 public sealed class ConnectionLimitTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
@@ -16,7 +16,7 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
         streams:
           limit.s:
             topics: [limit.s]
-        """, partitions: 1, "--Streaming:MaxConnectionsPerClient=2");
+        """, partitions: 1, "--Streaming:MaxConnectionsPerClient=2", "--ForwardedHeaders:TrustedProxies:0=127.0.0.0/8");
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

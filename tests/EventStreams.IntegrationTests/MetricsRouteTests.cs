@@ -30,6 +30,6 @@ public sealed class MetricsRouteTests : IAsyncLifetime
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("# TYPE eventstreams_connected_clients gauge", text, StringComparison.Ordinal);
         Assert.Contains("eventstreams_connected_clients{stream=\"test.api.metrics\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("eventstreams_connections_total{streams=\"test.api.metrics\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("eventstreams_client_connections_total{streams=\"test.api.metrics\"} 1", text, StringComparison.Ordinal);
     }
 }

@@ -1,15 +1,25 @@
 using EventStreams.Server.Streaming;
+using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace EventStreams.Server.Api;
 
-/// <summary><c>GET /metrics</c>: Prometheus text from this server's own registry.</summary>
+/// <summary><c>GET /metrics</c>: Prometheus text from this server's own registry, on the public port unless <c>Metrics:Port</c> moves it.</summary>
 public static class MetricsEndpoints
 {
+    public const string Path = "/metrics";
+
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder endpoints)
     {
-        var registry = endpoints.ServiceProvider.GetRequiredService<StreamMetrics>().Registry;
-        endpoints.MapMetrics("/metrics", registry);
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.Port == 0)
+        {
+            MapGetOnly(endpoints, endpoints.ServiceProvider.GetRequiredService<StreamMetrics>().Registry);
+        }
+
         return endpoints;
     }
+
+    /// <summary>Only GET and HEAD: any other method is a 405 problem body.</summary>
+    internal static void MapGetOnly(IEndpointRouteBuilder endpoints, CollectorRegistry registry) =>
+        endpoints.MapMetrics(Path, registry).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 }

@@ -15,6 +15,7 @@ public static class UiEndpoints
 
     public static WebApplication MapUi(this WebApplication app)
     {
+        app.MapMethods(Path + "/settings.json", [HttpMethods.Get, HttpMethods.Head], GetSettings);
         var root = System.IO.Path.Combine(app.Environment.ContentRootPath, "wwwroot", "ui");
         var index = System.IO.Path.Combine(root, "index.html");
         if (!File.Exists(index))
@@ -34,9 +35,18 @@ public static class UiEndpoints
                     : ImmutableAsset;
             },
         });
-        // Routing ignores a trailing slash: this answers both /v2/ui and /v2/ui/.
-        app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Index(context, index));
+        // Routing ignores a trailing slash: this answers both /v2/ui and /v2/ui/. The page's URLs are relative (so that it
+        // works under any prefix), which needs the trailing slash: /v2/ui redirects to ui/, relative too, so the prefix stays.
+        app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => context.Request.Path.Value!.EndsWith('/')
+            ? (IResult)Index(context, index)
+            : Results.Redirect("ui/" + context.Request.QueryString, permanent: true));
         return app;
+    }
+
+    private static IResult GetSettings(HttpContext context, UiSettings settings)
+    {
+        context.Response.Headers.CacheControl = "no-cache";
+        return Results.Json(settings, UiSettingsJsonContext.Default.UiSettings);
     }
 
     private static PhysicalFileHttpResult Index(HttpContext context, string index)
@@ -50,3 +60,7 @@ public static class UiEndpoints
         title: "UI Not Built",
         detail: "The web UI was not built: build the server with npm on the PATH (dotnet build runs npm ci and npm run build in src/EventStreams.Web).");
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(UiSettings))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class UiSettingsJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

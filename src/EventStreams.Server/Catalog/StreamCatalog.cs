@@ -10,10 +10,20 @@ public sealed partial class StreamCatalog(
     ILogger<StreamCatalog> logger)
 {
     private StreamCatalogSnapshot? _current;
+    private long _reloadFailures;
 
     public StreamCatalogSnapshot Current => _current ?? throw new InvalidOperationException("The stream catalogue has not been loaded yet.");
 
     public event Action<StreamCatalogSnapshot>? Changed;
+
+    /// <summary>Whether a catalogue is loaded (readiness).</summary>
+    public bool IsLoaded => _current is not null;
+
+    /// <summary>Reloads that failed since start (each kept the last good catalogue).</summary>
+    public long ReloadFailures => Interlocked.Read(ref _reloadFailures);
+
+    /// <summary>Why the latest reload failed; null once a reload succeeds again.</summary>
+    public string? LastReloadError { get; private set; }
 
     public bool TryGet(string name, out StreamDefinition stream)
     {
@@ -27,6 +37,7 @@ public sealed partial class StreamCatalog(
         var text = await ReadAsync(source, cancellationToken);
         var snapshot = StreamConfigParser.Parse(text, source, options.Value, time.GetUtcNow());
         _current = snapshot;
+        LastReloadError = null;
         LogLoaded(logger, snapshot.Streams.Count, source);
         Changed?.Invoke(snapshot);
         return snapshot;
@@ -39,9 +50,12 @@ public sealed partial class StreamCatalog(
         {
             await LoadAsync(cancellationToken);
         }
-        catch (Exception e) when (e is StreamConfigException or HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            LogReloadFailed(logger, e.Message);
+            // Whatever the source answered, the server keeps its catalogue: one line, no stack (the message names the problem).
+            Interlocked.Increment(ref _reloadFailures);
+            LastReloadError = e.Message;
+            LogReloadFailed(logger, e.GetType().Name, e.Message);
         }
     }
 
@@ -50,6 +64,7 @@ public sealed partial class StreamCatalog(
 
     private async Task<string> ReadAsync(string source, CancellationToken cancellationToken)
     {
+        var maxBytes = options.Value.MaxDocumentMegabytes * 1024L * 1024L;
         if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, source);
@@ -69,13 +84,19 @@ public sealed partial class StreamCatalog(
             }
 
             using var client = httpClients.CreateClient(nameof(StreamCatalog));
-            using var response = await client.SendAsync(request, cancellationToken);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw new StreamConfigException($"Stream config {source} answered HTTP {(int)response.StatusCode}.");
             }
 
-            return await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.Content.Headers.ContentLength > maxBytes)
+            {
+                throw TooLarge(source, maxBytes);
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await ReadBoundedAsync(body, source, maxBytes, cancellationToken);
         }
 
         var path = source.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(source).LocalPath : source;
@@ -84,12 +105,37 @@ public sealed partial class StreamCatalog(
             throw new StreamConfigException($"Stream config file {path} does not exist.");
         }
 
-        return await File.ReadAllTextAsync(path, cancellationToken);
+        await using var file = File.OpenRead(path);
+        return file.Length > maxBytes ? throw TooLarge(path, maxBytes) : await ReadBoundedAsync(file, path, maxBytes, cancellationToken);
     }
+
+    /// <summary>Reads at most <paramref name="maxBytes"/>: a server that sends an endless body must not fill the memory.</summary>
+    private static async Task<string> ReadBoundedAsync(Stream body, string source, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw TooLarge(source, maxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        buffer.Position = 0;
+        using var reader = new StreamReader(buffer, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync(cancellationToken);
+    }
+
+    private static StreamConfigException TooLarge(string source, long maxBytes) =>
+        new($"Stream config {source} is larger than StreamConfig:MaxDocumentMegabytes ({maxBytes / (1024 * 1024)} MB).");
 
     [LoggerMessage(1, LogLevel.Information, "Loaded {Count} streams from {Source}")]
     private static partial void LogLoaded(ILogger logger, int count, string source);
 
-    [LoggerMessage(2, LogLevel.Warning, "Stream config reload failed; keeping the last good catalogue: {Reason}")]
-    private static partial void LogReloadFailed(ILogger logger, string reason);
+    [LoggerMessage(2, LogLevel.Warning, "Stream config reload failed ({Kind}); keeping the last good catalogue: {Reason}")]
+    private static partial void LogReloadFailed(ILogger logger, string kind, string reason);
 }

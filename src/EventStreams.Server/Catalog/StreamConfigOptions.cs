@@ -9,6 +9,10 @@ public sealed class StreamConfigOptions
     public const string Section = "StreamConfig";
     public const string DemoConfigFile = "demo-streams.yaml";
     public const int DefaultReloadSeconds = 60;
+    public const int DefaultMaxDocumentMegabytes = 16;
+
+    /// <summary>Nesting beyond this is refused before deserializing (stream configs are a few levels deep).</summary>
+    public const int MaxDepth = 64;
 
     /// <summary>A YAML/JSON file path or an http(s) URL (e.g. MediaWiki's <c>action=streamconfigs</c>). Empty with the embedded broker = the bundled demo config.</summary>
     public string Uri { get; set; } = "";
@@ -34,6 +38,10 @@ public sealed class StreamConfigOptions
     /// <summary>Seconds between reloads; 0 = load once.</summary>
     [Range(0, 86400)]
     public int ReloadSeconds { get; set; } = DefaultReloadSeconds;
+
+    /// <summary>A fetched or read document larger than this fails the load (Wikimedia's full stream config is about 1 MB).</summary>
+    [Range(1, 1024)]
+    public int MaxDocumentMegabytes { get; set; } = DefaultMaxDocumentMegabytes;
 }
 
 /// <summary>The settings of one stream that matter here, in stream config's own key names.</summary>

@@ -13,6 +13,7 @@ public static class StreamConfigParser
         object? root;
         try
         {
+            StreamConfigDepthGuard.Check(text, source, StreamConfigOptions.MaxDepth);
             root = Yaml.Deserialize<object?>(text);
         }
         catch (YamlException e)

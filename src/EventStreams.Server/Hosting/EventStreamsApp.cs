@@ -1,6 +1,8 @@
 using EventStreams.Server.Api;
+using EventStreams.Server.Health;
 using EventStreams.Server.Intake;
 using EventStreams.Server.Transports;
+using EventStreams.Server.Upstream;
 
 namespace EventStreams.Server.Hosting;
 
@@ -22,17 +24,37 @@ public static class EventStreamsApp
         return app;
     }
 
-    /// <summary>Every route the server answers.</summary>
+    /// <summary>Every route the server answers. In upstream mode the stream, spec and info routes are forwarded, and there is no SignalR hub.</summary>
     public static WebApplication MapEventStreams(this WebApplication app)
     {
+        app.UseTrustedProxies();
+
+        // Mounted under a prefix: /prefix/v2/stream/... is /v2/stream/... with PathBase /prefix (redirects and the UI keep it).
+        // Routing must come after it, hence explicit.
+        if (PathBaseSetting.Read(app.Configuration) is { } pathBase)
+        {
+            app.UsePathBase(pathBase);
+        }
+
+        app.UseRouting();
         app.UseEventStreamsApi();
-        app.MapStreamApi();
-        app.MapIntakeApi();
-        app.MapSchemaApi();
-        app.MapHub<StreamHub>(StreamHub.Path);
+        if (UpstreamServices.IsUpstreamMode(app.Configuration))
+        {
+            app.UseUpstream();
+        }
+        else
+        {
+            app.UseKafkaOutageGate();
+            app.MapStreamApi();
+            app.MapIntakeApi();
+            app.MapSchemaApi();
+            app.MapHub<StreamHub>(StreamHub.Path);
+        }
+
         app.MapRootApi();
         app.MapInfoApi();
         app.MapMetricsApi();
+        app.MapHealthApi();
         app.MapUi();
         return app;
     }

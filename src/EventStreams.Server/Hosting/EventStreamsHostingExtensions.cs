@@ -1,42 +1,82 @@
 using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Demo;
+using EventStreams.Server.Health;
 using EventStreams.Server.Intake;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports;
+using EventStreams.Server.Upstream;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Hosting;
 
 public static class EventStreamsHostingExtensions
 {
-    /// <summary>Registers the catalogue, Kafka reading, streaming and transports, with options validated at start.</summary>
+    /// <summary>
+    /// Registers the catalogue, Kafka reading, streaming and transports, with options validated at start; in upstream mode
+    /// (<c>Upstream:Url</c>) the forwarder instead of anything that reads Kafka.
+    /// </summary>
     public static WebApplicationBuilder AddEventStreams(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
         services.AddOptions<StreamConfigOptions>().BindConfiguration(StreamConfigOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KafkaHealthOptions>().BindConfiguration(KafkaHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddHttpClient(nameof(StreamCatalog));
         services.AddSingleton<StreamCatalog>();
-        services.AddSingleton<StreamMetrics>();
+        var readsKafka = !UpstreamServices.IsUpstreamMode(builder.Configuration);
+        // In upstream mode nothing here reads Kafka: its gauges would only start an embedded broker.
+        services.AddSingleton(sp => readsKafka
+            ? new StreamMetrics(sp.GetRequiredService<StreamCatalog>(), sp.GetRequiredService<KafkaHealth>(), sp.GetRequiredService<IOptions<MetricsOptions>>())
+            : new StreamMetrics(null, null, sp.GetRequiredService<IOptions<MetricsOptions>>()));
         services.AddSingleton<KafkaClients>();
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
+        services.AddSingleton<HighWatermarks>();
         services.AddSingleton<SubscriptionFactory>();
+        services.AddSingleton<StreamSessions>();
+        services.AddTrustedProxies();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
-        services.AddSignalR();
+        services.AddSingleton<KafkaHealth>();
+        services.AddSingleton<StreamTerminations>();
+        services.AddSingleton<StreamHubGuard>();
+        services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>());
         services.AddEventStreamsApi();
-        services.AddEventStreamsIntake();
+        services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
+        services.AddSingleton(sp => UiSettingsFactory.Create(sp));
 
-        // Order matters: the catalogue loads first, then the embedded broker gets its topics, then demo data flows.
-        services.AddHostedService<StreamCatalogReloader>();
-        services.AddHostedService<EmbeddedTopics>();
-        services.AddHostedService<DemoProducer>();
+        if (!readsKafka)
+        {
+            services.AddUpstream();
+        }
+        else
+        {
+            services.AddEventStreamsIntake();
+
+            // Order matters: the catalogue loads first, then the embedded broker gets its topics, then demo data flows.
+            services.AddHostedService<StreamCatalogReloader>();
+            services.AddHostedService<EmbeddedTopics>();
+            services.AddHostedService<DemoProducer>();
+            services.AddHostedService(sp => sp.GetRequiredService<KafkaHealth>());
+        }
+
+        services.AddEventStreamsHealth(readsKafka);
+        services.AddSingleton<MetricsServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
+
+        // SignalR logs every error a hub method throws, a client's bad stream name included, at error level with a stack;
+        // StreamHubGuard logs those once, at the level they deserve.
+        builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
+        // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -16,6 +16,8 @@ public sealed partial class KafkaClients : IDisposable
     /// <summary>A missing topic is asked about again soon: new streams' topics appear with their first event.</summary>
     private static readonly TimeSpan MissingTopicTtl = TimeSpan.FromSeconds(2);
 
+    private static readonly string[] ConnectionSettingPrefixes = ["security.", "sasl.", "ssl.", "socket.", "client.dns.", "broker.address.", "enable.ssl."];
+
     private readonly KafkaOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<KafkaClients> _logger;
@@ -36,7 +38,7 @@ public sealed partial class KafkaClients : IDisposable
         }
 
         BootstrapServers = EmbeddedCluster?.BootstrapServers ?? _options.BootstrapServers;
-        _admin = new(() => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build());
+        _admin = new(() => CreateAdminClient());
         _watermarks = new(() => CreateConsumer("metadata"));
     }
 
@@ -79,6 +81,21 @@ public sealed partial class KafkaClients : IDisposable
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetLogHandler((_, message) => LogKafka(_logger, message.Name, message.Message))
             .SetErrorHandler((_, error) => LogKafkaError(_logger, error.Code, error.Reason))
+            .Build();
+    }
+
+    /// <summary>An admin client with the consumers' connection settings (security, SASL, SSL, sockets), so it reaches the same cluster.</summary>
+    public IAdminClient CreateAdminClient(Action<AdminClientConfig>? tune = null)
+    {
+        var config = new AdminClientConfig { BootstrapServers = BootstrapServers };
+        foreach (var (key, value) in _options.Consumer.Where(setting => ConnectionSettingPrefixes.Any(prefix => setting.Key.StartsWith(prefix, StringComparison.Ordinal))))
+        {
+            config.Set(key, value);
+        }
+
+        tune?.Invoke(config);
+        return new AdminClientBuilder(config)
+            .SetLogHandler((_, message) => LogKafka(_logger, message.Name, message.Message))
             .Build();
     }
 

@@ -12,6 +12,7 @@ namespace EventStreams.Server.Kafka;
 public sealed partial class SharedPartitionReader : IDisposable
 {
     private const int MaxBatch = 2000;
+    private const int LookBehind = 64;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
 
     private readonly KafkaClients _kafka;
@@ -24,6 +25,7 @@ public sealed partial class SharedPartitionReader : IDisposable
     private readonly ConcurrentQueue<(TopicPartition Partition, long Offset, bool Add)> _assignments = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
+    private long _lastLoop;
 
     public SharedPartitionReader(KafkaClients kafka, IOptions<StreamingOptions> options, TimeProvider time, StreamMetrics metrics, ILogger<SharedPartitionReader> logger)
     {
@@ -32,6 +34,7 @@ public sealed partial class SharedPartitionReader : IDisposable
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _lastLoop = time.GetTimestamp();
         _thread = new Thread(Run) { IsBackground = true, Name = "kafka-shared-reader" };
         _thread.Start();
     }
@@ -48,10 +51,10 @@ public sealed partial class SharedPartitionReader : IDisposable
             }
         }
 
-        // Outside the lock: a broker round trip. Start one message back so the cache knows the
-        // timestamp before the live edge (timestamp ids of clients that have not received anything yet).
+        // Outside the lock: a broker round trip. Start a few messages back so the cache knows the time before the
+        // live edge, and how many events share it (timestamp ids of clients that have not received anything yet).
         var watermarks = _kafka.Watermarks(partition);
-        var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - 1);
+        var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - LookBehind);
         lock (_gate)
         {
             if (!_caches.TryGetValue(partition, out var cache))
@@ -90,6 +93,9 @@ public sealed partial class SharedPartitionReader : IDisposable
         }
     }
 
+    /// <summary>When the read loop last went round (readiness: a loop stuck in a call shows here).</summary>
+    public long LastLoopTimestamp => Interlocked.Read(ref _lastLoop);
+
     public void Dispose()
     {
         _stop.Cancel();
@@ -104,6 +110,7 @@ public sealed partial class SharedPartitionReader : IDisposable
         var lastSweep = _time.GetTimestamp();
         while (!_stop.IsCancellationRequested)
         {
+            Interlocked.Exchange(ref _lastLoop, _time.GetTimestamp());
             try
             {
                 ApplyAssignments(consumer);

@@ -1,29 +1,31 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
-using EventStreams.Server.Kafka;
+using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Transports;
 
-/// <summary>Writes a subscription's events to an HTTP response as SSE or NDJSON, with heartbeats and a stall timeout.</summary>
+/// <summary>Formats a session's events on an HTTP response as SSE or NDJSON, with heartbeats and a stall timeout.</summary>
 public sealed partial class EventStreamWriter(
     IOptions<StreamingOptions> options,
     StreamMetrics metrics,
     TimeProvider time,
-    IHostApplicationLifetime lifetime,
+    StreamTerminations terminations,
     ILogger<EventStreamWriter> logger)
 {
     /// <summary>Frames are assembled here and handed to Kestrel in pieces of about this size: one response write instead of one per field.</summary>
     private const int FrameChunkBytes = 32 * 1024;
 
+    private static readonly TimeSpan EndFlushTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>Per thread, used only between two awaits, so its memory is per busy thread rather than per client.</summary>
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _frames;
 
-    public async Task RunAsync(HttpContext context, Subscription subscription, IReadOnlyList<string> streams, bool ndjson, EventFilter? filter)
+    public async Task RunAsync(HttpContext context, StreamSession session, bool ndjson)
     {
         var response = context.Response;
         var hadAccept = context.Request.Headers.Accept.Count > 0;
@@ -33,17 +35,18 @@ public sealed partial class EventStreamWriter(
         response.Headers["X-EventStreams-Filters"] = "1";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        var transport = ndjson ? "ndjson" : "sse";
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
         var output = response.BodyWriter;
-        // Ends with the client, or when the server shuts down (then the client reconnects elsewhere with its id).
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        // Ends with the client, or when the server ends it (shutdown, long Kafka outage, stream removed): then the client
+        // reconnects, elsewhere if need be, with its id.
+        using var watch = terminations.Watch(session.Request.Names);
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, watch.Token);
         var aborted = ending.Token;
         using var stallTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        var batch = new List<(PartitionPosition Position, KafkaEvent Event)>();
+        // A write the client is not taking is given up too (shutdown must not wait for the stall timer).
+        using var giveUpWrite = watch.Token.UnsafeRegister(static timer => ((CancellationTokenSource)timer!).Cancel(), stallTimer);
 
-        metrics.Connected(streams);
         try
         {
             if (!ndjson)
@@ -55,7 +58,7 @@ public sealed partial class EventStreamWriter(
             var lastWrite = time.GetTimestamp();
             while (!aborted.IsCancellationRequested)
             {
-                if (!await subscription.ReadAsync(batch, heartbeat, aborted))
+                if (!await session.ReadAsync(heartbeat, aborted))
                 {
                     output.Write(":\n\n"u8);
                     lastWrite = time.GetTimestamp();
@@ -65,17 +68,8 @@ public sealed partial class EventStreamWriter(
                     var before = output.UnflushedBytes;
                     var frames = _frames ??= new ArrayBufferWriter<byte>(FrameChunkBytes * 2);
                     frames.ResetWrittenCount();
-                    var sent = 0;
-                    foreach (var (position, e) in batch)
+                    while (session.TryNext(out var e))
                     {
-                        // A filtered-out event still moves the position, so the next id resumes after it.
-                        position.Delivered(e);
-                        if (filter is not null && !filter.Matches(e.Json))
-                        {
-                            continue;
-                        }
-
-                        sent++;
                         if (ndjson)
                         {
                             frames.Write(e.Json);
@@ -84,7 +78,7 @@ public sealed partial class EventStreamWriter(
                         else
                         {
                             frames.Write("event: message\nid: "u8);
-                            subscription.WriteId(frames);
+                            session.WriteId(frames);
                             frames.Write("\ndata: "u8);
                             frames.Write(e.Json);
                             frames.Write("\n\n"u8);
@@ -98,8 +92,7 @@ public sealed partial class EventStreamWriter(
                     }
 
                     output.Write(frames.WrittenSpan);
-                    metrics.Sent(transport, sent, output.UnflushedBytes - before);
-                    if (sent > 0)
+                    if (session.Sent(output.UnflushedBytes - before) > 0)
                     {
                         lastWrite = time.GetTimestamp();
                     }
@@ -113,6 +106,10 @@ public sealed partial class EventStreamWriter(
 
                 await FlushAsync(output, stallTimer, stall);
             }
+        }
+        catch (OperationCanceledException) when (watch.Ending is { } end && !context.RequestAborted.IsCancellationRequested)
+        {
+            await EndAsync(context, output, end, ndjson);
         }
         catch (OperationCanceledException) when (stallTimer.IsCancellationRequested)
         {
@@ -132,10 +129,6 @@ public sealed partial class EventStreamWriter(
             {
                 await WriteErrorAsync(output, e);
             }
-        }
-        finally
-        {
-            metrics.Disconnected(streams);
         }
     }
 
@@ -164,6 +157,34 @@ public sealed partial class EventStreamWriter(
 
         // Only a completed flush disarms the timer; a cancelled source cannot be reset and ends the client anyway.
         stallTimer.TryReset();
+    }
+
+    /// <summary>Tells the client why (not on shutdown) and closes; a client that takes nothing within a second is cut off.</summary>
+    private async Task EndAsync(HttpContext context, PipeWriter output, StreamEnding end, bool ndjson)
+    {
+        metrics.Dropped(end.Name);
+        if (!end.IsShutdown && !ndjson)
+        {
+            output.Write("event: error\ndata: "u8);
+            using (var json = new Utf8JsonWriter(output))
+            {
+                json.WriteStartObject();
+                json.WriteString("message"u8, end.Message);
+                json.WriteString("name"u8, end.Name);
+                json.WriteEndObject();
+            }
+
+            output.Write("\n\n"u8);
+        }
+
+        try
+        {
+            await output.FlushAsync(CancellationToken.None).AsTask().WaitAsync(EndFlushTimeout);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            context.Abort();
+        }
     }
 
     private static async Task WriteErrorAsync(PipeWriter output, Exception error)

@@ -1,9 +1,10 @@
 // The stream catalogue from the server's OpenAPI document (GET /?spec): one documentation path per stream whose GET
 // carries `x-eventstreams`, and the enum of the `{streams}` parameter as a fallback.
 import { isErrorStream } from './summary.js';
+import { appUrl } from './paths.js';
 
 export async function loadCatalog() {
-  const response = await fetch('/?spec', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  const response = await fetch(appUrl('?spec'), { headers: { Accept: 'application/json' }, cache: 'no-store' });
   if (!response.ok) {
     throw new Error(`GET /?spec answered ${response.status}`);
   }
@@ -23,7 +24,7 @@ export function parseSpec(spec) {
         schemaTitle: x.schema_title ?? '',
         topics: Array.isArray(x.topics) ? x.topics : [],
         errorValidation: x.error_validation === true || isErrorStream(x.stream),
-        destinationEventService: x.destination_event_service ?? null,
+        destinationEventService: typeof x.destination_event_service === 'string' ? x.destination_event_service : null,
       });
     }
     if (path === '/v2/stream/{streams}') {
@@ -38,8 +39,21 @@ export function parseSpec(spec) {
   }
   for (const name of names) {
     if (typeof name === 'string' && !streams.has(name)) {
-      streams.set(name, { name, aliasOf: null, description: '', schemaTitle: '', topics: [], errorValidation: isErrorStream(name) });
+      streams.set(name, { name, aliasOf: null, description: '', schemaTitle: '', topics: [], errorValidation: isErrorStream(name), destinationEventService: null });
     }
   }
   return [...streams.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The error streams where a stream's rejected events go: `{destination_event_service}.error.validation` when the
+ * catalogue has it; otherwise every error-validation stream in the catalogue (filtered on errored_stream_name anyway).
+ */
+export function validationStreamsFor(name, catalog) {
+  const service = catalog.find((c) => c.name === name)?.destinationEventService;
+  const named = service ? `${service}.error.validation` : null;
+  if (named && catalog.some((c) => c.name === named)) {
+    return [named];
+  }
+  return catalog.filter((c) => c.errorValidation).map((c) => c.name);
 }

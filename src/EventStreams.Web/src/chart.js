@@ -1,9 +1,10 @@
 // Draws the per-stream rates (rates.js) once a second with uPlot.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatClock } from './time.js';
 
 const HEIGHT = 130;
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const LABEL_SPACE = 90;
 const COLORS = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#84cc16'];
 
 export class RateChart {
@@ -43,7 +44,8 @@ export class RateChart {
       cursor: { show: true, drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
-        { ...axis, size: 28, values: (u, splits) => splits.map((t) => clock.format(t * 1000)) },
+        // Room for a whole label and a gap between neighbours: "00:00:00" is about 55 px wide.
+        { ...axis, size: 28, space: LABEL_SPACE, values: (u, splits) => splits.map((t) => formatClock(t * 1000)) },
         { ...axis, size: 50, label: 'events/s', labelSize: 14 },
       ],
       series: [{}, ...streams.map((s, i) => ({ label: s, stroke: COLORS[i % COLORS.length], width: 1.5, points: { show: false } }))],
@@ -54,6 +56,23 @@ export class RateChart {
     if (this.plot && this.element.clientWidth > 0) {
       this.plot.setSize({ width: this.element.clientWidth, height: HEIGHT });
     }
+  }
+
+  /** The time labels as drawn: [{text, left, right}] in CSS px, for the tests (no two may overlap). */
+  labels() {
+    const u = this.plot;
+    const axis = u?.axes[0];
+    if (!axis?._splits) {
+      return [];
+    }
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = axis.font[0];
+    // uPlot scales the axis font by the device pixel ratio.
+    return axis._splits.map((t, i) => ({ t, text: axis._values[i] })).filter((l) => l.text != null).map(({ t, text }) => {
+      const x = u.valToPos(t, 'x');
+      const width = context.measureText(text).width / (devicePixelRatio || 1);
+      return { text, left: x - width / 2, right: x + width / 2 };
+    });
   }
 
   draw() {

@@ -7,16 +7,20 @@
 //   'mode'       idle | live | paused | stopped            'status'    the connection's status in words
 //   'frame'      {added, dropped}: events joined the list  'view'      the list was rebuilt (filter, clear, max)
 //   'series'     changed: the chart's streams were set      'started'   a new subscription began
-//   'cleared'    Clear was pressed
+//   'cleared'    Clear was pressed                         'notices'   the notices changed (things the page must say)
 import { StreamConnection } from './connection.js';
 import { HubStreamConnection } from './hub.js';
-import { loadCatalog } from './catalog.js';
+import { loadCatalog, validationStreamsFor } from './catalog.js';
 import { EventStore } from './store.js';
 import { EventIngest } from './ingest.js';
 import { RateCounts } from './rates.js';
 import { parseFilter, filterText, compileView } from './filters.js';
-import { toHash, sinceOf } from './state.js';
+import { toHash, sinceOf, emptyState } from './state.js';
 import { idAfter, idForTopics, topicsOf, clampMax } from './protocol.js';
+import { formatFull } from './time.js';
+
+// A first event this much later than the start time asked for means the data from before it is not there.
+const GAP_MS = 60_000;
 
 const TRANSPORTS = { sse: StreamConnection, signalr: HubStreamConnection };
 const IDLE = { state: 'idle', text: 'Idle: pick streams and press Stream', serverFilters: false };
@@ -28,9 +32,11 @@ export class Controller {
     this.mode = 'idle'; // idle | live | paused | stopped
     this.status = { ...IDLE };
     this.listeners = new Map();
+    this.notices = new Map(); // key -> text: what the page must say (repeats dropped, offsets going back, a start moved)
+    this.repeatsFrom = 0;
     // Figures for the rendering measurement (docs/UI.md): read by the browser tests through window.eventStreamsUi.
     this.stats = {
-      received: 0, shown: 0, skipped: 0, duplicates: 0, invalid: 0, frames: 0, maxFrameMs: 0, maxBatch: 0,
+      received: 0, shown: 0, skipped: 0, duplicates: 0, rewinds: 0, invalid: 0, frames: 0, maxFrameMs: 0, maxBatch: 0,
       longFrames: 0, maxLongFrameMs: 0, longFrameLog: [], interactions: 0, maxInteractionMs: 0,
     };
     this.store = new EventStore(state.max);
@@ -39,8 +45,16 @@ export class Controller {
       store: this.store,
       rates: this.rates,
       stats: this.stats,
-      onFrame: (added, dropped) => this.emit('frame', { added, dropped }),
+      onFrame: (added, dropped) => {
+        this.emit('frame', { added, dropped });
+        this.reportRepeats();
+      },
+      onRewind: (r) => this.notice(`rewind ${r.topic}/${r.partition}`,
+        `Offsets went back in ${r.topic} partition ${r.partition} (from ${r.from} to ${r.to}): the topic was recreated or `
+        + 'the server now reads another cluster. These are new events and are shown.'),
+      onFirst: (record) => this.checkStartGap(record),
     });
+    this.ingest.chartBy = state.chart;
     this.handlers = {
       onEvents: (batch) => this.ingest.receive(batch),
       onStatus: (status) => this.setStatus(status),
@@ -67,7 +81,53 @@ export class Controller {
 
   setStatus(status) {
     this.status = status;
+    if (status.state === 'failed' && (this.mode === 'live' || this.mode === 'paused')) {
+      // Refused: nothing to pause, resume or stop any more.
+      this.mode = 'stopped';
+      this.emit('mode', this.mode);
+    }
     this.emit('status', status);
+  }
+
+  // ---- notices: what the page must say rather than do silently -------------------------------------------------
+  notice(key, text) {
+    if (this.notices.get(key) !== text) {
+      this.notices.set(key, text);
+      this.emit('notices', this.notices);
+    }
+  }
+
+  dismiss(key) {
+    if (this.notices.delete(key)) {
+      this.emit('notices', this.notices);
+    }
+  }
+
+  reportRepeats() {
+    const n = this.stats.duplicates - this.repeatsFrom;
+    if (n > 0) {
+      this.notice('repeats', `${n.toLocaleString('en')} repeated ${n === 1 ? 'event was' : 'events were'} not shown again: `
+        + 'the list already has them (same meta.id, or same position and text).');
+    }
+  }
+
+  /** Says when a start time is outside the retained data, rather than silently starting elsewhere. */
+  checkStartRequest() {
+    this.dismiss('start');
+    const since = Date.parse(sinceOf(this.state));
+    this.startedAt = this.state.start === 'time' && !Number.isNaN(since) ? since : null;
+    if (this.startedAt !== null && this.startedAt > Date.now() + 5000) {
+      this.notice('start', `The start time ${formatFull(this.startedAt)} is in the future: the stream starts with the newest events.`);
+      this.startedAt = null;
+    }
+  }
+
+  checkStartGap(record) {
+    if (this.startedAt !== null && this.startedAt !== undefined && record.time - this.startedAt > GAP_MS) {
+      this.notice('start', `No events retained between the start time ${formatFull(this.startedAt)} and the first event, `
+        + `${formatFull(record.time)}: older events have expired (or there were none), so the stream starts there.`);
+    }
+    this.startedAt = null;
   }
 
   setMode(mode) {
@@ -105,7 +165,12 @@ export class Controller {
     if (this.state.hideCanary) {
       filters.push('meta.domain!=canary');
     }
-    return filters.filter((f) => parseFilter(f) !== null);
+    return filters.filter((f) => parseFilter(f)?.server === true);
+  }
+
+  /** The field filters only the page can run (IN, contains, regex, numeric comparisons). */
+  pageOnlyFilters() {
+    return this.state.filters.filter((f) => parseFilter(f)?.server === false);
   }
 
   /** The Stream / Pause / Resume button. */
@@ -129,13 +194,38 @@ export class Controller {
     this.ingest.reset({ streams: state.streams, aliasOf: this.setChartStreams() });
     this.rates.restart(Date.now());
     this.emit('started');
-    this.connection.open({
+    this.checkStartRequest();
+    this.connection.open(this.startRequest());
+    this.emit('mode', this.mode);
+  }
+
+  /** What the start position asks the server for. */
+  startRequest() {
+    const state = this.state;
+    return {
       streams: state.streams,
       since: sinceOf(state),
       lastEventId: state.start === 'id' ? state.lastEventId : '',
       filters: this.serverFilters(),
-    });
-    this.emit('mode', this.mode);
+    };
+  }
+
+  /**
+   * The start changed while live or paused: the view on screen follows the one in the URL. Live reads from the new
+   * start at once; paused, Resume does. The list stays (events it already has are not repeated).
+   */
+  applyStart() {
+    if (this.mode !== 'live' && this.mode !== 'paused') {
+      return;
+    }
+    this.ingest.newEpoch();
+    this.checkStartRequest();
+    if (this.mode === 'paused') {
+      this.connection.prepare(this.startRequest());
+      this.setStatus({ state: 'paused', text: 'Paused: Resume starts from the new start position' });
+    } else {
+      this.connection.open(this.startRequest());
+    }
   }
 
   /** Chart series for the selected streams; returns stream -> the selected alias to count its events under. */
@@ -175,7 +265,11 @@ export class Controller {
   clear() {
     this.store.clear();
     this.ingest.clear();
+    this.rates.clear(Date.now());
     this.stats.received = 0;
+    this.repeatsFrom = this.stats.duplicates;
+    this.notices.clear();
+    this.emit('notices', this.notices);
     this.emit('cleared');
     this.emit('view');
   }
@@ -219,8 +313,20 @@ export class Controller {
    * follows, the panel is not redrawn under the typing.
    */
   setStart(change, { quiet = false } = {}) {
+    const before = sinceOf(this.state) + (this.state.start === 'id' ? this.state.lastEventId : '');
     Object.assign(this.state, change);
     this.changed(quiet ? null : 'start');
+    if (sinceOf(this.state) + (this.state.start === 'id' ? this.state.lastEventId : '') !== before || change.start !== undefined) {
+      this.applyStart();
+    }
+  }
+
+  /** Plot the chart by event time ('event') or by arrival ('arrival'); the counts so far start over. */
+  setChartBy(by) {
+    this.state.chart = by === 'arrival' ? 'arrival' : 'event';
+    this.ingest.chartBy = this.state.chart;
+    this.rates.clear(Date.now());
+    this.changed('chart');
   }
 
   /** A start choice (now, oldest, time, id); a point in time starts 15 minutes ago until one is picked. */
@@ -230,6 +336,34 @@ export class Controller {
       change.since = new Date(Date.now() - 15 * 60_000).toISOString();
     }
     this.setStart(change);
+  }
+
+  /**
+   * "Validation errors for this stream": its error stream (from the catalogue's destination_event_service, else every
+   * error stream) filtered on errored_stream_name, from an hour ago.
+   */
+  showValidationErrors(name) {
+    const streams = validationStreamsFor(name, this.catalog);
+    if (streams.length === 0) {
+      this.notice('validation', `The catalogue has no validation-error stream, so there are no rejected events of ${name} to show.`);
+      return;
+    }
+    const s = this.state;
+    this.replace({
+      ...emptyState(),
+      streams,
+      start: 'time',
+      since: '-1h',
+      filters: [`errored_stream_name=${name}`],
+      max: s.max,
+      transport: s.transport,
+      chart: s.chart,
+    }, { autostart: true });
+  }
+
+  /** "= this" / "≠ this" on a field of an event. */
+  filterOn(pathText, value, negated) {
+    return this.addFilter(`${pathText}${negated ? '!=' : '='}${value}`);
   }
 
   /** "Start after this event". */
@@ -322,6 +456,7 @@ export class Controller {
     this.mode = 'idle';
     this.state = next;
     this.connection = new TRANSPORTS[next.transport](this.handlers);
+    this.ingest.chartBy = next.chart;
     this.store.setMax(next.max);
     this.emit('replaced', next);
     this.applyFilters({ server: false });

@@ -1,15 +1,19 @@
 // The detail pane of one event: position, validation errors (for *.error.validation), tree / JSON / YAML, copy.
 import { jsonTree } from './tree.js';
 import { toYaml } from './yaml.js';
-import { isErrorStream, errorMessages } from './summary.js';
+import { isErrorStream, errorMessages, errorPaths } from './summary.js';
+import { idAfter } from './protocol.js';
+import { formatFull } from './time.js';
 
 const TABS = ['Tree', 'JSON', 'YAML'];
 
 export class DetailPane {
-  constructor(element, { onClose, onStartHere }) {
+  constructor(element, { onClose, onStartHere, onFilter, onErrors }) {
+    this.onErrors = onErrors;
     this.element = element;
     this.onClose = onClose;
     this.onStartHere = onStartHere;
+    this.onFilter = onFilter;
     this.tab = 'Tree';
     this.record = null;
   }
@@ -47,7 +51,7 @@ export class DetailPane {
 
     const facts = h('dl', 'facts');
     fact(facts, 'Stream', r.stream);
-    fact(facts, 'Time', new Date(r.time).toISOString());
+    fact(facts, 'Time', formatFull(r.time));
     fact(facts, 'Topic', r.topic ?? '—');
     fact(facts, 'Partition', r.partition ?? '—');
     fact(facts, 'Offset', r.offset ?? '—');
@@ -62,9 +66,12 @@ export class DetailPane {
     actions.append(
       button('Copy JSON', () => copy(JSON.stringify(event, null, 2), actions)),
       button('Copy YAML', () => copy(toYaml(event), actions)),
-      button('Copy id', () => copy(r.id ?? '', actions), 'The SSE id after this event: resume from it to get the events that follow'),
+      button('Copy id', () => copy(idAfter(r), actions), 'An id that starts right after this event: paste it as the start (An event id) to get the events that follow'),
       button('Start after this event', () => this.onStartHere(r), 'Use this event\'s id as the start position'),
     );
+    if (this.onErrors && !r.error && r.messages === undefined) {
+      actions.appendChild(button('Validation errors for this stream', () => this.onErrors(r.stream), `The rejected events of ${r.stream}, from an hour ago`));
+    }
     el.appendChild(actions);
 
     const tabs = h('div', 'tabs');
@@ -83,7 +90,7 @@ export class DetailPane {
     const body = h('div', 'detail-body');
     body.setAttribute('role', 'tabpanel');
     if (this.tab === 'Tree') {
-      body.appendChild(jsonTree(event));
+      body.appendChild(jsonTree(event, { onFilter: this.onFilter }));
     } else {
       body.appendChild(h('pre', 'code', this.tab === 'JSON' ? JSON.stringify(event, null, 2) : toYaml(event)));
     }
@@ -107,18 +114,26 @@ function validationError(event) {
     }
   }
   box.appendChild(facts);
-  box.appendChild(h('h3', '', 'The rejected event'));
+  const head = h('div', 'rejected-head');
+  head.appendChild(h('h3', '', 'The rejected event'));
+  box.appendChild(head);
   let rejected = event.raw_event;
   if (typeof rejected === 'string') {
     try {
       rejected = JSON.parse(rejected);
     } catch {
+      head.appendChild(button('Copy rejected event', () => copy(event.raw_event, head), 'Copy the rejected event alone, as it was sent'));
       box.appendChild(h('pre', 'code', rejected));
       return box;
     }
   }
   if (rejected !== undefined) {
-    box.appendChild(jsonTree(rejected));
+    head.appendChild(button('Copy rejected event', () => copy(JSON.stringify(rejected, null, 2), head), 'Copy the rejected event alone, as JSON'));
+    const failing = errorPaths(event.message);
+    if (failing.length > 0) {
+      box.appendChild(h('p', 'muted small', 'Marked ✖: the fields the errors name.'));
+    }
+    box.appendChild(jsonTree(rejected, { failing }));
   }
   return box;
 }

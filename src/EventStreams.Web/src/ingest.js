@@ -2,29 +2,53 @@
 // lays out as many as fit in a time budget, so a burst (a catch-up from the oldest event, a tab coming back) is spread
 // over frames instead of freezing the page. Only the newest `max` can ever be retained, so older queued messages are
 // counted and skipped unparsed.
-import { summarize, eventTime, isErrorStream } from './summary.js';
+//
+// Repeats: a resume from a timestamp-form id, or streaming again from an earlier start without Clear, brings back
+// events the page already took. They are recognised by what identifies an event (identity.js), counted and reported,
+// never dropped silently. Offsets that go back within one subscription (a recreated topic, another cluster behind the
+// same URL after a restart) are reported too, and those events are shown: they are new events.
+import { summarize, eventTime, isErrorStream, errorMessages } from './summary.js';
+import { eventIdentity, SeenEvents } from './identity.js';
 
 const FRAME_BUDGET_MS = 10;
 const STREAM_OF = /"stream":"([^"\\]+)"/;
 
 export class EventIngest {
   /** `onFrame(added, dropped)` runs after each frame that took events, to update the list and the counters. */
-  constructor({ store, rates, stats, onFrame }) {
+  /**
+   * `onFrame(added, dropped)` runs after each frame that took events, to update the list and the counters;
+   * `onRewind({topic, partition, from, to})` when a partition's offsets go back within a subscription;
+   * `onFirst(record)` with the first event of each new subscription.
+   */
+  constructor({ store, rates, stats, onFrame, onRewind = () => {}, onFirst = () => {} }) {
     this.store = store;
     this.rates = rates;
     this.stats = stats;
     this.onFrame = onFrame;
+    this.onRewind = onRewind;
+    this.onFirst = onFirst;
     this.pending = [];
     this.frameRequested = false;
+    this.seen = new SeenEvents(() => Math.max(this.store.max, 10_000));
+    this.chartBy = 'event';
     this.reset({ streams: [], aliasOf: new Map() });
   }
 
-  /** A new subscription: forget the positions seen (they drop the duplicates a resume may bring back). */
+  /**
+   * A new subscription (Stream, a new start): a new epoch of positions. The events already taken stay known, so
+   * streaming again from an earlier start without Clear does not repeat them in the list.
+   */
   reset({ streams, aliasOf }) {
-    this.lastOffsets = new Map(); // "topic/partition" -> highest offset taken
+    this.newEpoch();
     this.defaultStream = streams.length === 1 ? streams[0] : '?';
     this.aliasOf = aliasOf; // chart series are the selected names: count an alias's events under the alias
     this.pending = [];
+  }
+
+  /** Positions start over: offsets lower than before are expected from here on, not a rewind. */
+  newEpoch() {
+    this.lastOffsets = new Map(); // "topic/partition" -> last offset taken in this epoch
+    this.firstPending = true;
   }
 
   /** Keeps the positions (a resume or a change of streams continues where it was). */
@@ -33,8 +57,10 @@ export class EventIngest {
     this.aliasOf = aliasOf;
   }
 
+  /** Clear: nothing is in the list any more, so nothing counts as a repeat. */
   clear() {
     this.pending = [];
+    this.seen.clear();
   }
 
   receive(batch) {
@@ -64,7 +90,7 @@ export class EventIngest {
   skip(count) {
     const second = Math.floor(Date.now() / 1000);
     for (let i = 0; i < count; i++) {
-      this.rates.count(this.chartName(STREAM_OF.exec(this.pending[i].data)?.[1]), second);
+      this.rates.countAt(this.chartName(STREAM_OF.exec(this.pending[i].data)?.[1]), second, second);
     }
     this.pending.splice(0, count);
     this.stats.skipped += count;
@@ -84,17 +110,22 @@ export class EventIngest {
     }
     const meta = event?.meta ?? {};
     const stream = meta.stream ?? this.defaultStream;
+    if (!this.seen.add(eventIdentity(event), message.data)) {
+      this.stats.duplicates++;
+      return null;
+    }
     if (typeof meta.offset === 'number') {
       const key = `${meta.topic}/${meta.partition}`;
       const last = this.lastOffsets.get(key);
       if (last !== undefined && meta.offset <= last) {
-        this.stats.duplicates++;
-        return null;
+        this.stats.rewinds++;
+        this.onRewind({ topic: meta.topic, partition: meta.partition, from: last, to: meta.offset });
       }
       this.lastOffsets.set(key, meta.offset);
     }
-    this.rates.count(this.chartName(stream), second);
-    return {
+    const time = eventTime(event, now);
+    this.rates.countAt(this.chartName(stream), this.chartBy === 'event' ? Math.floor(time / 1000) : second, second);
+    const record = {
       seq: 0,
       id: message.id,
       raw: message.data,
@@ -103,11 +134,20 @@ export class EventIngest {
       topic: meta.topic,
       partition: meta.partition,
       offset: meta.offset,
-      time: eventTime(event, now),
+      time,
       summary: summarize(event, stream),
       error: isErrorStream(stream),
       canary: meta.domain === 'canary',
     };
+    if (record.error || (event.raw_event !== undefined && event.message !== undefined)) {
+      record.errored = typeof event.errored_stream_name === 'string' ? event.errored_stream_name : '';
+      record.messages = errorMessages(event.message);
+    }
+    if (this.firstPending) {
+      this.firstPending = false;
+      this.onFirst(record);
+    }
+    return record;
   }
 
   // All DOM work for new events happens here, once per animation frame, however many events arrived since the last.

@@ -12,7 +12,12 @@ import { mountStreams } from './panels/streams.js';
 import { mountStart } from './panels/start.js';
 import { mountFilters } from './panels/filters.js';
 import { mountViews } from './panels/views.js';
+import { mountNotices } from './panels/notices.js';
+import { mountFind } from './panels/find.js';
+import { mountErrorCounts } from './panels/errors.js';
 import { mountSend } from './panels/send.js';
+import { mountEnvironment } from './panels/environment.js';
+import { loadSettings } from './environment.js';
 
 const controller = new Controller(fromHash(location.hash));
 observeResponsiveness(controller.stats);
@@ -25,6 +30,9 @@ mountStreams(controller);
 mountStart(controller);
 mountFilters(controller);
 mountViews(controller);
+mountNotices(controller);
+mountFind(controller, { list });
+mountErrorCounts(controller);
 mountSend(controller);
 
 document.addEventListener('keydown', (e) => {
@@ -43,11 +51,16 @@ window.eventStreamsUi = {
   mode: () => controller.mode,
   shown: () => controller.store.view.map((r) => r.raw),
   controller,
+  chart: () => ({ labels: chart.labels(), plotted: controller.rates.total(), data: controller.rates.data(Date.now()) }),
 };
 
 controller.replace(controller.state, { autostart: false });
 $('catalog-message').textContent = 'Loading the catalogue…';
-controller.loadCatalog().then(() => {
+// The settings first: a link that asks for SignalR must not start on a server that has no hub.
+loadSettings().then((settings) => {
+  mountEnvironment(controller, settings);
+  return controller.loadCatalog();
+}).then(() => {
   // A shared link opens live, like the reference UI's.
   if (controller.state.streams.length > 0) {
     controller.start();

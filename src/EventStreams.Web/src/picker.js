@@ -14,7 +14,7 @@ export function pickOnEnter(catalog, query) {
   return catalog.find((s) => s.name.toLowerCase() === q) ?? (matches.length === 1 ? matches[0] : null);
 }
 
-export function renderPicker({ container, message, chips, catalog, query, selected, onToggle }) {
+export function renderPicker({ container, message, chips, catalog, query, selected, onToggle, onErrors }) {
   container.replaceChildren();
   const matches = matchStreams(catalog, query);
   const groups = [
@@ -28,7 +28,7 @@ export function renderPicker({ container, message, chips, catalog, query, select
     const group = el('div', 'group');
     group.appendChild(el('h3', '', title));
     for (const s of streams) {
-      group.appendChild(option(s, selected.includes(s.name), onToggle));
+      group.appendChild(option(s, selected.includes(s.name), onToggle, onErrors, catalog.some((c) => c.errorValidation)));
     }
     container.appendChild(group);
   }
@@ -46,12 +46,14 @@ export function renderPicker({ container, message, chips, catalog, query, select
   }
 }
 
-function option(s, checked, onToggle) {
+function option(s, checked, onToggle, onErrors, haveErrorStreams) {
+  const row = el('div', 'stream-row');
   const label = el('label', `stream-option${s.errorValidation ? ' error' : ''}`);
   const box = document.createElement('input');
   box.type = 'checkbox';
   box.value = s.name;
   box.checked = checked;
+  box.setAttribute('aria-label', s.name);
   box.addEventListener('change', () => onToggle(s.name, box.checked));
   const text = document.createElement('div');
   const name = el('div', 'name', s.name);
@@ -70,7 +72,16 @@ function option(s, checked, onToggle) {
     text.appendChild(el('div', 'facts-line', facts.join(' · ')));
   }
   label.append(box, text);
-  return label;
+  row.appendChild(label);
+  if (onErrors && haveErrorStreams && !s.errorValidation) {
+    const errors = el('button', 'errors-link', 'errors');
+    errors.type = 'button';
+    errors.title = `Validation errors for ${s.name}: its rejected events, from an hour ago`;
+    errors.setAttribute('aria-label', `Validation errors for ${s.name}`);
+    errors.addEventListener('click', () => onErrors(s.name));
+    row.appendChild(errors);
+  }
+  return row;
 }
 
 function el(tag, className, text) {

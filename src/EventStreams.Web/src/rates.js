@@ -1,5 +1,6 @@
 // Events per second per stream over the last five minutes: a ring of counts per stream, indexed by epoch second.
-// No DOM here; the chart (chart.js) draws what data() returns.
+// Counted by event time (the default: a catch-up spreads over the seconds its events were made in, a pause is no drop)
+// or by arrival. No DOM here; the chart (chart.js) draws what data() returns.
 
 export const SECONDS = 300;
 
@@ -9,6 +10,8 @@ export class RateCounts {
     this.streams = [];
     this.last = undefined;
     this.since = undefined;
+    this.earliest = undefined;
+    this.outside = 0; // events older than the window (not plotted)
   }
 
   /** The series to draw; returns whether they changed. */
@@ -26,15 +29,50 @@ export class RateCounts {
     return true;
   }
 
-  /** Counts one received event (before any client-side filter). */
+  /** Counts one received event (before any client-side filter) now. */
   count(stream, nowSeconds) {
+    this.countAt(stream, nowSeconds, nowSeconds);
+  }
+
+  /**
+   * Counts one event at second `at` (its event time), seen at `nowSeconds`: a time ahead of now (clock skew) counts
+   * now; one older than the window is not plotted (counted in `outside`).
+   */
+  countAt(stream, at, nowSeconds) {
     let ring = this.counts.get(stream);
     if (!ring) {
       ring = new Float64Array(SECONDS);
       this.counts.set(stream, ring);
     }
     this.touch(nowSeconds);
-    ring[nowSeconds % SECONDS]++;
+    const t = Math.min(at, this.last);
+    if (!(t > this.last - SECONDS)) {
+      this.outside++;
+      return;
+    }
+    this.earliest = Math.min(this.earliest ?? t, t);
+    ring[t % SECONDS]++;
+  }
+
+  /** Clear: no counts, and the axis starts over from now. */
+  clear(nowMs) {
+    for (const ring of this.counts.values()) {
+      ring.fill(0);
+    }
+    this.earliest = undefined;
+    this.outside = 0;
+    this.restart(nowMs);
+  }
+
+  /** The events plotted, over every stream. */
+  total() {
+    let sum = 0;
+    for (const s of this.streams) {
+      for (const n of this.counts.get(s)) {
+        sum += n;
+      }
+    }
+    return sum;
   }
 
   // Zero the slots of the seconds that passed without events, so a ring slot never shows last lap's count.
@@ -56,13 +94,14 @@ export class RateCounts {
   /** Streaming (re)started: the time axis grows from now until it spans five minutes. */
   restart(nowMs) {
     this.since = Math.floor(nowMs / 1000) - 1;
+    this.earliest = undefined;
   }
 
   /** [xs, ...one series per stream] for uPlot, up to `nowMs`; the current second (still filling) is left out. */
   data(nowMs) {
     const now = Math.floor(nowMs / 1000);
     this.touch(now);
-    const from = Math.max(now - SECONDS + 1, Math.min(this.since ?? 0, now - 10));
+    const from = Math.max(now - SECONDS + 1, Math.min(this.since ?? 0, this.earliest ?? Infinity, now - 10));
     const points = now - from + 1;
     const xs = new Array(points);
     const series = this.streams.map(() => new Array(points));

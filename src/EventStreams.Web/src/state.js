@@ -4,7 +4,7 @@
 export const DEFAULT_MAX = 10_000;
 
 export function emptyState() {
-  return { streams: [], start: 'now', since: '', lastEventId: '', text: '', filters: [], hideCanary: false, max: DEFAULT_MAX, transport: 'sse' };
+  return { streams: [], start: 'now', since: '', lastEventId: '', text: '', filters: [], hideCanary: false, max: DEFAULT_MAX, transport: 'sse', chart: 'event' };
 }
 
 export function toHash(state) {
@@ -34,6 +34,9 @@ export function toHash(state) {
   if (state.transport === 'signalr') {
     q.set('transport', 'signalr');
   }
+  if (state.chart === 'arrival') {
+    q.set('chart', 'arrival');
+  }
   // Commas read better than %2C in a stream list.
   return `#/?${q.toString().replaceAll('%2C', ',')}`;
 }
@@ -61,6 +64,7 @@ export function fromHash(hash) {
   state.filters = q.getAll('filter').filter(Boolean);
   state.hideCanary = q.get('canary') === 'hide';
   state.transport = q.get('transport') === 'signalr' ? 'signalr' : 'sse';
+  state.chart = q.get('chart') === 'arrival' ? 'arrival' : 'event';
   const max = Number(q.get('max'));
   if (Number.isFinite(max) && max >= 100) {
     state.max = Math.min(200_000, Math.floor(max));
@@ -68,13 +72,42 @@ export function fromHash(hash) {
   return state;
 }
 
-/** The `since` the server gets: epoch 0 for the oldest, an ISO date-time for a point in time. */
-export function sinceOf(state) {
+const RELATIVE = /^-(\d{1,6})([smhd])$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Whether `since` is relative to the moment of starting ("-15m", "-2h", "-1d"), as links and saved views keep it. */
+export function isRelative(since) {
+  return RELATIVE.test(since ?? '');
+}
+
+/** An ISO date-time for `since` (relative ones resolved at `now`); '' when it is neither. */
+export function resolveSince(since, now = Date.now()) {
+  const relative = RELATIVE.exec(since ?? '');
+  if (relative) {
+    return new Date(now - Number(relative[1]) * UNIT_MS[relative[2]]).toISOString();
+  }
+  const t = Date.parse(since ?? '');
+  return Number.isNaN(t) ? '' : since;
+}
+
+/** "15 min", "2 h", "1 day": a relative start in words. */
+export function relativeText(since) {
+  const relative = RELATIVE.exec(since ?? '');
+  if (!relative) {
+    return '';
+  }
+  const n = Number(relative[1]);
+  const unit = { s: 's', m: 'min', h: 'h', d: n === 1 ? 'day' : 'days' }[relative[2]];
+  return `${n} ${unit}`;
+}
+
+/** The `since` the server gets: epoch 0 for the oldest, an ISO date-time for a point in time (relative: from now). */
+export function sinceOf(state, now = Date.now()) {
   if (state.start === 'oldest') {
     return '0';
   }
   if (state.start === 'time' && state.since) {
-    return state.since;
+    return resolveSince(state.since, now);
   }
   return '';
 }

@@ -10,7 +10,7 @@ export function isErrorStream(stream) {
  */
 export function errorMessages(message) {
   return String(message ?? '')
-    .split(/\n|; (?=['"]?[.\/]|data\b)/)
+    .split(/\n|; (?=['"]?[.\/]|data\b|'')/)
     .map((m) => m.trim())
     .filter(Boolean);
 }
@@ -74,4 +74,93 @@ export function eventTime(e, received) {
     return e.timestamp < 1e11 ? e.timestamp * 1000 : e.timestamp;
   }
   return received;
+}
+
+const QUOTED_PATH = /^'([^']*)'/;
+const BARE_PATH = /^(data)?((?:[./][^\s'./]+)*)(?=\s)/;
+
+function segments(path) {
+  return path.replace(/^data(?=[./]|$)/, '').split(/[./]/).filter((s) => s !== '');
+}
+
+/**
+ * The paths in the rejected event that a validation message names, as EventGate (ajv) writes them: `'.a.b' should …`,
+ * `data/a/b must …`, `/a/b must …`. Returns [{path: ['a','b'], missing?: 'name'}]: `missing` when the message says a
+ * required property is absent (then `path` is its parent), and an additional property is the path of that property.
+ */
+export function errorPaths(message) {
+  const found = [];
+  for (const line of errorMessages(message)) {
+    const quoted = QUOTED_PATH.exec(line);
+    const bare = quoted ? null : BARE_PATH.exec(line);
+    if (!quoted && !(bare && (bare[1] || bare[2]))) {
+      continue;
+    }
+    let path = segments(quoted ? quoted[1] : `${bare[1] ?? ''}${bare[2]}`);
+    const required = /(?:should|must) have required property '([^']+)'/.exec(line);
+    const extra = /additional propert(?:y|ies)[^']*'([^']+)'/i.exec(line);
+    if (/is a required property/.test(line) && path.length > 0) {
+      found.push({ path: path.slice(0, -1), missing: path.at(-1) });
+    } else if (required) {
+      found.push({ path, missing: required[1] });
+    } else if (extra) {
+      found.push({ path: [...path, extra[1]] });
+    } else {
+      found.push({ path });
+    }
+  }
+  return found;
+}
+
+/**
+ * Validation errors over the kept events: how many per errored stream and per message (most first).
+ * `records` are list records; error records carry `errored` (the stream) and `messages`.
+ */
+export function errorCounts(records) {
+  const byStream = new Map();
+  const byMessage = new Map();
+  let total = 0;
+  for (const r of records) {
+    if (r.messages === undefined) {
+      continue;
+    }
+    total++;
+    const stream = r.errored || '(unnamed)';
+    byStream.set(stream, (byStream.get(stream) ?? 0) + 1);
+    for (const m of r.messages.length > 0 ? r.messages : ['(no message)']) {
+      const entry = byMessage.get(m) ?? { count: 0, streams: new Set() };
+      entry.count++;
+      entry.streams.add(stream);
+      byMessage.set(m, entry);
+    }
+  }
+  const desc = (a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0]));
+  return {
+    total,
+    byStream: [...byStream].sort(desc),
+    byMessage: [...byMessage].map(([m, e]) => [m, e.count, [...e.streams].sort()]).sort(desc),
+  };
+}
+
+const LABEL_MAX = 24;
+
+/**
+ * Short, still distinct labels for the stream column: the dot-separated prefix all the names share is left out (the
+ * full name is in the row's title), and a label longer than 24 characters keeps its start and its end.
+ */
+export function streamLabels(names) {
+  const parts = names.map((n) => n.split('.'));
+  let common = 0;
+  if (names.length > 1) {
+    const shortest = Math.min(...parts.map((p) => p.length));
+    while (common < shortest - 1 && parts.every((p) => p[common] === parts[0][common])) {
+      common++;
+    }
+  }
+  const labels = new Map();
+  names.forEach((name, i) => {
+    const label = parts[i].slice(common).join('.');
+    labels.set(name, label.length > LABEL_MAX ? `${label.slice(0, 10)}…${label.slice(-(LABEL_MAX - 11))}` : label);
+  });
+  return labels;
 }

@@ -43,3 +43,16 @@ test('clampMax keeps the number of events to keep between 100 and 200,000', () =
   assert.equal(clampMax('abc'), 10_000);
   assert.equal(clampMax('1234.9'), 1234);
 });
+
+test('validation errors of a stream: its destination_event_service error stream, else every error stream', async () => {
+  const { validationStreamsFor } = await import('../src/catalog.js');
+  const catalog = [
+    { name: 'a', destinationEventService: 'eventgate-main', errorValidation: false },
+    { name: 'b', destinationEventService: 'eventgate-x', errorValidation: false },
+    { name: 'eventgate-main.error.validation', errorValidation: true },
+    { name: 'other.error.validation', errorValidation: true },
+  ];
+  assert.deepEqual(validationStreamsFor('a', catalog), ['eventgate-main.error.validation']);
+  assert.deepEqual(validationStreamsFor('b', catalog), ['eventgate-main.error.validation', 'other.error.validation']);
+  assert.deepEqual(validationStreamsFor('unknown', catalog), ['eventgate-main.error.validation', 'other.error.validation']);
+});

@@ -25,3 +25,21 @@ test('a slot a lap later does not show the old count', () => {
   const [xs, a] = rates.data((6 + SECONDS) * 1000);
   assert.equal(a[xs.indexOf(5 + SECONDS)], 1);
 });
+
+test('by event time: a catch-up spreads over its seconds, the future counts now, the too old is not plotted', () => {
+  const rates = new RateCounts();
+  rates.setStreams(['a']);
+  rates.restart(2000_000);
+  rates.countAt('a', 1990, 2000);
+  rates.countAt('a', 1991, 2000);
+  rates.countAt('a', 2100, 2000);
+  rates.countAt('a', 2000 - SECONDS, 2000);
+  const [xs, a] = rates.data(2001_000);
+  assert.equal(xs[0], 1990, 'the axis reaches back to the oldest counted second');
+  assert.equal(a[xs.indexOf(1990)], 1);
+  assert.equal(a[xs.indexOf(2000)], 1);
+  assert.equal(rates.outside, 1);
+  assert.equal(rates.total(), 3);
+  rates.clear(2001_000);
+  assert.equal(rates.total(), 0);
+});

@@ -25,3 +25,20 @@ test('a silly max is ignored or capped', () => {
   assert.equal(fromHash('#/?max=5').max, 10_000);
   assert.equal(fromHash('#/?max=9999999').max, 200_000);
 });
+
+test('relative starts stay relative in the URL and resolve when streaming starts', async () => {
+  const { resolveSince, isRelative, relativeText } = await import('../src/state.js');
+  const state = fromHash('#/?streams=a&since=-15m');
+  assert.equal(state.start, 'time');
+  assert.equal(state.since, '-15m');
+  assert.equal(toHash(state), '#/?streams=a&since=-15m');
+  const now = Date.parse('2026-11-30T03:00:00.000Z');
+  assert.equal(sinceOf(state, now), '2026-11-30T02:45:00.000Z');
+  assert.equal(resolveSince('-2d', now), '2026-11-28T03:00:00.000Z');
+  assert.equal(resolveSince('2026-11-30T01:00:00Z', now), '2026-11-30T01:00:00Z');
+  assert.equal(resolveSince('yesterday', now), '');
+  assert.ok(isRelative('-1h'));
+  assert.ok(!isRelative('-1y'));
+  assert.equal(relativeText('-15m'), '15 min');
+  assert.equal(relativeText('-1d'), '1 day');
+});

@@ -31,3 +31,22 @@ test('validation error messages split per error: by line, or by "; " before the 
   assert.deepEqual(errorMessages('one error; with a semicolon inside'), ['one error; with a semicolon inside']);
   assert.deepEqual(errorMessages(undefined), []);
 });
+
+test('error counts per errored stream and per message, most first', async () => {
+  const { errorCounts } = await import('../src/summary.js');
+  const r = (errored, ...messages) => ({ errored, messages });
+  const counts = errorCounts([r('a', 'm1', 'm2'), r('a', 'm1'), r('b', 'm1'), { raw: 'not an error' }]);
+  assert.equal(counts.total, 3);
+  assert.deepEqual(counts.byStream, [['a', 2], ['b', 1]]);
+  assert.deepEqual(counts.byMessage, [['m1', 3, ['a', 'b']], ['m2', 1, ['a']]]);
+});
+
+test('stream labels leave out the shared prefix and keep both ends of a long name', async () => {
+  const { streamLabels } = await import('../src/summary.js');
+  assert.deepEqual([...streamLabels(['mediawiki.recentchange', 'mediawiki.page-create']).values()], ['recentchange', 'page-create']);
+  assert.deepEqual([...streamLabels(['a.b.c', 'a.b.d', 'x']).values()], ['a.b.c', 'a.b.d', 'x']);
+  assert.deepEqual([...streamLabels(['mediawiki.page-create']).values()], ['mediawiki.page-create']);
+  const long = streamLabels(['eventgate-analytics-external.error.validation', 'mediawiki.recentchange']);
+  assert.equal(long.get('eventgate-analytics-external.error.validation'), 'eventgate-…or.validation');
+  assert.equal(long.get('eventgate-analytics-external.error.validation').length, 24);
+});

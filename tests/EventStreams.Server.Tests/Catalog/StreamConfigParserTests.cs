@@ -82,6 +82,34 @@ public sealed class StreamConfigParserTests
         Assert.Contains("'a.c'", e.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> DeepDocuments => new()
+    {
+        "streams: " + new string('[', 10_000) + new string(']', 10_000),
+        new string('[', 10_000),
+        string.Concat(Enumerable.Repeat("{a: ", 20_000)) + "1" + new string('}', 20_000),
+        "{\"streams\": " + string.Concat(Enumerable.Repeat("{\"a\": ", 20_000)) + "{}" + new string('}', 20_001),
+        string.Concat(Enumerable.Range(0, 1_000).Select(i => new string(' ', i) + "a:\n")) + new string(' ', 1_000) + "b: 1\n",
+    };
+
+    [Theory]
+    [MemberData(nameof(DeepDocuments))]
+    public void Parse_NestedBeyondLimit_ThrowsInsteadOfOverflowingTheStack(string text)
+    {
+        var e = Assert.Throws<StreamConfigException>(() => StreamConfigParser.Parse(text, "deep.json", new StreamConfigOptions(), Now));
+
+        Assert.Contains("deep.json", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_NestedWithinLimit_Parses()
+    {
+        var nested = string.Concat(Enumerable.Repeat("{a: ", StreamConfigOptions.MaxDepth - 4)) + "1" + new string('}', StreamConfigOptions.MaxDepth - 4);
+
+        var catalog = StreamConfigParser.Parse($"streams: {{s: {{topics: [t], extra: {nested}}}}}", "ok.yaml", new StreamConfigOptions(), Now);
+
+        Assert.Equal(["t"], catalog.Streams["s"].Topics);
+    }
+
     [Fact]
     public void Parse_StreamAliasesFromDocumentDefaultsAndOverrides_ServeTheSameTopics()
     {

@@ -1,6 +1,6 @@
 // The filters panel: free text over the raw JSON, field filters (sent to the server and applied in the page), canary.
 import { $, el } from './dom.js';
-import { parseFilter } from '../filters.js';
+import { parseFilter, filterLabel } from '../filters.js';
 
 export function mountFilters(controller) {
   const render = () => {
@@ -13,9 +13,11 @@ export function mountFilters(controller) {
     container.replaceChildren();
     for (const f of state.filters) {
       const parsed = parseFilter(f);
-      const chip = el('button', 'chip filter', `${parsed ? `${parsed.pathText} ${parsed.negated ? '≠' : '='} ${parsed.value}` : f} ✕`);
+      const where = parsed?.server ? 'server' : 'page';
+      const chip = el('button', `chip filter ${where}`, `${parsed ? filterLabel(parsed) : f} ✕`);
       chip.type = 'button';
-      chip.title = 'Remove this filter';
+      chip.title = parsed?.server ? 'Runs on the server (and in the page). Remove this filter' : 'Runs in the page only. Remove this filter';
+      chip.setAttribute('aria-label', `Remove filter ${parsed ? filterLabel(parsed) : f} (${parsed?.server ? 'on the server' : 'in the page'})`);
       chip.dataset.filter = f;
       chip.addEventListener('click', () => controller.removeFilter(f));
       container.appendChild(chip);
@@ -32,7 +34,7 @@ export function mountFilters(controller) {
   $('add-filter').addEventListener('submit', (e) => {
     e.preventDefault();
     if (!controller.addFilter($('new-filter').value)) {
-      $('filter-error').textContent = 'Write a filter as path = value or path != value, e.g. meta.domain = en.wikipedia.org';
+      $('filter-error').textContent = 'Write a filter as path = value or path != value (run on the server), or path in a,b · path contains text · path ~ regex · path > number (run in the page), e.g. meta.domain = en.wikipedia.org';
       return;
     }
     $('filter-error').textContent = '';

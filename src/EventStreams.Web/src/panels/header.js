@@ -1,17 +1,24 @@
 // The header: the connection status in words, the transport, the theme, and ☰ on a narrow screen.
 import { $ } from './dom.js';
+import { timeZone, setTimeZone } from '../time.js';
 
 export function mountHeader(controller, { onThemeChange }) {
   const render = () => {
     const s = controller.status;
     $('status').dataset.state = s.state;
     $('status-text').textContent = s.text;
-    const filters = controller.serverFilters().length > 0;
-    $('server-filters').textContent = !filters || s.state !== 'open'
-      ? ''
-      : s.serverFilters
+    const server = controller.serverFilters().length > 0;
+    const pageOnly = controller.pageOnlyFilters();
+    const parts = [];
+    if (server && s.state === 'open') {
+      parts.push(s.serverFilters
         ? 'Field filters run on the server: filtered-out events are not sent.'
-        : 'This server does not filter: field filters run in the page.';
+        : 'This server does not filter: field filters run in the page.');
+    }
+    if (pageOnly.length > 0) {
+      parts.push(`Run in the page only (the server cannot): ${pageOnly.join('; ')}.`);
+    }
+    $('server-filters').textContent = parts.join(' ');
   };
   controller.on('status', render);
 
@@ -39,6 +46,23 @@ export function mountHeader(controller, { onThemeChange }) {
   });
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => onThemeChange());
   applyTheme(theme.value);
+
+  const zone = $('zone');
+  zone.value = timeZone();
+  zone.addEventListener('change', () => setTimeZone(zone.value));
+
+  // On a narrow screen the header has no room: transport, theme and times move into the ☰ panel.
+  const settings = $('settings');
+  const narrow = matchMedia('(max-width: 760px)');
+  const place = () => {
+    if (narrow.matches) {
+      $('controls').prepend(settings);
+    } else {
+      $('toggle-controls').parentElement.appendChild(settings);
+    }
+  };
+  narrow.addEventListener('change', place);
+  place();
 
   $('toggle-controls').addEventListener('click', () => {
     const open = document.body.classList.toggle('controls-open');

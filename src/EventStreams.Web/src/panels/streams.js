@@ -11,6 +11,7 @@ export function mountStreams(controller) {
     query: $('stream-search').value,
     selected: controller.state.streams,
     onToggle: (name, on) => controller.toggleStream(name, on),
+    onErrors: (name) => controller.showValidationErrors(name),
   });
   controller.on('streams', render);
   controller.on('replaced', render);

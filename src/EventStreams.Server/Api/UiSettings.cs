@@ -1,0 +1,11 @@
+namespace EventStreams.Server.Api;
+
+/// <summary>
+/// What the web UI needs to know about this server beyond the public API (<c>GET /v2/ui/settings.json</c>): the
+/// environment to show, the upstream in upstream mode, and the transports it may offer.
+/// </summary>
+public sealed record UiSettings(string? Environment, string? Upstream, IReadOnlyList<string> Transports)
+{
+    public const string Sse = "sse";
+    public const string SignalR = "signalr";
+}

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using EventStreams.Server.Catalog;
+using EventStreams.Server.Kafka;
+
+namespace EventStreams.Server.Health;
+
+/// <summary>
+/// When the server ends running streams itself, whatever the transport: on shutdown (also the ones stuck writing to a
+/// client that stopped reading), when Kafka has been unreachable for <c>Kafka:Health:OutageNoticeSeconds</c> (so that
+/// clients reconnect, to another instance if this one's Kafka is gone), and when a reload removed one of its streams.
+/// </summary>
+public sealed partial class StreamTerminations : IDisposable
+{
+    private readonly KafkaHealth _kafka;
+    private readonly StreamCatalog _catalog;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<StreamTerminations> _logger;
+
+    /// <summary>One source per catalogued stream that has had a client; bounded by the catalogue.</summary>
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _removed = new(StringComparer.Ordinal);
+
+    public StreamTerminations(KafkaHealth kafka, StreamCatalog catalog, IHostApplicationLifetime lifetime, ILogger<StreamTerminations> logger)
+    {
+        _kafka = kafka;
+        _catalog = catalog;
+        _lifetime = lifetime;
+        _logger = logger;
+        catalog.Changed += OnCatalogChanged;
+    }
+
+    /// <summary>Watches a stream of <paramref name="streams"/> (catalogued names; others are ignored). Dispose when the stream ends.</summary>
+    public StreamWatch Watch(IEnumerable<string> streams)
+    {
+        var names = streams.Where(name => _catalog.TryGet(name, out _)).Distinct(StringComparer.Ordinal).ToList();
+        var tokens = new List<CancellationToken>(names.Count + 2) { _lifetime.ApplicationStopping, _kafka.OutageNotice };
+        tokens.AddRange(names.Select(name => _removed.GetOrAdd(name, static _ => new CancellationTokenSource()).Token));
+        var linked = CancellationTokenSource.CreateLinkedTokenSource([.. tokens]);
+        var watch = new StreamWatch(linked, () => Reason(names));
+        if (names.Any(name => !_catalog.TryGet(name, out _)))
+        {
+            // Removed between the request's validation and now.
+            linked.Cancel();
+        }
+
+        return watch;
+    }
+
+    public void Dispose() => _catalog.Changed -= OnCatalogChanged;
+
+    private StreamEnding Reason(IReadOnlyList<string> names)
+    {
+        if (_lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return new StreamEnding(StreamEnding.ShutdownName, "The server is shutting down; reconnect with the last event id.");
+        }
+
+        var removed = names.Where(name => !_catalog.TryGet(name, out _)).ToList();
+        if (removed.Count > 0)
+        {
+            return new StreamEnding(StreamEnding.StreamRemovedName, $"Stream {string.Join(',', removed)} is no longer served.");
+        }
+
+        return new StreamEnding(StreamEnding.KafkaUnavailableName, string.Create(CultureInfo.InvariantCulture, $"Kafka has been unreachable for {_kafka.UnreachableFor.TotalSeconds:0} s; reconnect with the last event id."));
+    }
+
+    private void OnCatalogChanged(StreamCatalogSnapshot snapshot)
+    {
+        foreach (var name in _removed.Keys)
+        {
+            if (!snapshot.Streams.ContainsKey(name) && _removed.TryRemove(name, out var source))
+            {
+                LogRemoved(_logger, name);
+                source.Cancel();
+            }
+        }
+    }
+
+    [LoggerMessage(800, LogLevel.Information, "Stream {Stream} was removed from the catalogue: ending its clients' streams")]
+    private static partial void LogRemoved(ILogger logger, string stream);
+}

@@ -1,0 +1,134 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace EventStreams.Server.Kafka;
+
+/// <summary>
+/// Whether Kafka answers, from a cheap metadata request every <see cref="KafkaHealthOptions.ProbeIntervalMilliseconds"/>
+/// on a thread of its own (librdkafka's calls block). A down broker is noticed within interval + timeout (3 s by default);
+/// new streams are refused at once while it lasts, and <see cref="OutageNotice"/> ends running ones once it has lasted
+/// <see cref="KafkaHealthOptions.OutageNoticeSeconds"/>.
+/// </summary>
+public sealed partial class KafkaHealth : BackgroundService
+{
+    private readonly KafkaClients _kafka;
+    private readonly KafkaHealthOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<KafkaHealth> _logger;
+    private CancellationTokenSource _notice = new();
+    private long _unreachableSince;
+    private long _outages;
+    private volatile bool _reachable = true;
+
+    public KafkaHealth(KafkaClients kafka, IOptions<KafkaHealthOptions> options, TimeProvider time, ILogger<KafkaHealth> logger)
+    {
+        _kafka = kafka;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>False from the first failed probe until one succeeds again.</summary>
+    public bool IsReachable => _reachable;
+
+    /// <summary>How long the current outage has lasted; zero while Kafka answers.</summary>
+    public TimeSpan UnreachableFor => _reachable ? TimeSpan.Zero : _time.GetElapsedTime(Interlocked.Read(ref _unreachableSince));
+
+    /// <summary>Outages seen since start.</summary>
+    public long Outages => Interlocked.Read(ref _outages);
+
+    public string? LastError { get; private set; }
+
+    /// <summary>Cancelled when the current outage has lasted the notice time; a new token after Kafka is back.</summary>
+    public CancellationToken OutageNotice => Volatile.Read(ref _notice).Token;
+
+    public TimeSpan RetryAfter => TimeSpan.FromSeconds(_options.RetryAfterSeconds);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        using var admin = _kafka.CreateAdminClient(config =>
+        {
+            // After an outage, find out within about a second that the broker is back (librdkafka backs off up to 10 s).
+            config.ReconnectBackoffMaxMs = 1000;
+            config.SocketConnectionSetupTimeoutMs = Math.Max(1000, _options.ProbeTimeoutMilliseconds);
+        });
+        var timeout = TimeSpan.FromMilliseconds(_options.ProbeTimeoutMilliseconds);
+        var interval = TimeSpan.FromMilliseconds(_options.ProbeIntervalMilliseconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var started = _time.GetTimestamp();
+            try
+            {
+                var metadata = admin.GetMetadata(timeout);
+                if (metadata.Brokers.Count == 0)
+                {
+                    throw new KafkaException(ErrorCode.Local_AllBrokersDown);
+                }
+
+                Reachable();
+            }
+            catch (KafkaException e)
+            {
+                Unreachable(e.Error.Reason);
+            }
+
+            var rest = interval - _time.GetElapsedTime(started);
+            if (rest > TimeSpan.Zero)
+            {
+                stoppingToken.WaitHandle.WaitOne(rest);
+            }
+        }
+    }
+
+    private void Reachable()
+    {
+        if (_reachable)
+        {
+            return;
+        }
+
+        var lasted = UnreachableFor;
+        // The old source is not disposed: a stream may be reading its token right now (it holds no timer).
+        Volatile.Write(ref _notice, new CancellationTokenSource());
+        _reachable = true;
+        LastError = null;
+        LogReachable(_logger, lasted.TotalSeconds);
+    }
+
+    private void Unreachable(string reason)
+    {
+        LastError = reason;
+        if (_reachable)
+        {
+            Interlocked.Exchange(ref _unreachableSince, _time.GetTimestamp());
+            Interlocked.Increment(ref _outages);
+            _reachable = false;
+            LogUnreachable(_logger, reason);
+        }
+
+        var notice = Volatile.Read(ref _notice);
+        if (_options.OutageNoticeSeconds > 0 && !notice.IsCancellationRequested && UnreachableFor >= TimeSpan.FromSeconds(_options.OutageNoticeSeconds))
+        {
+            LogNotice(_logger, UnreachableFor.TotalSeconds);
+            notice.Cancel();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _notice.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(110, LogLevel.Error, "Kafka is unreachable: {Reason}. New streams get 503 kafka_unavailable until it answers again")]
+    private static partial void LogUnreachable(ILogger logger, string reason);
+
+    [LoggerMessage(111, LogLevel.Information, "Kafka is reachable again after {Seconds:0.0} s")]
+    private static partial void LogReachable(ILogger logger, double seconds);
+
+    [LoggerMessage(112, LogLevel.Warning, "Kafka unreachable for {Seconds:0.0} s: ending the running streams so that their clients reconnect")]
+    private static partial void LogNotice(ILogger logger, double seconds);
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EventStreams.Server.Kafka;
+
+/// <summary>The <c>Kafka:Health</c> configuration section: how an outage is noticed and when clients are told.</summary>
+public sealed class KafkaHealthOptions
+{
+    public const string Section = "Kafka:Health";
+    public const int DefaultProbeIntervalMilliseconds = 1000;
+    public const int DefaultProbeTimeoutMilliseconds = 2000;
+    public const int DefaultOutageNoticeSeconds = 20;
+    public const int DefaultRetryAfterSeconds = 5;
+
+    /// <summary>Time between two metadata requests to the cluster.</summary>
+    [Range(100, 60_000)]
+    public int ProbeIntervalMilliseconds { get; set; } = DefaultProbeIntervalMilliseconds;
+
+    /// <summary>A metadata request not answered within this marks Kafka unreachable.</summary>
+    [Range(100, 60_000)]
+    public int ProbeTimeoutMilliseconds { get; set; } = DefaultProbeTimeoutMilliseconds;
+
+    /// <summary>Connected clients get <c>event: error</c> and a close once Kafka has been unreachable this long (0 = never).</summary>
+    [Range(0, 86_400)]
+    public int OutageNoticeSeconds { get; set; } = DefaultOutageNoticeSeconds;
+
+    /// <summary>The <c>Retry-After</c> of a <c>503 kafka_unavailable</c>.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = DefaultRetryAfterSeconds;
+}

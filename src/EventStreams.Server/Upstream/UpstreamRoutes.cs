@@ -1,0 +1,15 @@
+namespace EventStreams.Server.Upstream;
+
+/// <summary>The routes forwarded in upstream mode: the streams, the OpenAPI document and service info. Everything else (UI, docs, metrics) is this server's own.</summary>
+internal static class UpstreamRoutes
+{
+    private const string StreamPrefix = "/v2/stream/";
+    private const string Info = "/_info";
+
+    public static bool IsStream(PathString path) => path.StartsWithSegments(StreamPrefix.TrimEnd('/'), StringComparison.Ordinal) && path.Value!.Length > StreamPrefix.Length - 1;
+
+    public static bool IsSpec(HttpRequest request) => request.Path == "/" && request.Query.ContainsKey("spec");
+
+    public static bool IsForwarded(HttpRequest request) =>
+        IsStream(request.Path) || request.Path.StartsWithSegments(Info, StringComparison.Ordinal) || IsSpec(request);
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Text.Json;
+
+namespace EventStreams.IntegrationTests.Upstream;
+
+/// <summary>One of our servers (direct, on the mock cluster) as the upstream of another: same events, same ids, same spec.</summary>
+public sealed class UpstreamOfOurServerTests : IAsyncLifetime
+{
+    private const string Topic = "test.upstream.ours";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private TestServer _direct = null!;
+    private UpstreamModeServer _upstreamMode = null!;
+
+    public async Task InitializeAsync()
+    {
+        _direct = await TestServer.StartAsync($$"""
+            streams:
+              {{Topic}}:
+                topics: [{{Topic}}]
+                stream_aliases: [ours]
+                destination_event_service: eventgate-test
+            """, 1, "--Info:Environment=upstream-test", "--Streaming:IdFormat=Offset");
+        _upstreamMode = await UpstreamModeServer.StartAsync(_direct.BaseAddress, "--Info:Environment=beta");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _upstreamMode.DisposeAsync();
+        await _direct.DisposeAsync();
+    }
+
+    private static async Task<List<SseEvent>> ReadAsync(HttpClient http, string path, int count, string? lastEventId = null)
+    {
+        await using var sse = await SseClient.ConnectAsync(http, path, lastEventId);
+        Assert.Equal(HttpStatusCode.OK, sse.Response.StatusCode);
+        var events = new List<SseEvent>();
+        for (var i = 0; i < count; i++)
+        {
+            events.Add(await sse.NextEventAsync(Wait));
+        }
+
+        return events;
+    }
+
+    [Fact]
+    public async Task Stream_ThroughUpstreamMode_SameEventsAndIdsAsDirect_AndResumes()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            await _direct.ProduceAsync(Topic, 0, $$"""{"meta":{"stream":"{{Topic}}"},"n":{{i}}}""");
+        }
+
+        using var direct = _direct.CreateClient();
+        using var proxied = _upstreamMode.CreateClient();
+
+        var fromDirect = await ReadAsync(direct, "v2/stream/ours?since=0", 6);
+        var fromProxy = await ReadAsync(proxied, "v2/stream/ours?since=0", 6);
+        var resumed = await ReadAsync(proxied, "v2/stream/ours", 3, fromProxy[2].Id);
+
+        Assert.Equal(fromDirect.Select(e => (e.Id, e.Data)), fromProxy.Select(e => (e.Id, e.Data)));
+        Assert.Equal([3, 4, 5], resumed.Select(e => e.Json.GetProperty("n").GetInt32()));
+        Assert.Equal(fromDirect.Skip(3).Select(e => e.Id), resumed.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task SpecAndInfo_ThroughUpstreamMode_AreTheUpstreamsOwn()
+    {
+        using var direct = _direct.CreateClient();
+        using var proxied = _upstreamMode.CreateClient();
+
+        var spec = await proxied.GetStringAsync("?spec").WaitAsync(Wait);
+        var info = JsonDocument.Parse(await proxied.GetStringAsync("_info").WaitAsync(Wait)).RootElement;
+        var settings = JsonDocument.Parse(await proxied.GetStringAsync("v2/ui/settings.json").WaitAsync(Wait)).RootElement;
+
+        Assert.Equal(await direct.GetStringAsync("?spec").WaitAsync(Wait), spec);
+        Assert.Contains("\"destination_event_service\": \"eventgate-test\"", spec, StringComparison.Ordinal);
+        Assert.Equal("upstream-test", info.GetProperty("environment").GetString());
+        Assert.Equal("beta", settings.GetProperty("environment").GetString());
+    }
+
+    [Fact]
+    public async Task UnknownStream_ThroughUpstreamMode_TheUpstreamsProblemUnchanged()
+    {
+        using var direct = _direct.CreateClient();
+        using var proxied = _upstreamMode.CreateClient();
+
+        using var viaProxy = await proxied.GetAsync("v2/stream/nope").WaitAsync(Wait);
+        using var viaDirect = await direct.GetAsync("v2/stream/nope").WaitAsync(Wait);
+
+        Assert.Equal(HttpStatusCode.BadRequest, viaProxy.StatusCode);
+        Assert.Equal(await viaDirect.Content.ReadAsStringAsync(), await viaProxy.Content.ReadAsStringAsync());
+    }
+}
