@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using EventStreams.Server.Transports;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
 
 namespace EventStreams.IntegrationTests;
@@ -68,6 +71,43 @@ public sealed class KafkaOutageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("eventstreams_kafka_reachable 0", metrics, StringComparison.Ordinal);
         Assert.Contains("eventstreams_kafka_outages_total 1", metrics, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, after.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task BrokerDown_LongerThanTheNoticeTime_ConnectedClientsGetAnErrorAndAClose()
+    {
+        using var http = _server.CreateClient();
+        await using var sse = await SseClient.ConnectAsync(http, "v2/stream/test.outage");
+        await sse.ReadAsync(Wait);
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(_server.BaseAddress, "v2/hub")).Build();
+        await hub.StartAsync().WaitAsync(Wait);
+        await using var hubStream = hub.StreamAsync<StreamEvent>("Stream", "test.outage", null, null, null).GetAsyncEnumerator();
+        Assert.True(await hubStream.MoveNextAsync().AsTask().WaitAsync(Wait));
+        var down = Stopwatch.StartNew();
+
+        _server.Cluster.SetBrokerDown(1);
+        var error = await sse.ReadAsync(Wait);
+        while (error is { Event: null })
+        {
+            error = await sse.ReadAsync(Wait);
+        }
+
+        var toldAfter = down.Elapsed;
+        var closed = await sse.ReadAsync(Wait);
+        var hubError = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            while (await hubStream.MoveNextAsync().AsTask().WaitAsync(Wait))
+            {
+            }
+        });
+        _server.Cluster.SetBrokerUp(1);
+        output.WriteLine($"connected clients told after {toldAfter.TotalSeconds:0.0} s of outage (notice time 3 s)");
+
+        Assert.Equal("error", error?.Event);
+        Assert.Equal("kafka_unavailable", error!.Json.GetProperty("name").GetString());
+        Assert.Null(closed);
+        Assert.InRange(toldAfter, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
+        Assert.Contains("HubException: kafka_unavailable:", hubError.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Polls <c>/readyz</c> until it answers <paramref name="status"/> (a condition with a deadline, not a sleep).</summary>

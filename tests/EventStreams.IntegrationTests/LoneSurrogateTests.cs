@@ -16,7 +16,7 @@ public sealed class LoneSurrogateTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
     private TestServer _server = null!;
-    private IReadOnlyCollection<(LogLevel Level, string Category, string Message, Exception? Exception)> _logs = [];
+    private IReadOnlyCollection<(string Category, LogLevel Level, string Message, Exception? Exception)> _logs = [];
 
     public async Task InitializeAsync()
     {

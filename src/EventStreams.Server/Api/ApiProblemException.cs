@@ -29,7 +29,7 @@ public sealed class ApiProblemException(int status, string type, string title, s
         new(404, "not_found", "Not Found", $"Nothing is served at {path}.");
 
     public IResult ToResult(HttpRequest request) => Results.Json(
-        new ProblemBody(Status, Type, Title, Detail, request.Method, request.Path + request.QueryString),
+        new ProblemBody(Status, Type, Title, Detail, request.Method, request.PathBase + request.Path + request.QueryString),
         ProblemJsonContext.Default.ProblemBody,
         contentType: "application/json",
         statusCode: Status);

@@ -13,12 +13,17 @@ public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
-    public static IServiceCollection AddEventStreamsHealth(this IServiceCollection services)
+    /// <summary>With <paramref name="readsKafka"/> false (upstream mode: no catalogue, no Kafka here) readiness checks nothing of its own.</summary>
+    public static IServiceCollection AddEventStreamsHealth(this IServiceCollection services, bool readsKafka)
     {
-        services.AddHealthChecks()
-            .AddCheck<CatalogHealthCheck>("catalog", tags: [ReadyTag])
-            .AddCheck<KafkaHealthCheck>("kafka", tags: [ReadyTag])
-            .AddCheck<ReaderHealthCheck>("reader", tags: [ReadyTag]);
+        var checks = services.AddHealthChecks();
+        if (readsKafka)
+        {
+            checks.AddCheck<CatalogHealthCheck>("catalog", tags: [ReadyTag])
+                .AddCheck<KafkaHealthCheck>("kafka", tags: [ReadyTag])
+                .AddCheck<ReaderHealthCheck>("reader", tags: [ReadyTag]);
+        }
+
         return services;
     }
 

@@ -32,7 +32,11 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddHttpClient(nameof(StreamCatalog));
         services.AddSingleton<StreamCatalog>();
-        services.AddSingleton<StreamMetrics>();
+        var readsKafka = !UpstreamServices.IsUpstreamMode(builder.Configuration);
+        // In upstream mode nothing here reads Kafka: its gauges would only start an embedded broker.
+        services.AddSingleton(sp => readsKafka
+            ? new StreamMetrics(sp.GetRequiredService<StreamCatalog>(), sp.GetRequiredService<KafkaHealth>(), sp.GetRequiredService<IOptions<MetricsOptions>>())
+            : new StreamMetrics(null, null, sp.GetRequiredService<IOptions<MetricsOptions>>()));
         services.AddSingleton<IReaderMetrics>(sp => sp.GetRequiredService<StreamMetrics>());
         services.AddSingleton<KafkaClients>();
         services.AddSingleton<SharedPartitionReader>();
@@ -50,12 +54,11 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<StreamHubGuard>();
         // JSON for browsers (the UI), MessagePack for clients that ask for it: smaller frames, no text escaping.
         services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>()).AddMessagePackProtocol();
-        builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
         services.AddSingleton(sp => UiSettingsFactory.Create(sp));
 
-        if (UpstreamServices.IsUpstreamMode(builder.Configuration))
+        if (!readsKafka)
         {
             services.AddUpstream();
         }
@@ -71,9 +74,15 @@ public static class EventStreamsHostingExtensions
             services.AddHostedService(sp => sp.GetRequiredService<KafkaHealth>());
         }
 
-        services.AddEventStreamsHealth();
+        services.AddEventStreamsHealth(readsKafka);
         services.AddSingleton<MetricsServer>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
+
+        // SignalR logs every error a hub method throws, a client's bad stream name included, at error level with a stack;
+        // StreamHubGuard logs those once, at the level they deserve.
+        builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
+        // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -81,6 +90,8 @@ public static class EventStreamsHostingExtensions
             kestrel.Limits.MaxRequestHeadersTotalSize = 1536 * 1024;
             kestrel.Limits.MaxRequestBufferSize = 2 * 1024 * 1024;
             kestrel.Limits.MaxRequestHeaderCount = 200;
+            // The same for an id in ?last_event_id= (browsers' first request): our JSON 400 up to here, Kestrel's bare 414 beyond.
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
             // Streams idle for long stretches; Streaming:StalledClientSeconds is the one rule for clients that stop reading.
             kestrel.Limits.MinResponseDataRate = null;
         });

@@ -8,9 +8,11 @@ namespace EventStreams.Server.Transports;
 /// <summary>
 /// The hub's side of <see cref="KafkaOutageGate"/> and <see cref="StreamTerminations"/>: a stream asked for during a Kafka
 /// outage fails at once, and a running one ends with a <see cref="HubException"/> (<c>"name: message"</c>) when the server
-/// ends it (shutdown, long outage, stream removed from the catalogue).
+/// ends it (shutdown, long outage, stream removed from the catalogue). A client's error is logged here once, at
+/// information level without a stack (SignalR's own error-level log of it is filtered out in hosting); anything else
+/// that fails a stream is logged by the hub itself.
 /// </summary>
-internal sealed class StreamHubGuard(KafkaHealth health, StreamTerminations terminations) : IHubFilter
+internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminations terminations, ILogger<StreamHubGuard> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -43,7 +45,13 @@ internal sealed class StreamHubGuard(KafkaHealth health, StreamTerminations term
             }
             catch (OperationCanceledException) when (watch.Ending is { } ending && !cancellationToken.IsCancellationRequested)
             {
+                LogEnded(logger, string.Join(',', streams), ending.Name);
                 throw new HubException($"{ending.Name}: {ending.Message}");
+            }
+            catch (HubException e)
+            {
+                LogClientError(logger, e.Message);
+                throw;
             }
 
             if (!more)
@@ -54,4 +62,10 @@ internal sealed class StreamHubGuard(KafkaHealth health, StreamTerminations term
             yield return enumerator.Current;
         }
     }
+
+    [LoggerMessage(650, LogLevel.Information, "Hub stream refused: {Problem}")]
+    private static partial void LogClientError(ILogger logger, string problem);
+
+    [LoggerMessage(651, LogLevel.Information, "Hub stream of {Streams} ended by the server: {Reason}")]
+    private static partial void LogEnded(ILogger logger, string streams, string reason);
 }
