@@ -79,6 +79,33 @@ public sealed class HistoryReadingBoundsTests(ITestOutputHelper output)
         Assert.True(permits.InUse <= 1, $"{permits.InUse} permits still in use with one history reader left");
     }
 
+    [Fact]
+    public async Task ResumingBehindAPartitionNobodyReadsYet_StartsItsSharedReaderThere_NoCatchUpReaderNeeded()
+    {
+        // As after a restart: nobody reads the partition, then clients resume a few thousand messages back.
+        await using var server = await TestServer.StartAsync(
+            """
+            streams:
+              hist.resume:
+                topics: [hist.resume]
+            """,
+            partitions: 1,
+            "--Streaming:IdFormat=Offset");
+        await Task.WhenAll(Enumerable.Range(0, Backlog).Select(i => server.ProduceAsync("hist.resume", 0, $$"""{"i":{{i}}}""")));
+        var permits = server.App.Services.GetRequiredService<CatchUpPermits>();
+        using var http = server.CreateClient();
+
+        var firsts = new List<int>();
+        foreach (var offset in new[] { 100, 150, 2500 })
+        {
+            await using var sse = await SseClient.ConnectAsync(http, "v2/stream/hist.resume", $$"""[{"topic":"hist.resume","partition":0,"offset":{{offset}}}]""");
+            firsts.Add((await sse.NextEventAsync(Wait)).Json.GetProperty("i").GetInt32());
+        }
+
+        Assert.Equal([100, 150, 2500], firsts);
+        Assert.Equal(0, permits.Granted);
+    }
+
     private static async Task<(Socket Socket, string Status)> OpenHogAsync(TestServer server)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };

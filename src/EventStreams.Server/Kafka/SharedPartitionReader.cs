@@ -13,6 +13,9 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
 {
     private const int MaxBatch = 2000;
     private const int LookBehind = 64;
+
+    /// <summary>How far back a partition's first reader may start for its first client (messages); further back is catch-up.</summary>
+    public const int MaxLookBack = 10_000;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
 
     private readonly KafkaClients _kafka;
@@ -40,7 +43,12 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
     }
 
     /// <summary>The cache of <paramref name="partition"/>, starting its reader if needed. Pair with <see cref="Release"/>.</summary>
-    public PartitionCache Acquire(TopicPartition partition)
+    /// <param name="wantedStart">
+    /// Where the asking client starts. A partition not read yet starts there when that is at most
+    /// <see cref="MaxLookBack"/> messages back, so that clients resuming near the same place (a reconnect storm after a
+    /// restart) all read from the shared cache instead of each needing a catch-up reader.
+    /// </param>
+    public PartitionCache Acquire(TopicPartition partition, long? wantedStart = null)
     {
         lock (_gate)
         {
@@ -55,6 +63,11 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
         // live edge, and how many events share it (timestamp ids of clients that have not received anything yet).
         var watermarks = _kafka.Watermarks(partition);
         var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - LookBehind);
+        if (wantedStart is { } wanted && wanted < start)
+        {
+            start = Math.Max(Math.Max(watermarks.Low.Value, wanted), watermarks.High.Value - MaxLookBack);
+        }
+
         lock (_gate)
         {
             if (!_caches.TryGetValue(partition, out var cache))
@@ -68,6 +81,15 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
 
             cache.Subscribers++;
             return cache;
+        }
+    }
+
+    /// <summary>Whether <paramref name="partition"/> is being read (its cache exists).</summary>
+    public bool IsReading(TopicPartition partition)
+    {
+        lock (_gate)
+        {
+            return _caches.ContainsKey(partition);
         }
     }
 

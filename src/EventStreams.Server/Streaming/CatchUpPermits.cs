@@ -12,6 +12,10 @@ public sealed class CatchUpPermits(IOptions<StreamingOptions> options)
     private readonly Lock _gate = new();
     private readonly LinkedList<TaskCompletionSource<IDisposable>> _waiting = [];
     private int _free = options.Value.MaxCatchUpReaders;
+    private int _granted;
+
+    /// <summary>Permits granted since start (tests and diagnostics).</summary>
+    public int Granted => Volatile.Read(ref _granted);
 
     /// <summary>Permits in use (tests and diagnostics).</summary>
     public int InUse
@@ -81,15 +85,22 @@ public sealed class CatchUpPermits(IOptions<StreamingOptions> options)
         next.SetResult(new Permit(this));
     }
 
-    private sealed class Permit(CatchUpPermits owner) : IDisposable
+    private sealed class Permit : IDisposable
     {
+        private readonly CatchUpPermits _owner;
         private int _released;
+
+        public Permit(CatchUpPermits owner)
+        {
+            _owner = owner;
+            Interlocked.Increment(ref owner._granted);
+        }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                owner.Release();
+                _owner.Release();
             }
         }
     }

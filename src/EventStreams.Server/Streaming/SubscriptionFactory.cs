@@ -72,10 +72,18 @@ public sealed partial class SubscriptionFactory(
             // "Latest" is the end when the request arrived, as the broker sees it (the shared reader may not have
             // fetched everything acknowledged by then); one shared query per partition however many clients ask.
             var latest = new Task<long>?[starts.Count];
+            var resolved = new long?[starts.Count];
             for (var i = 0; i < starts.Count; i++)
             {
                 var partition = new TopicPartition(starts[i].Topic, starts[i].Partition!.Value);
-                caches.Add(reader.Acquire(partition));
+                long? wanted = starts[i].Offset is >= 0 and var offset ? offset : null;
+                if (starts[i].Timestamp is { } timestamp && !reader.IsReading(partition))
+                {
+                    // A partition not read yet may start where this client does: find where that is first.
+                    wanted = resolved[i] = timeLookup.Resolve(partition, timestamp, cache: null);
+                }
+
+                caches.Add(reader.Acquire(partition, wanted));
                 if (starts[i].Offset == StartPosition.Latest)
                 {
                     latest[i] = highWatermarks.AfterNowAsync(partition);
@@ -98,7 +106,7 @@ public sealed partial class SubscriptionFactory(
                 {
                     // Events before the resume time (a since later than the reader's view) or of its millisecond that
                     // the client already has are swallowed by the position, so the offset may be early, never late.
-                    var at = timeLookup.Resolve(cache.Partition, start.Timestamp!.Value, cache);
+                    var at = resolved[i] ?? timeLookup.Resolve(cache.Partition, start.Timestamp!.Value, cache);
                     positions[i] = new PartitionPosition(i, cache, at, start.Timestamp, start.Skip);
                 }
             }
