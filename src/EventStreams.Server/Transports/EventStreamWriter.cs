@@ -64,7 +64,7 @@ public sealed partial class EventStreamWriter(
             {
                 if (!await subscription.ReadAsync(batch, heartbeat, aborted))
                 {
-                    output.Write(":\n\n"u8);
+                    terminations.WriteHeartbeat(output);
                     lastWrite = time.GetTimestamp();
                 }
                 else
@@ -113,7 +113,7 @@ public sealed partial class EventStreamWriter(
                     else if (heartbeat != Timeout.InfiniteTimeSpan && time.GetElapsedTime(lastWrite) >= heartbeat)
                     {
                         // Everything was filtered out for a while: keep proxies and clients convinced we are alive.
-                        output.Write(":\n\n"u8);
+                        terminations.WriteHeartbeat(output);
                         lastWrite = time.GetTimestamp();
                     }
                 }
