@@ -16,6 +16,7 @@ return mode switch
     "micro" => EventStreams.Bench.Micro.MicroBench.Run(rest),
     "consume" => EventStreams.Bench.Micro.ConsumeProbe.Run(rest),
     "catchup-reader" => await EventStreams.Bench.Micro.CatchUpReaderProbe.RunAsync(rest),
+    "intake" => await EventStreams.Bench.Micro.IntakeBench.RunAsync(rest),
     _ => Usage(),
 };
 

@@ -5,7 +5,9 @@ import { defineConfig } from 'vite';
 const api = process.env.EVENTSTREAMS_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  base: '/v2/ui/',
+  // Relative asset URLs: the server may be mounted under a prefix (PathBase, a proxy at /eventstreams/); the server
+  // redirects /v2/ui to ui/ so that they resolve.
+  base: './',
   build: {
     outDir: '../../wwwroot/ui',
     emptyOutDir: true,
@@ -18,6 +20,8 @@ export default defineConfig({
     proxy: {
       '/v2/stream': { target: api, changeOrigin: true },
       '^/\\?spec': { target: api, changeOrigin: true },
+      '/v2/ui/settings.json': { target: api, changeOrigin: true },
+      '/v2/hub': { target: api, changeOrigin: true, ws: true },
     },
   },
 });

@@ -24,7 +24,8 @@ public sealed partial class UiEndpointTests(UiFixture fixture)
         Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
         var scripts = ScriptTag().Matches(html);
         Assert.NotEmpty(scripts);
-        Assert.All(scripts, s => Assert.Matches("src=\"/v2/ui/assets/[^\"]+\\.js\"", s.Value));
+        // Relative, so that the page works under any prefix (PathBase, a proxy at /eventstreams/).
+        Assert.All(scripts, s => Assert.Matches("src=\"\\./assets/[^\"]+\\.js\"", s.Value));
         Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
     }
 
@@ -33,9 +34,9 @@ public sealed partial class UiEndpointTests(UiFixture fixture)
     {
         using var http = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
         var html = await http.GetStringAsync("v2/ui/").WaitAsync(Wait);
-        var script = Regex.Match(html, "/v2/ui/assets/[^\"]+\\.js").Value;
+        var script = Regex.Match(html, "\\./assets/[^\"]+\\.js").Value;
 
-        using var get = await http.GetAsync(script.TrimStart('/')).WaitAsync(Wait);
+        using var get = await http.GetAsync("v2/ui/" + script[2..]).WaitAsync(Wait);
         using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "v2/ui/")).WaitAsync(Wait);
         using var missing = await http.GetAsync("v2/ui/assets/no-such-file.js").WaitAsync(Wait);
 

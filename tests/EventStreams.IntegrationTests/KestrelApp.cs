@@ -35,7 +35,9 @@ public sealed class KestrelApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await App.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        // A test's helper server does not wait for streams still open (a browser page, a proxied stream) to end.
+        using var forceAfter = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await App.StopAsync(forceAfter.Token).WaitAsync(TimeSpan.FromSeconds(30));
         await App.DisposeAsync();
     }
 }

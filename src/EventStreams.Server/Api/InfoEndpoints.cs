@@ -21,7 +21,9 @@ public static class InfoEndpoints
 
     private static IResult GetVersion(ServiceInfo info) => Results.Json(new VersionBody(info.Version), InfoJsonContext.Default.VersionBody);
 
-    private static IResult GetHome(ServiceInfo info) => Results.Redirect(info.Home, permanent: true);
+    // A home on this server ("/?doc") is under the prefix the server is mounted at.
+    private static IResult GetHome(ServiceInfo info, HttpRequest request) =>
+        Results.Redirect(info.Home.StartsWith('/') ? request.PathBase + info.Home : info.Home, permanent: true);
 }
 
 internal sealed record NameBody(string Name);

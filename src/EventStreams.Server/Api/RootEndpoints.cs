@@ -15,7 +15,7 @@ public static class RootEndpoints
     {
         // HEAD too, as WMF's Express routes answer it: monitors and crawlers probe with it.
         endpoints.MapMethods("/", GetAndHead, GetRootAsync);
-        endpoints.MapMethods("/rc", GetAndHead, static () => Results.Redirect(DocPath, permanent: true));
+        endpoints.MapMethods("/rc", GetAndHead, static (HttpRequest request) => Results.Redirect(request.PathBase + DocPath, permanent: true));
         endpoints.MapMethods("/robots.txt", GetAndHead, static () => Results.Text("User-agent: *\nDisallow: /\n", "text/plain; charset=utf-8"));
         endpoints.MapMethods("/doc/{file}", GetAndHead, GetDocFile);
         return endpoints;
@@ -35,7 +35,7 @@ public static class RootEndpoints
             return DocFile(context.Request, environment, "index.html");
         }
 
-        context.Response.Headers.Location = UiPath;
+        context.Response.Headers.Location = context.Request.PathBase + UiPath;
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 

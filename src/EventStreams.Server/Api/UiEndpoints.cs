@@ -35,8 +35,11 @@ public static class UiEndpoints
                     : ImmutableAsset;
             },
         });
-        // Routing ignores a trailing slash: this answers both /v2/ui and /v2/ui/.
-        app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Index(context, index));
+        // Routing ignores a trailing slash: this answers both /v2/ui and /v2/ui/. The page's URLs are relative (so that it
+        // works under any prefix), which needs the trailing slash: /v2/ui redirects to ui/, relative too, so the prefix stays.
+        app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => context.Request.Path.Value!.EndsWith('/')
+            ? (IResult)Index(context, index)
+            : Results.Redirect("ui/" + context.Request.QueryString, permanent: true));
         return app;
     }
 

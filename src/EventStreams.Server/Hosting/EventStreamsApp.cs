@@ -28,6 +28,15 @@ public static class EventStreamsApp
     public static WebApplication MapEventStreams(this WebApplication app)
     {
         app.UseTrustedProxies();
+
+        // Mounted under a prefix: /prefix/v2/stream/... is /v2/stream/... with PathBase /prefix (redirects and the UI keep it).
+        // Routing must come after it, hence explicit.
+        if (PathBaseSetting.Read(app.Configuration) is { } pathBase)
+        {
+            app.UsePathBase(pathBase);
+        }
+
+        app.UseRouting();
         app.UseEventStreamsApi();
         if (UpstreamServices.IsUpstreamMode(app.Configuration))
         {

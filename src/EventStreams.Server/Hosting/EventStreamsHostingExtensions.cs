@@ -39,7 +39,9 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<KafkaClients>();
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
+        services.AddSingleton<HighWatermarks>();
         services.AddSingleton<SubscriptionFactory>();
+        services.AddSingleton<StreamSessions>();
         services.AddTrustedProxies();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
@@ -72,7 +74,7 @@ public static class EventStreamsHostingExtensions
 
         // SignalR logs every error a hub method throws, a client's bad stream name included, at error level with a stack;
         // StreamHubGuard logs those once, at the level they deserve.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical);
+        builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
         // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
 

@@ -15,37 +15,59 @@ internal sealed partial class EventIntake(
     TimeProvider time,
     ILogger<EventIntake> logger)
 {
+    /// <summary>A batch is validated by several workers once each would get at least this many events.</summary>
+    private const int MinEventsPerWorker = 16;
+
     public async Task<IntakeResult> ProcessAsync(JsonElement body, bool wait, CancellationToken cancellationToken)
     {
-        var total = body.ValueKind == JsonValueKind.Array ? body.GetArrayLength() : 1;
-        var invalid = new List<EventFailure>();
-        var produced = new List<(JsonElement Event, ValidatedEvent Valid, Task Delivery)>(total);
-        foreach (var e in body.ValueKind == JsonValueKind.Array ? body.EnumerateArray() : Enumerable.Repeat(body, 1))
-        {
-            var result = await validator.ValidateAsync(e, cancellationToken);
-            if (result.Failure is { } failure)
-            {
-                invalid.Add(failure);
-                continue;
-            }
+        JsonElement[] events = body.ValueKind == JsonValueKind.Array ? [.. body.EnumerateArray()] : [body];
+        var results = new (ValidatedEvent Valid, Task? Delivery)[events.Length];
 
-            var topic = result.Stream!.Topics[0];
-            if (wait)
+        // Validation is the CPU of the intake: a large batch is split over the cores, each part produced as it is
+        // validated (like EventGate, which processes a batch's events concurrently, the order within a batch is not kept).
+        var workers = Math.Clamp(events.Length / MinEventsPerWorker, 1, Environment.ProcessorCount);
+        if (workers == 1)
+        {
+            await ValidateAndProduceAsync(0, events.Length);
+        }
+        else
+        {
+            var size = (events.Length + workers - 1) / workers;
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => ValidateAndProduceAsync(w * size, Math.Min(events.Length, (w + 1) * size)), cancellationToken)));
+        }
+
+        async Task ValidateAndProduceAsync(int from, int to)
+        {
+            for (var i = from; i < to; i++)
             {
-                produced.Add((e, result, producer.ProduceAsync(topic, result.Value!, cancellationToken)));
-            }
-            else
-            {
-                producer.Produce(topic, result.Value!);
+                var result = await validator.ValidateAsync(events[i], cancellationToken);
+                Task? delivery = null;
+                if (result.Failure is null)
+                {
+                    var topic = result.Stream!.Topics[0];
+                    if (wait)
+                    {
+                        delivery = producer.ProduceAsync(topic, result.Value!, cancellationToken);
+                    }
+                    else
+                    {
+                        producer.Produce(topic, result.Value!);
+                    }
+                }
+
+                results[i] = (result, delivery);
             }
         }
 
+        var total = events.Length;
+        var invalid = results.Select(r => r.Valid.Failure).OfType<EventFailure>().ToList();
+        var produced = results.Select((r, i) => (Event: events[i], r.Valid, r.Delivery)).Where(r => r.Delivery is not null).ToList();
         var errors = new List<EventFailure>();
         foreach (var (e, valid, delivery) in produced)
         {
             try
             {
-                await delivery;
+                await delivery!;
             }
             catch (KafkaException x)
             {

@@ -20,6 +20,7 @@ public static class IntakeServices
         services.AddSingleton<EventValidator>();
         services.AddSingleton<IntakeProducer>();
         services.AddSingleton<EventIntake>();
+        services.AddSingleton<HastySlots>();
         return services;
     }
 }

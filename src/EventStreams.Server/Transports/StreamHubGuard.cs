@@ -10,7 +10,7 @@ namespace EventStreams.Server.Transports;
 /// outage fails at once, and a running one ends with a <see cref="HubException"/> (<c>"name: message"</c>) when the server
 /// ends it (shutdown, long outage, stream removed from the catalogue). A client's error is logged here once, at
 /// information level without a stack (SignalR's own error-level log of it is filtered out in hosting); anything else
-/// that fails a stream is logged as an error with its stack.
+/// that fails a stream is logged by the hub itself.
 /// </summary>
 internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminations terminations, ILogger<StreamHubGuard> logger) : IHubFilter
 {
@@ -53,11 +53,6 @@ internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminati
                 LogClientError(logger, e.Message);
                 throw;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-                throw;
-            }
 
             if (!more)
             {
@@ -73,7 +68,4 @@ internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminati
 
     [LoggerMessage(651, LogLevel.Information, "Hub stream of {Streams} ended by the server: {Reason}")]
     private static partial void LogEnded(ILogger logger, string streams, string reason);
-
-    [LoggerMessage(652, LogLevel.Error, "Hub stream failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

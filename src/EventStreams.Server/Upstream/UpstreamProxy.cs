@@ -19,6 +19,7 @@ internal sealed partial class UpstreamProxy(
     UpstreamCertificateValidator certificates,
     ConnectionLimiter limiter,
     IOptions<UpstreamOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<UpstreamProxy> logger)
 {
     private readonly ForwarderRequestConfig _config = new()
@@ -61,7 +62,9 @@ internal sealed partial class UpstreamProxy(
                 statusPages.Enabled = false;
             }
 
-            var error = await forwarder.SendAsync(context, settings.DestinationPrefix, client.Invoker, _config, transformer);
+            // Stopping ends forwarded streams at once (their clients reconnect elsewhere with their last id) rather than
+            // holding the shutdown for its whole timeout.
+            var error = await forwarder.SendAsync(context, settings.DestinationPrefix, client.Invoker, _config, transformer, lifetime.ApplicationStopping);
             if (error != ForwarderError.None)
             {
                 await ReportAsync(context, error);
@@ -85,7 +88,7 @@ internal sealed partial class UpstreamProxy(
     private async Task ReportAsync(HttpContext context, ForwarderError error)
     {
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        if (context.RequestAborted.IsCancellationRequested || error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+        if (context.RequestAborted.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested || error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
         {
             // The client left: nothing to tell it, and YARP already let go of the upstream request.
             return;

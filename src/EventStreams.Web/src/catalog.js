@@ -1,9 +1,10 @@
 // The stream catalogue from the server's OpenAPI document (GET /?spec): one documentation path per stream whose GET
 // carries `x-eventstreams`, and the enum of the `{streams}` parameter as a fallback.
 import { isErrorStream } from './summary.js';
+import { appUrl } from './paths.js';
 
 export async function loadCatalog() {
-  const response = await fetch('/?spec', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  const response = await fetch(appUrl('?spec'), { headers: { Accept: 'application/json' }, cache: 'no-store' });
   if (!response.ok) {
     throw new Error(`GET /?spec answered ${response.status}`);
   }

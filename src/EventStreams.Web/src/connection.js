@@ -2,6 +2,7 @@
 // read the error body of a refused request, and see whether the server applies filters (X-EventStreams-Filters).
 // The wire format is plain SSE, exactly what EventSource reads.
 
+import { appUrl } from './paths.js';
 import { ReconnectingConnection } from './reconnecting.js';
 
 // The server sends a heartbeat comment every 15 s: silence for much longer means a dead connection (a proxy that
@@ -32,7 +33,7 @@ export class StreamConnection extends ReconnectingConnection {
       query.append('filter', f);
     }
     const q = query.toString();
-    return `/v2/stream/${streams.map(encodeURIComponent).join(',')}${q ? `?${q}` : ''}`;
+    return `${appUrl('v2/stream/')}${streams.map(encodeURIComponent).join(',')}${q ? `?${q}` : ''}`;
   }
 
   async connect() {

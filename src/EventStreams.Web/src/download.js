@@ -1,8 +1,8 @@
 // Downloads of what the list shows: NDJSON of the events, or CSV of the summary columns.
 
-export function downloadNdjson(records) {
+export function downloadNdjson(records, label = '') {
   const text = records.map((r) => r.raw).join('\n');
-  save(new Blob([text ? `${text}\n` : ''], { type: 'application/x-ndjson' }), `eventstreams-${stamp()}.ndjson`);
+  save(new Blob([text ? `${text}\n` : ''], { type: 'application/x-ndjson' }), fileName(label, 'ndjson'));
 }
 
 const COLUMNS = ['time', 'stream', 'type', 'wiki', 'title', 'user', 'summary', 'topic', 'partition', 'offset'];
@@ -16,8 +16,8 @@ export function toCsv(records) {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export function downloadCsv(records) {
-  save(new Blob([toCsv(records)], { type: 'text/csv' }), `eventstreams-${stamp()}.csv`);
+export function downloadCsv(records, label = '') {
+  save(new Blob([toCsv(records)], { type: 'text/csv' }), fileName(label, 'csv'));
 }
 
 function cell(value) {
@@ -25,8 +25,13 @@ function cell(value) {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function stamp() {
-  return new Date().toISOString().replaceAll(':', '').replace(/\.\d+Z$/, 'Z');
+// The environment (environment.js fileLabel) is in every exported file's name: beta data never passes for production data.
+export function fileName(label, extension, now = new Date()) {
+  return `eventstreams-${label ? `${label}-` : ''}${stamp(now)}.${extension}`;
+}
+
+function stamp(now) {
+  return now.toISOString().replaceAll(':', '').replace(/\.\d+Z$/, 'Z');
 }
 
 function save(blob, name) {

@@ -2,6 +2,7 @@
 // StreamConnection so that the page can use either transport. The hub yields the same ids and JSON as /v2/stream.
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { ReconnectingConnection } from './reconnecting.js';
+import { appUrl } from './paths.js';
 
 // Problems that a retry cannot fix (the problem types of /v2/stream, carried in the HubException's message).
 const REFUSED = /HubException: (not_found|invalid_\w+|topic_not_available|too_many_requests): (.*)$/s;
@@ -25,7 +26,7 @@ export class HubStreamConnection extends ReconnectingConnection {
   async connect() {
     const generation = this.generation;
     this.status('connecting', this.attempt > 0 ? `Reconnecting over SignalR (attempt ${this.attempt + 1})…` : 'Connecting over SignalR…');
-    const hub = new HubConnectionBuilder().withUrl('/v2/hub').configureLogging(LogLevel.None).build();
+    const hub = new HubConnectionBuilder().withUrl(appUrl('v2/hub')).configureLogging(LogLevel.None).build();
     this.hub = hub;
     try {
       await hub.start();

@@ -1,6 +1,8 @@
 // A virtualised list: only the rows in sight (plus a margin) exist in the DOM, recycled as the list scrolls.
 // Newest at the bottom; while the view is at the bottom it follows new events, like `tail -f`.
 
+import { formatClock, formatDateTime, formatFull, startOfToday } from './time.js';
+
 const OVERSCAN = 8;
 
 export class VirtualList {
@@ -17,8 +19,6 @@ export class VirtualList {
     this.follow = true;
     this.rowHeight = 26;
     this.scheduled = false;
-    this.time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-    this.dateTime = new Intl.DateTimeFormat(undefined, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
     container.addEventListener('scroll', () => {
       this.follow = this.atBottom();
       this.schedule();
@@ -78,7 +78,8 @@ export class VirtualList {
     const first = Math.max(0, Math.floor(c.scrollTop / h) - OVERSCAN);
     const last = Math.min(this.items.length, Math.ceil((c.scrollTop + c.clientHeight) / h) + OVERSCAN);
     // Events from before today show their date too, in a wider time column.
-    c.parentElement.classList.toggle('dated', first < last && this.items[first].time < startOfToday());
+    const today = startOfToday();
+    c.parentElement.classList.toggle('dated', first < last && this.items[first].time < today);
     const needed = Math.max(0, last - first);
     while (this.rows.length < needed) {
       const row = document.createElement('div');
@@ -108,8 +109,8 @@ export class VirtualList {
       if (row.dataset.seq !== seq) {
         row.dataset.seq = seq;
         row.id = `event-${seq}`;
-        row.children[0].textContent = (item.time < startOfToday() ? this.dateTime : this.time).format(item.time);
-        row.children[0].title = new Date(item.time).toISOString();
+        row.children[0].textContent = item.time < today ? formatDateTime(item.time).slice(5) : formatClock(item.time);
+        row.children[0].title = formatFull(item.time);
         row.children[1].textContent = this.streamLabel(item.stream);
         row.children[1].title = item.stream;
         row.children[2].textContent = item.summary.text;
@@ -188,6 +189,14 @@ export class VirtualList {
     e.preventDefault();
   }
 
+  /** Rows show new text for the same events (the time zone or the stream labels changed). */
+  invalidate() {
+    for (const row of this.rows) {
+      row.dataset.seq = '';
+    }
+    this.render();
+  }
+
   scrollToNewest() {
     this.follow = true;
     this.container.scrollTop = this.container.scrollHeight;
@@ -195,11 +204,6 @@ export class VirtualList {
   }
 }
 
-function startOfToday() {
-  const d = new Date();
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
-}
 
 function firstVisible(list) {
   return Math.floor(list.container.scrollTop / list.rowHeight);

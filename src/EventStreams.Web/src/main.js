@@ -16,6 +16,8 @@ import { mountNotices } from './panels/notices.js';
 import { mountFind } from './panels/find.js';
 import { mountErrorCounts } from './panels/errors.js';
 import { mountSend } from './panels/send.js';
+import { mountEnvironment } from './panels/environment.js';
+import { loadSettings } from './environment.js';
 
 const controller = new Controller(fromHash(location.hash));
 observeResponsiveness(controller.stats);
@@ -54,7 +56,11 @@ window.eventStreamsUi = {
 
 controller.replace(controller.state, { autostart: false });
 $('catalog-message').textContent = 'Loading the catalogue…';
-controller.loadCatalog().then(() => {
+// The settings first: a link that asks for SignalR must not start on a server that has no hub.
+loadSettings().then((settings) => {
+  mountEnvironment(controller, settings);
+  return controller.loadCatalog();
+}).then(() => {
   // A shared link opens live, like the reference UI's.
   if (controller.state.streams.length > 0) {
     controller.start();

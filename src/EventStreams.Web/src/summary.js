@@ -141,3 +141,38 @@ export function errorCounts(records) {
     byMessage: [...byMessage].map(([m, e]) => [m, e.count, [...e.streams].sort()]).sort(desc),
   };
 }
+
+const LABEL_MAX = 24;
+
+/**
+ * Short, still distinct labels for the stream column: the dot-separated prefix all the names share is left out (the
+ * full name is in the row's title), and a label longer than 24 characters keeps its start and its end.
+ */
+export function streamLabels(names) {
+  const parts = names.map((n) => n.split('.'));
+  let common = 0;
+  if (names.length > 1) {
+    const shortest = Math.min(...parts.map((p) => p.length));
+    while (common < shortest - 1 && parts.every((p) => p[common] === parts[0][common])) {
+      common++;
+    }
+  }
+  const labels = new Map();
+  names.forEach((name, i) => {
+    const rest = parts[i].slice(common);
+    let label = rest.join('.');
+    if (label.length > LABEL_MAX) {
+      // The end of a name tells streams apart (revision-create, error.validation): keep whole last segments.
+      let tail = rest.at(-1);
+      for (let k = rest.length - 2; k >= 0 && tail.length + rest[k].length + 2 <= LABEL_MAX; k--) {
+        tail = `${rest[k]}.${tail}`;
+      }
+      label = tail.length < LABEL_MAX ? `…${tail}` : `${label.slice(0, 10)}…${label.slice(-(LABEL_MAX - 11))}`;
+    }
+    labels.set(name, label);
+  });
+  if (new Set(labels.values()).size < names.length) {
+    return new Map(names.map((n) => [n, n])); // shortening made two alike: the full names, then
+  }
+  return labels;
+}

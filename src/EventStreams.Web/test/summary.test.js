@@ -40,3 +40,16 @@ test('error counts per errored stream and per message, most first', async () => 
   assert.deepEqual(counts.byStream, [['a', 2], ['b', 1]]);
   assert.deepEqual(counts.byMessage, [['m1', 3, ['a', 'b']], ['m2', 1, ['a']]]);
 });
+
+test('stream labels leave out the shared prefix and keep both ends of a long name', async () => {
+  const { streamLabels } = await import('../src/summary.js');
+  assert.deepEqual([...streamLabels(['mediawiki.recentchange', 'mediawiki.page-create']).values()], ['recentchange', 'page-create']);
+  assert.deepEqual([...streamLabels(['a.b.c', 'a.b.d', 'x']).values()], ['a.b.c', 'a.b.d', 'x']);
+  assert.deepEqual([...streamLabels(['mediawiki.page-create']).values()], ['mediawiki.page-create']);
+  const demo = streamLabels(['mediawiki.recentchange', 'mediawiki.revision-create', 'eventgate-analytics-external.error.validation', 'test.event']);
+  assert.deepEqual([...demo.values()], ['mediawiki.recentchange', '…revision-create', '…error.validation', 'test.event']);
+  assert.equal(streamLabels(['averyveryverylongsegmentnamethatgoeson', 'x'])
+    .get('averyveryverylongsegmentnamethatgoeson'), 'averyveryv…amethatgoeson');
+  assert.deepEqual([...streamLabels(['first-very-long-segment.common-tail-x', 'second-very-long-segment.common-tail-x']).values()],
+    ['first-very-long-segment.common-tail-x', 'second-very-long-segment.common-tail-x'], 'alike when shortened: full names');
+});

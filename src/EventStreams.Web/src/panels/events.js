@@ -3,6 +3,8 @@ import { $ } from './dom.js';
 import { VirtualList } from '../list.js';
 import { DetailPane } from '../detail.js';
 import { RateChart } from '../chart.js';
+import { streamLabels } from '../summary.js';
+import { onTimeZoneChange, zoneName } from '../time.js';
 
 export function mountEvents(controller) {
   const { store } = controller;
@@ -35,8 +37,49 @@ export function mountEvents(controller) {
       }
     },
     onOpen: (record) => detail.show(record),
-    stream: (name) => name,
+    stream: (name) => labels.get(name) ?? name,
   });
+
+  // The stream column only when more than one stream is shown, as wide as its (shortened, still distinct) names.
+  let labels = new Map();
+  const showStreams = () => {
+    const streams = controller.state.streams;
+    labels = streamLabels(streams);
+    const wrap = $('list').parentElement;
+    wrap.classList.toggle('single', streams.length <= 1);
+    const longest = Math.max(6, ...[...labels.values()].map((l) => l.length));
+    wrap.style.setProperty('--stream-col', `${longest + 1}ch`);
+    list.invalidate();
+  };
+  controller.on('streams', showStreams);
+  controller.on('replaced', showStreams);
+
+  // One time zone everywhere.
+  const showZone = () => {
+    $('time-head').textContent = `Time (${zoneName()})`;
+    list.invalidate();
+    chart.rebuild();
+    if (detail.isOpen) {
+      detail.render();
+    }
+  };
+  onTimeZoneChange(showZone);
+  $('time-head').textContent = `Time (${zoneName()})`;
+
+  // The chart folds away (on a narrow screen it starts folded).
+  const fold = $('fold-chart');
+  const setFolded = (folded) => {
+    $('chart').classList.toggle('folded', folded);
+    fold.textContent = folded ? 'Show chart' : 'Hide chart';
+    fold.setAttribute('aria-expanded', String(!folded));
+    if (!folded) {
+      chart.rebuild();
+    }
+  };
+  fold.addEventListener('click', () => setFolded(!$('chart').classList.contains('folded')));
+  if (matchMedia('(max-width: 760px)').matches) {
+    setFolded(true);
+  }
 
   controller.on('frame', ({ added, dropped }) => {
     if (added > 0 || dropped > 0) {

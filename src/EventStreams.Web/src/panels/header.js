@@ -1,5 +1,6 @@
 // The header: the connection status in words, the transport, the theme, and ☰ on a narrow screen.
 import { $ } from './dom.js';
+import { timeZone, setTimeZone } from '../time.js';
 
 export function mountHeader(controller, { onThemeChange }) {
   const render = () => {
@@ -45,6 +46,23 @@ export function mountHeader(controller, { onThemeChange }) {
   });
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => onThemeChange());
   applyTheme(theme.value);
+
+  const zone = $('zone');
+  zone.value = timeZone();
+  zone.addEventListener('change', () => setTimeZone(zone.value));
+
+  // On a narrow screen the header has no room: transport, theme and times move into the ☰ panel.
+  const settings = $('settings');
+  const narrow = matchMedia('(max-width: 760px)');
+  const place = () => {
+    if (narrow.matches) {
+      $('controls').prepend(settings);
+    } else {
+      $('toggle-controls').parentElement.appendChild(settings);
+    }
+  };
+  narrow.addEventListener('change', place);
+  place();
 
   $('toggle-controls').addEventListener('click', () => {
     const open = document.body.classList.toggle('controls-open');

@@ -2,6 +2,9 @@
 import { $ } from './dom.js';
 import { copy } from '../detail.js';
 import { downloadNdjson, downloadCsv } from '../download.js';
+import { fileLabel } from '../environment.js';
+
+const exportLabel = (controller) => (controller.settings ? fileLabel(controller.settings) : '');
 
 export function mountToolbar(controller, { list }) {
   const { stats, store } = controller;
@@ -15,11 +18,30 @@ export function mountToolbar(controller, { list }) {
   };
   controller.on('mode', renderButtons);
 
+  // Counters for screen readers: politely, when streaming stops or pauses, and at most every 30 s while live.
+  let announcedAt = 0;
+  const announce = (prefix) => {
+    announcedAt = performance.now();
+    $('announce').textContent = `${prefix}${store.view.length.toLocaleString('en')} shown, ${store.all.length.toLocaleString('en')} kept `
+      + `of at most ${store.max.toLocaleString('en')}, ${stats.received.toLocaleString('en')} received.`;
+  };
+  controller.on('mode', (mode) => {
+    if (mode === 'paused' || mode === 'stopped') {
+      announce(mode === 'paused' ? 'Paused. ' : 'Stopped. ');
+    }
+  });
+  controller.on('cleared', () => announce('Cleared. '));
+  setInterval(() => {
+    if (controller.mode === 'live' && performance.now() - announcedAt > 30_000) {
+      announce('');
+    }
+  }, 5000);
+
   $('stream').addEventListener('click', () => controller.toggle());
   $('stop').addEventListener('click', () => controller.stop());
   $('clear').addEventListener('click', () => controller.clear());
-  $('download-ndjson').addEventListener('click', () => downloadNdjson(store.view));
-  $('download-csv').addEventListener('click', () => downloadCsv(store.view));
+  $('download-ndjson').addEventListener('click', () => downloadNdjson(store.view, exportLabel(controller)));
+  $('download-csv').addEventListener('click', () => downloadCsv(store.view, exportLabel(controller)));
   $('copy-link').addEventListener('click', () => copy(location.href, $('copy-link').parentElement));
   $('jump-newest').addEventListener('click', () => list.scrollToNewest());
 
@@ -38,6 +60,8 @@ export function mountToolbar(controller, { list }) {
     countersAt = now;
     $('count-shown').textContent = store.view.length.toLocaleString('en');
     $('count-received').textContent = stats.received.toLocaleString('en');
+    $('count-kept').textContent = store.all.length.toLocaleString('en');
+    $('count-cap').textContent = store.max.toLocaleString('en');
     $('empty').hidden = store.view.length > 0;
     $('jump-newest').hidden = list.follow || store.view.length === 0;
   };
