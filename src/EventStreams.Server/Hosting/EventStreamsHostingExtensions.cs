@@ -73,7 +73,7 @@ public static class EventStreamsHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
 
         // SignalR logs every error a hub method throws, a client's bad stream name included, at error level with a stack;
-        // StreamHubGuard logs those once, at the level they deserve.
+        // the hub logs those once, at the level they deserve.
         builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
         // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
