@@ -3,6 +3,7 @@
 // stream in the live list, or its validation error on the error stream. The page tails both streams for it.
 import './send.css';
 import { $, el } from './dom.js';
+import { appUrl } from '../paths.js';
 import { errorStreamFor, sendableStreams, exampleFor, jsonLines, badLines, describeAnswer, uuid } from '../send.js';
 
 const OPEN_TIMEOUT_MS = 10_000;
@@ -55,7 +56,7 @@ export function mountSend(controller) {
     }
     let schema = null;
     try {
-      const response = await fetch(`/v2/schema/${encodeURIComponent(stream)}`, { headers: { Accept: 'application/json' } });
+      const response = await fetch(appUrl(`v2/schema/${encodeURIComponent(stream)}`), { headers: { Accept: 'application/json' } });
       const body = await response.json();
       if (response.ok) {
         schema = body;
@@ -161,7 +162,7 @@ export function mountSend(controller) {
       const all = controller.store.all;
       watch = { ids, stream, errorStream, sentAt: performance.now(), lastSeq: all.length > 0 ? all[all.length - 1].seq : 0, timer: 0 };
       watch.timer = setTimeout(() => seen('none', `Not seen on ${stream}${errorStream ? ` or ${errorStream}` : ''} within ${ARRIVAL_TIMEOUT_MS / 1000} s.`), ARRIVAL_TIMEOUT_MS);
-      const response = await fetch('/v1/events', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) });
+      const response = await fetch(appUrl('v1/events'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) });
       const text = await response.text();
       let body = null;
       try {
