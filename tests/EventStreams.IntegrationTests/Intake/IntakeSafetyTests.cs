@@ -79,6 +79,14 @@ public sealed class IntakeSafetyTests
     }
 
     [Fact]
+    public async Task SchemaBaseThatIsNoFolder_FailsToStartNamingTheKey()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(Config, 1, "--Schemas:BaseUris:0=/no/such/schema/folder"));
+
+        Assert.Contains("Schemas:BaseUris", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Post_BrokerDown_500WithTheEventInError()
     {
         using var schemas = new SchemaRepo();
