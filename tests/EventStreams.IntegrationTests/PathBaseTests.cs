@@ -73,4 +73,21 @@ public sealed class PathBaseTests : IAsyncLifetime
 
         Assert.Contains("PathBase", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(true, "/eventstreams/v2/ui")]
+    [InlineData(false, "/v2/ui")]
+    public async Task ForwardedPrefix_HonouredOnlyFromATrustedProxy(bool trusted, string location)
+    {
+        await using var server = await TestServer.StartAsync($"streams: {{{Topic}: {{topics: [{Topic}]}}}}", 1,
+            trusted ? "--ForwardedHeaders:TrustedProxies:0=127.0.0.1" : "--ForwardedHeaders:TrustedProxies:0=192.0.2.1");
+        await using var proxy = await PrefixProxy.StartAsync(server.BaseAddress, stripPrefix: true);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = proxy.BaseAddress };
+
+        using var root = await http.GetAsync("").WaitAsync(Wait);
+        using var spec = await http.GetAsync("?spec").WaitAsync(Wait);
+
+        Assert.Equal(location, root.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, spec.StatusCode);
+    }
 }

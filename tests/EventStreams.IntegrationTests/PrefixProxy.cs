@@ -7,7 +7,8 @@ namespace EventStreams.IntegrationTests;
 
 /// <summary>
 /// A YARP reverse proxy on real Kestrel that mounts a server under <c>/eventstreams/</c>, as a site would: requests under
-/// the prefix go to the server with the full path (the server runs with <c>PathBase=/eventstreams</c>); anything else is 404.
+/// the prefix go to the server either with the full path (the server runs with <c>PathBase=/eventstreams</c>) or, with
+/// <c>stripPrefix</c>, without it and with <c>X-Forwarded-Prefix: /eventstreams</c>; anything else is 404.
 /// </summary>
 public sealed class PrefixProxy : IAsyncDisposable
 {
@@ -24,8 +25,9 @@ public sealed class PrefixProxy : IAsyncDisposable
     /// <summary>The mounted server's root through the proxy, ending in <c>/eventstreams/</c>.</summary>
     public Uri BaseAddress => new(_app.BaseAddress, Prefix + "/");
 
-    public static async Task<PrefixProxy> StartAsync(Uri server)
+    public static async Task<PrefixProxy> StartAsync(Uri server, bool stripPrefix = false)
     {
+        var transformer = stripPrefix ? new StripPrefix() : HttpTransformer.Default;
         var invoker = new HttpMessageInvoker(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false });
         var destination = server.GetLeftPart(UriPartial.Authority);
         var app = await KestrelApp.StartAsync(
@@ -38,7 +40,7 @@ public sealed class PrefixProxy : IAsyncDisposable
                 }
 
                 var forwarder = context.RequestServices.GetRequiredService<IHttpForwarder>();
-                await forwarder.SendAsync(context, destination, invoker, ForwarderRequestConfig.Empty, HttpTransformer.Default);
+                await forwarder.SendAsync(context, destination, invoker, ForwarderRequestConfig.Empty, transformer);
             }),
             builder => builder.Services.AddHttpForwarder());
         return new PrefixProxy(app, invoker);
@@ -48,5 +50,18 @@ public sealed class PrefixProxy : IAsyncDisposable
     {
         await _app.DisposeAsync();
         _invoker.Dispose();
+    }
+
+    private sealed class StripPrefix : HttpTransformer
+    {
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            httpContext.Request.Path.StartsWithSegments(Prefix, StringComparison.Ordinal, out var rest);
+            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, rest, httpContext.Request.QueryString);
+            proxyRequest.Headers.Remove("X-Forwarded-Prefix");
+            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Prefix", Prefix);
+            proxyRequest.Headers.Host = null;
+        }
     }
 }

@@ -192,6 +192,7 @@ internal static class ReportWriter
             md.AppendLine();
         }
 
+        WriteUpstream(md, runs);
         foreach (var ours in runs.Where(m => m.Server == ServerKind.Ours && m.Error is null && m.Steps.Count == 0 && m.Scenario.Fill == 0))
         {
             foreach (var other in runs.Where(m => m.Server != ServerKind.Ours && m.Error is null && m.Attempt == ours.Attempt))
@@ -200,6 +201,22 @@ internal static class ReportWriter
                 md.AppendLine();
             }
         }
+    }
+
+    /// <summary>Issue 9's targets: added p99 (≤ 10 ms) and the front's CPU per event (≤ 2× direct).</summary>
+    private static void WriteUpstream(StringBuilder md, List<Measurement> runs)
+    {
+        var direct = runs.FirstOrDefault(m => m.Server == ServerKind.Ours && m.Error is null);
+        var front = runs.FirstOrDefault(m => m.Server == ServerKind.Upstream && m.Error is null);
+        if (direct is null || front is null)
+        {
+            return;
+        }
+
+        var added = front.Load!.Latency.P99Ms - direct.Load!.Latency.P99Ms;
+        var cpu = front.CpuPerMillion / direct.CpuPerMillion;
+        md.AppendLine(Inv, $"Upstream mode: added p99 {added:F1} ms (target ≤ 10 ms: {(added <= 10 ? "met" : "**not met**")}), added p50 {front.Load.Latency.P50Ms - direct.Load.Latency.P50Ms:F1} ms; the front's CPU per event {front.CpuPerMillion:F2} s/M = {cpu:F2}× direct's {direct.CpuPerMillion:F2} s/M (target ≤ 2×: {(cpu <= 2 ? "met" : "**not met**")}); the inner server (serving the front's {front.Scenario.Clients:N0} upstream connections) used {Percent(front.InnerCpuSeconds, front.WindowSeconds)} of a core.");
+        md.AppendLine();
     }
 
     private static void Row(StringBuilder md, string target, string ours, string ceiling, string baseline, string ratioCeiling, string ratioBaseline, bool met) =>

@@ -7,6 +7,9 @@ internal enum ServerKind
     Ours,
     Baseline,
     Ceiling,
+
+    /// <summary>Ours in upstream mode in front of ours reading Kafka (issue 9): the clients connect to the front.</summary>
+    Upstream,
 }
 
 internal sealed record TopicSpec(string Name, int Partitions, int Index)
@@ -60,7 +63,8 @@ internal sealed record Measurement(
     long PeakRss,
     IReadOnlyList<SaturationStep> Steps,
     LatencySummary? Joining = null,
-    int Attempt = 1)
+    int Attempt = 1,
+    double InnerCpuSeconds = 0)
 {
     public double WindowSeconds => Load?.WindowSeconds ?? 0;
 

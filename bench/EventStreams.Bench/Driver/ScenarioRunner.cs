@@ -19,6 +19,7 @@ internal sealed class ScenarioRunner(BenchSettings settings)
         ChildProcess? broker = null;
         ChildProcess? server = null;
         ChildProcess? load = null;
+        ChildProcess? inner = null;
         try
         {
             var small = new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCgen0size"] = "0x4000000" };
@@ -31,7 +32,25 @@ internal sealed class ScenarioRunner(BenchSettings settings)
                 await CreateTopicsAsync(broker, scenario);
             }
 
-            server = StartServer(kind, scenario, port, bootstrap, logs);
+            if (kind == ServerKind.Upstream)
+            {
+                // The front forwards to ours reading Kafka: the inner server serves the front's connections.
+                var innerPort = FreePort();
+                Directory.CreateDirectory(Path.Combine(logs, "inner"));
+                inner = StartServer(ServerKind.Ours, scenario, innerPort, bootstrap, Path.Combine(logs, "inner"));
+                await WaitForPortAsync(innerPort, inner);
+                server = new ChildProcess("server", settings.ServerDll, [
+                    $"--urls=http://127.0.0.1:{port}",
+                    $"--Upstream:Url=http://127.0.0.1:{innerPort}",
+                    "--Logging:LogLevel:Default=Warning",
+                    .. settings.OursArgs,
+                ], logs, settings.OursEnv);
+            }
+            else
+            {
+                server = StartServer(kind, scenario, port, bootstrap, logs);
+            }
+
             Console.WriteLine($"    {kind}: server pid {server.Pid}, logs {logs}");
             var source = broker ?? server;
             if (kind == ServerKind.Ceiling)
@@ -85,7 +104,7 @@ internal sealed class ScenarioRunner(BenchSettings settings)
 
             using var peak = new PeakSampler(server);
             var steps = new List<SaturationStep>();
-            double serverCpu = 0, loadCpu = 0, brokerCpu = 0;
+            double serverCpu = 0, loadCpu = 0, brokerCpu = 0, innerCpu = 0;
             LoadResult? window = null;
             LatencySummary? joining = null;
             foreach (var rate in scenario.SaturationRates ?? [scenario.RatePerTopic])
@@ -108,7 +127,7 @@ internal sealed class ScenarioRunner(BenchSettings settings)
                 }
 
                 await Task.Delay(TimeSpan.FromSeconds(scenario.WarmupSeconds));
-                var (sa, la, ba) = (server.Stats(), load.Stats(), broker?.Stats() ?? default);
+                var (sa, la, ba, ia) = (server.Stats(), load.Stats(), broker?.Stats() ?? default, inner?.Stats() ?? default);
                 await load.AskAsync("window", "@ok window", TimeSpan.FromSeconds(30));
                 var windowEnds = Task.Delay(TimeSpan.FromSeconds(scenario.WindowSeconds));
                 if (joining is null && scenario.Groups[0].Kind == ClientKind.Normal)
@@ -120,7 +139,8 @@ internal sealed class ScenarioRunner(BenchSettings settings)
 
                 await windowEnds;
                 await load.SendAsync("endwindow");
-                var (sb, lb, bb) = (server.Stats(), load.Stats(), broker?.Stats() ?? default);
+                var (sb, lb, bb, ib) = (server.Stats(), load.Stats(), broker?.Stats() ?? default, inner?.Stats() ?? default);
+                innerCpu = ib.CpuSeconds - ia.CpuSeconds;
                 window = Parse(await load.ExpectAsync("@window", TimeSpan.FromSeconds(30)));
                 (serverCpu, loadCpu, brokerCpu) = (sb.CpuSeconds - sa.CpuSeconds, lb.CpuSeconds - la.CpuSeconds, bb.CpuSeconds - ba.CpuSeconds);
                 if (scenario.SaturationRates is not null)
@@ -155,7 +175,7 @@ internal sealed class ScenarioRunner(BenchSettings settings)
             await load.SendAsync("final " + string.Join(',', finals));
             var final = Parse(await load.ExpectAsync("@result", TimeSpan.FromSeconds(90)));
             var result = final with { WindowSeconds = window!.WindowSeconds, WindowEvents = window.WindowEvents, WindowBytes = window.WindowBytes, Latency = window.Latency };
-            return new Measurement(scenario, kind, null, result, serverCpu, loadCpu, brokerCpu, rssBefore, rssConnected, Math.Max(peak.Peak, server.Stats().RssBytes), steps, joining);
+            return new Measurement(scenario, kind, null, result, serverCpu, loadCpu, brokerCpu, rssBefore, rssConnected, Math.Max(peak.Peak, server.Stats().RssBytes), steps, joining, InnerCpuSeconds: innerCpu);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException)
         {
@@ -164,7 +184,7 @@ internal sealed class ScenarioRunner(BenchSettings settings)
         }
         finally
         {
-            foreach (var child in new[] { load, server, broker })
+            foreach (var child in new[] { load, server, inner, broker })
             {
                 if (child is not null)
                 {

@@ -24,7 +24,18 @@ internal static class Scenarios
             [new("clients", 1000, ClientKind.Normal, [S0])], 0, 4, 8, All, SaturationRates: [200, 400, 600, 800, 1000, 1250, 1500]),
         Mixed(window: 45),
         CatchUp(200_000),
+        Upstream(1),
+        Upstream(100),
+        Upstream(1000),
     ];
+
+    /// <summary>
+    /// Issue 9: the same clients direct and through a server in upstream mode (added latency, CPU per event); 1 and 100
+    /// clients show what the forwarder itself adds when the two cores are not saturated.
+    /// </summary>
+    public static Scenario Upstream(int clients) =>
+        new(clients == 1000 ? "upstream" : $"upstream{clients}", $"Upstream mode: {clients:N0} client{(clients == 1 ? "" : "s")} × 20 events/s, direct vs through ours in upstream mode in front of ours", [S0],
+            [new("clients", clients, ClientKind.Normal, [S0])], 20, 3, 10, [ServerKind.Ours, ServerKind.Upstream]);
 
     public static IReadOnlyList<Scenario> Smoke() =>
     [

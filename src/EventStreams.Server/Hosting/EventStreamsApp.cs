@@ -48,6 +48,7 @@ public static class EventStreamsApp
             app.MapStreamApi();
             app.MapIntakeApi();
             app.MapSchemaApi();
+            app.UseHubRequestGuard();
             app.MapHub<StreamHub>(StreamHub.Path);
         }
 

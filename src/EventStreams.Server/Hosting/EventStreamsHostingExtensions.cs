@@ -84,6 +84,8 @@ public static class EventStreamsHostingExtensions
             kestrel.Limits.MaxRequestHeadersTotalSize = 1536 * 1024;
             kestrel.Limits.MaxRequestBufferSize = 2 * 1024 * 1024;
             kestrel.Limits.MaxRequestHeaderCount = 200;
+            // The same for an id in ?last_event_id= (browsers' first request): our JSON 400 up to here, Kestrel's bare 414 beyond.
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
             // Streams idle for long stretches; Streaming:StalledClientSeconds is the one rule for clients that stop reading.
             kestrel.Limits.MinResponseDataRate = null;
         });

@@ -5,6 +5,7 @@ import './send.css';
 import { $, el } from './dom.js';
 import { appUrl } from '../paths.js';
 import { errorStreamFor, sendableStreams, exampleFor, jsonLines, badLines, describeAnswer, uuid } from '../send.js';
+import { appUrl } from '../paths.js';
 
 const OPEN_TIMEOUT_MS = 10_000;
 const ARRIVAL_TIMEOUT_MS = 15_000;
