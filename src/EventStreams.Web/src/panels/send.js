@@ -3,7 +3,6 @@
 // stream in the live list, or its validation error on the error stream. The page tails both streams for it.
 import './send.css';
 import { $, el } from './dom.js';
-import { appUrl } from '../paths.js';
 import { errorStreamFor, sendableStreams, exampleFor, jsonLines, badLines, describeAnswer, uuid } from '../send.js';
 import { appUrl } from '../paths.js';
 
