@@ -48,10 +48,6 @@ public sealed class Subscription : IDisposable
         _ids = new EventIdWriter(_positions, idFormat);
     }
 
-    public IReadOnlyList<PartitionPosition> Positions => _positions;
-
-    public IdFormat IdFormat => _ids.Format;
-
     /// <summary>
     /// Fills <paramref name="batch"/> with the next events (per partition in order). Returns false when
     /// <paramref name="maxWait"/> passed with nothing to send (time for a heartbeat).
