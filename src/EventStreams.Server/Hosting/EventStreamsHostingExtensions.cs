@@ -4,6 +4,7 @@ using EventStreams.Server.Demo;
 using EventStreams.Server.Health;
 using EventStreams.Server.Intake;
 using EventStreams.Server.Kafka;
+using EventStreams.Server.Retention;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Upstream;
@@ -26,6 +27,7 @@ public static class EventStreamsHostingExtensions
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KafkaHealthOptions>().BindConfiguration(KafkaHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
@@ -40,6 +42,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
         services.AddSingleton<HighWatermarks>();
+        services.AddSingleton<RetentionLookup>();
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<StreamSessions>();
         services.AddTrustedProxies();
