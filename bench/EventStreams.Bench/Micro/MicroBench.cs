@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using EventStreams.Bench.Sources;
 using EventStreams.Server.Streaming;
+using EventStreams.Server.Streaming.EventIds;
 
 namespace EventStreams.Bench.Micro;
 

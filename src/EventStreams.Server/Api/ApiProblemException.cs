@@ -11,24 +11,6 @@ public sealed class ApiProblemException(int status, string type, string title, s
 
     public string Detail { get; } = detail;
 
-    public static ApiProblemException StreamNotFound(IEnumerable<string> streams) =>
-        new(400, "not_found", "Stream Not Found", $"Invalid streams: {string.Join(',', streams)}");
-
-    public static ApiProblemException InvalidTimestamp(string detail) =>
-        new(400, "invalid_timestamp", "Invalid Timestamp", detail);
-
-    public static ApiProblemException InvalidLastEventId(string detail) =>
-        new(400, "invalid_last_event_id", "Invalid Last-Event-ID", detail);
-
-    public static ApiProblemException TopicNotAvailable(string topic) =>
-        new(404, "topic_not_available", "Topic Not Available", $"Topic {topic} is not available in the requested streams.");
-
-    public static ApiProblemException ConfigurationError(string detail) =>
-        new(500, "configuration_error", "Configuration Error", detail);
-
-    public static ApiProblemException KafkaUnavailable(string reason) =>
-        new(503, "kafka_unavailable", "Kafka Unavailable", $"Kafka could not be reached: {reason}");
-
     public static ApiProblemException TooManyRequests(string detail) =>
         new(429, "too_many_requests", "Too Many Requests", detail);
 

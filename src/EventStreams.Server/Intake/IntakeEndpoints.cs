@@ -53,13 +53,16 @@ public static partial class IntakeEndpoints
 
             if (IsHasty(request))
             {
-                // EventGate's hasty mode: answer now, validate and produce after; the document now belongs to the background work.
+                // EventGate's hasty mode: answer now, validate and produce after; the document now belongs to the background
+                // work. A slot first: when Intake:MaxHastyBatches are being worked on, the answer waits for one to finish.
+                var slots = services.GetRequiredService<HastySlots>();
+                await slots.EnterAsync(context.RequestAborted);
                 context.Response.StatusCode = StatusCodes.Status202Accepted;
                 var owned = document;
                 document = null;
                 var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
                 var logger = services.GetRequiredService<ILogger<EventIntake>>();
-                _ = Task.Run(() => ProcessHastyAsync(intake, owned, logger, stopping), CancellationToken.None);
+                _ = Task.Run(() => ProcessHastyAsync(intake, slots, owned, logger, stopping), CancellationToken.None);
                 return;
             }
 
@@ -76,8 +79,9 @@ public static partial class IntakeEndpoints
         }
     }
 
-    private static async Task ProcessHastyAsync(EventIntake intake, JsonDocument document, ILogger logger, CancellationToken stopping)
+    private static async Task ProcessHastyAsync(EventIntake intake, HastySlots slots, JsonDocument document, ILogger logger, CancellationToken stopping)
     {
+        using (slots.Leave())
         using (document)
         {
             try

@@ -11,6 +11,7 @@ public sealed class IntakeOptions
     public const int DefaultMaxEventsPerRequest = 10_000;
     public const int DefaultMaxDepth = 64;
     public const int DefaultProduceTimeoutSeconds = 10;
+    public const int DefaultMaxHastyBatches = 64;
 
     /// <summary>
     /// Empty (the default): on with the embedded broker, off with a configured cluster. <c>true</c> turns it on against
@@ -40,6 +41,13 @@ public sealed class IntakeOptions
     /// <summary>How long producing one event may take before it counts as failed (500 when none was accepted).</summary>
     [Range(1, 300)]
     public int ProduceTimeoutSeconds { get; set; } = DefaultProduceTimeoutSeconds;
+
+    /// <summary>
+    /// Most <c>?hasty=true</c> requests being worked on after their 202; another hasty request waits for its answer
+    /// until one is done, so hasty clients cannot pile up work (and bodies) without bound.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxHastyBatches { get; set; } = DefaultMaxHastyBatches;
 
     /// <summary>Whether the intake runs, given where Kafka is.</summary>
     public bool IsOn(bool embeddedBroker) => Enabled ?? embeddedBroker;

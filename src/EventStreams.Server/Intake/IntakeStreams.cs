@@ -28,11 +28,15 @@ internal sealed class IntakeStreams(StreamCatalog catalog, IOptions<IntakeOption
 
     public static string? DestinationOf(StreamDefinition stream) => stream.DestinationEventService;
 
-    /// <summary>The <c>&lt;destination_event_service&gt;.error.validation</c> stream for an event meant for <paramref name="streamName"/>, if declared.</summary>
+    /// <summary>
+    /// Where the validation error of an event meant for <paramref name="streamName"/> goes: like an EventGate instance,
+    /// an intake with a service name writes every error to its own <c>&lt;service&gt;.error.validation</c>; without one,
+    /// to the stream's <c>destination_event_service</c>'s (else <see cref="FallbackEventService"/>'s). Null when not declared.
+    /// </summary>
     public StreamDefinition? ErrorStreamFor(string? streamName)
     {
-        var service = (streamName is null ? null : Find(streamName) is { } stream ? DestinationOf(stream) : null)
-            ?? (options.Value.EventServiceName is { Length: > 0 } configured ? configured : FallbackEventService);
+        var service = options.Value.EventServiceName is { Length: > 0 } configured ? configured
+            : (streamName is null ? null : Find(streamName) is { } stream ? DestinationOf(stream) : null) ?? FallbackEventService;
         return Find(service + ErrorStreamSuffix);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EventStreams.Server.Api;
+using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Intake;
 
@@ -22,7 +23,7 @@ public static class SchemaEndpoints
         var services = context.RequestServices;
         try
         {
-            var definition = services.GetRequiredService<IntakeStreams>().Find(stream) ?? throw ApiProblemException.StreamNotFound([stream]);
+            var definition = services.GetRequiredService<IntakeStreams>().Find(stream) ?? throw ProblemTypes.ToProblem(StreamRequestException.StreamNotFound([stream]));
             if (definition.SchemaTitle is not { Length: > 0 } title)
             {
                 throw SchemaNotFound(stream, "the stream has no schema_title");

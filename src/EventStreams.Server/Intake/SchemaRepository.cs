@@ -95,8 +95,9 @@ internal sealed partial class SchemaRepository : IDisposable
 
         var path = uri.Split('#', 2)[0].TrimStart('/');
         var segments = path.Split('/');
-        if (path.Length == 0 || path.Contains('\\', StringComparison.Ordinal) || path.Contains(':', StringComparison.Ordinal)
-            || segments.Any(s => s is "" or "." or ".."))
+        // Schema paths are titles and versions: letters, digits, '_', '-', '.'. Anything else (an escape such as %2e,
+        // a backslash, a colon) could mean another path to a file system or a web server than the one checked here.
+        if (path.Length == 0 || !SafePath().IsMatch(path) || segments.Any(s => s is "" or "." or ".."))
         {
             throw new SchemaNotFoundException($"{uri} is not a relative schema path such as /mediawiki/recentchange/1.0.0");
         }
@@ -202,6 +203,9 @@ internal sealed partial class SchemaRepository : IDisposable
     }
 
     public void Dispose() => _cache.Dispose();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_.\\-/]+$")]
+    private static partial System.Text.RegularExpressions.Regex SafePath();
 
     [System.Text.RegularExpressions.GeneratedRegex("^[a-zA-Z][a-zA-Z0-9+.-]*:")]
     private static partial System.Text.RegularExpressions.Regex SchemePattern();

@@ -24,16 +24,7 @@ public sealed class PartitionCache
         CompleteFrom = startOffset;
         End = startOffset;
         _maxBytes = maxBytes;
-        var head = $"{{\"topic\":{System.Text.Json.JsonSerializer.Serialize(partition.Topic)},\"partition\":{partition.Partition.Value},";
-        IdOffsetPrefix = System.Text.Encoding.UTF8.GetBytes(head + "\"offset\":");
-        IdTimestampPrefix = System.Text.Encoding.UTF8.GetBytes(head + "\"timestamp\":");
     }
-
-    /// <summary>The start of this partition's element in an event id, offset form; shared by every client.</summary>
-    public byte[] IdOffsetPrefix { get; }
-
-    /// <summary>The start of this partition's element in an event id, timestamp form; shared by every client.</summary>
-    public byte[] IdTimestampPrefix { get; }
 
     public TopicPartition Partition { get; }
 
@@ -135,7 +126,8 @@ public sealed class PartitionCache
     {
         lock (_gate)
         {
-            if (_count == 0 || At(0).Timestamp > timestamp)
+            // The first held event at that very time may not be the partition's first: messages before the window can share it.
+            if (_count == 0 || At(0).Timestamp >= timestamp)
             {
                 return null;
             }
@@ -152,14 +144,29 @@ public sealed class PartitionCache
         }
     }
 
-    /// <summary>The timestamp of the last held event before <paramref name="offset"/>, if held.</summary>
-    public long? TimestampBefore(long offset)
+    /// <summary>
+    /// The timestamp of the last held event before <paramref name="offset"/> and how many held events before the
+    /// offset share it (a run that reaches back to the first held event may be longer); null when not held.
+    /// </summary>
+    public (long Timestamp, int Run)? TimestampBefore(long offset)
     {
         lock (_gate)
         {
             var index = FirstIndexAtOrAfter(offset) - 1;
+            if (index < 0)
+            {
+                return null;
+            }
+
             // The cache is contiguous from CompleteFrom, so the last held event before the offset is the message just before it.
-            return index >= 0 ? At(index).Timestamp : null;
+            var timestamp = At(index).Timestamp;
+            var run = 1;
+            while (index - run >= 0 && At(index - run).Timestamp == timestamp)
+            {
+                run++;
+            }
+
+            return (timestamp, run);
         }
     }
 

@@ -12,6 +12,7 @@ namespace EventStreams.Server.Kafka;
 public sealed partial class SharedPartitionReader : IDisposable
 {
     private const int MaxBatch = 2000;
+    private const int LookBehind = 64;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
 
     private readonly KafkaClients _kafka;
@@ -50,10 +51,10 @@ public sealed partial class SharedPartitionReader : IDisposable
             }
         }
 
-        // Outside the lock: a broker round trip. Start one message back so the cache knows the
-        // timestamp before the live edge (timestamp ids of clients that have not received anything yet).
+        // Outside the lock: a broker round trip. Start a few messages back so the cache knows the time before the
+        // live edge, and how many events share it (timestamp ids of clients that have not received anything yet).
         var watermarks = _kafka.Watermarks(partition);
-        var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - 1);
+        var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - LookBehind);
         lock (_gate)
         {
             if (!_caches.TryGetValue(partition, out var cache))

@@ -14,7 +14,6 @@ namespace EventStreams.Server.Streaming;
 public static partial class EventEncoder
 {
     private static readonly ConcurrentDictionary<string, byte[]> TopicFields = new(StringComparer.Ordinal);
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
 
     internal static byte[]? TrySplice(string topic, int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
@@ -26,7 +25,7 @@ public static partial class EventEncoder
 
         int metaEnd = -1, rootEnd = -1;
         bool metaHasFields = false, rootHasFields = false;
-        var reader = new Utf8JsonReader(value, ReaderOptions);
+        var reader = new Utf8JsonReader(value, EventJson.ReaderOptions);
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

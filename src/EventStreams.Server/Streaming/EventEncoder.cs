@@ -15,8 +15,6 @@ public static partial class EventEncoder
         SkipValidation = true,
     };
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
-
     /// <summary>The encoded event of a consumed message, or null when its value is absent or not a JSON object.</summary>
     public static KafkaEvent? TryEncode(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> result) =>
         result.Message.Value is null
@@ -36,7 +34,7 @@ public static partial class EventEncoder
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(value, DocumentOptions);
+            document = JsonDocument.Parse(value, EventJson.DocumentOptions);
         }
         catch (JsonException)
         {
@@ -110,7 +108,7 @@ public static partial class EventEncoder
     private static void WriteKey(Utf8JsonWriter writer, ReadOnlySpan<byte> key)
     {
         writer.WritePropertyName("key"u8);
-        var reader = new Utf8JsonReader(key);
+        var reader = new Utf8JsonReader(key, EventJson.ReaderOptions);
         try
         {
             if (JsonDocument.TryParseValue(ref reader, out var parsed) && reader.BytesConsumed == key.Length)

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using EventStreams.Server.Api;
 using Microsoft.Extensions.Primitives;
 
 namespace EventStreams.Server.Streaming;
@@ -35,6 +34,11 @@ public sealed class EventFilter
         for (var i = 0; i < filters.Count; i++)
         {
             var text = filters[i] ?? "";
+            if (LoneSurrogates.Any(text))
+            {
+                throw Invalid("a filter is not valid Unicode (lone surrogate)");
+            }
+
             var equals = text.IndexOf('=', StringComparison.Ordinal);
             if (text.Length > MaxLength || equals <= 0)
             {
@@ -54,9 +58,12 @@ public sealed class EventFilter
         return new EventFilter(conditions);
     }
 
+    public bool Matches(KafkaEvent e) => Matches(e.Json);
+
     public bool Matches(byte[] json)
     {
-        using var document = JsonDocument.Parse(json);
+        // The encoder's depth limit: an event it accepted must never fail here.
+        using var document = JsonDocument.Parse(json, EventJson.DocumentOptions);
         foreach (var (path, value, negated) in _conditions)
         {
             if (Equal(document.RootElement, path, value) == negated)
@@ -83,6 +90,5 @@ public sealed class EventFilter
             : element.GetRawText() == value;
     }
 
-    private static ApiProblemException Invalid(string why) =>
-        new(400, "invalid_filter", "Invalid Filter", $"Invalid filter: {why}.");
+    private static StreamRequestException Invalid(string why) => StreamRequestException.InvalidFilter($"Invalid filter: {why}.");
 }

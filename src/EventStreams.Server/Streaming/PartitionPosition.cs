@@ -1,22 +1,35 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Text;
-using System.Text.Json;
 using Confluent.Kafka;
 using EventStreams.Server.Kafka;
 
 namespace EventStreams.Server.Streaming;
 
-/// <summary>One client's place in one topic-partition: what to read next, and what it has been sent (for its event ids).</summary>
+/// <summary>
+/// One client's place in one topic-partition: what to read next, and what it has been sent (for its event ids).
+/// A timestamp resume point <c>(timestamp, skip)</c> means: the client has every event before that millisecond and
+/// the first <c>skip</c> events of it; events read before that point are swallowed, not delivered.
+/// </summary>
 public sealed class PartitionPosition
 {
-    public PartitionPosition(int index, PartitionCache cache, long start, long? resumeTimestamp)
+    private long _skipTimestamp;
+    private int _skipLeft;
+    private bool _skipping;
+
+    /// <param name="resumeTimestamp">The time the client asked to start at (since, or a timestamp id); null for an offset start.</param>
+    /// <param name="resumeSkip">How many events of that millisecond the client already has.</param>
+    public PartitionPosition(int index, PartitionCache cache, long start, long? resumeTimestamp, int resumeSkip = 0)
     {
         Index = index;
         Cache = cache;
         Next = start;
         DeliveredNext = start;
         DeliveredTimestamp = resumeTimestamp;
+        DeliveredRun = resumeSkip;
+        if (resumeTimestamp is { } t)
+        {
+            _skipTimestamp = t;
+            _skipLeft = resumeSkip;
+            _skipping = true;
+        }
     }
 
     public int Index { get; }
@@ -28,39 +41,74 @@ public sealed class PartitionPosition
     /// <summary>The next offset to read.</summary>
     public long Next { get; set; }
 
-    /// <summary>The offset after the last event written to the client: resuming here loses and repeats nothing.</summary>
+    /// <summary>The offset after the last event written to the client (or swallowed before its start): resuming here loses and repeats nothing.</summary>
     public long DeliveredNext { get; private set; }
 
-    /// <summary>The timestamp of the last event written (or the time the client asked to start at): resuming at this time repeats at most the events that share it.</summary>
+    /// <summary>The timestamp of the last event written (or the time the client asked to start at); null while unknown.</summary>
     public long? DeliveredTimestamp { get; private set; }
+
+    /// <summary>How many events of <see cref="DeliveredTimestamp"/>'s millisecond the client has: a resume skips that many.</summary>
+    public int DeliveredRun { get; private set; }
 
     public bool CatchingUp { get; set; }
 
     /// <summary>Changes with every delivery, so that a rendered id element can tell it is out of date.</summary>
     public int Version { get; private set; }
 
+    /// <summary>
+    /// True when <paramref name="e"/> lies before this client's timestamp resume point (earlier than its time, or one
+    /// of the events of its millisecond it already has): the event moves the position but is not delivered.
+    /// </summary>
+    public bool Swallows(KafkaEvent e)
+    {
+        if (!_skipping)
+        {
+            return false;
+        }
+
+        if (e.Timestamp < _skipTimestamp || (e.Timestamp == _skipTimestamp && _skipLeft-- > 0))
+        {
+            DeliveredNext = e.Offset + 1;
+            Version++;
+            return true;
+        }
+
+        _skipping = false;
+        return false;
+    }
+
     public void Delivered(KafkaEvent e)
     {
-        DeliveredNext = e.Offset + 1;
+        if (DeliveredTimestamp is null && e.Offset == DeliveredNext)
+        {
+            LearnTimeBeforeStart();
+        }
+
+        DeliveredRun = DeliveredTimestamp == e.Timestamp ? DeliveredRun + 1 : 1;
         DeliveredTimestamp = e.Timestamp;
+        DeliveredNext = e.Offset + 1;
+        _skipping = false;
         Version++;
     }
 
     /// <summary>
-    /// Writes this position as one element of an event id. Returns false when the element may change without a
-    /// delivery: a timestamp id written in offset form while the shared cache may still read the message before
-    /// its start (once that message is behind the cache's window, it never will).
+    /// For a partition that started at an offset and has delivered nothing: the time (and run of events sharing it)
+    /// of the message before its start, once the shared cache has read it. False while unknown.
     /// </summary>
-    public bool WriteId(IBufferWriter<byte> writer, IdFormat format)
+    public bool LearnTimeBeforeStart()
     {
-        // A partition that has delivered nothing yet learns the time before its start once the shared cache has read it.
-        var timestamp = format == IdFormat.Timestamp ? DeliveredTimestamp ??= Cache.TimestampBefore(DeliveredNext) : null;
-        var prefix = timestamp is null ? Cache.IdOffsetPrefix : Cache.IdTimestampPrefix;
-        var span = writer.GetSpan(prefix.Length + 21);
-        prefix.CopyTo(span);
-        Utf8Formatter.TryFormat(timestamp ?? DeliveredNext, span[prefix.Length..], out var written);
-        span[prefix.Length + written] = (byte)'}';
-        writer.Advance(prefix.Length + written + 1);
-        return timestamp is not null || format == IdFormat.Offset || DeliveredNext - 1 < Cache.CompleteFrom;
+        if (DeliveredTimestamp is not null)
+        {
+            return true;
+        }
+
+        if (Cache.TimestampBefore(DeliveredNext) is not { } before)
+        {
+            return false;
+        }
+
+        DeliveredTimestamp = before.Timestamp;
+        DeliveredRun = before.Run;
+        return true;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using EventStreams.Server.Api;
 
 namespace EventStreams.Server.Streaming;
 
@@ -40,6 +39,6 @@ public static class SinceParser
         throw Invalid(since);
     }
 
-    private static ApiProblemException Invalid(string since) => ApiProblemException.InvalidTimestamp(
+    private static StreamRequestException Invalid(string since) => StreamRequestException.InvalidSince(
         $"Invalid since parameter '{(since.Length > MaxLength ? since[..MaxLength] + "…" : since)}': use epoch milliseconds or an ISO-8601 date-time such as 2024-06-14T00:00:00Z.");
 }

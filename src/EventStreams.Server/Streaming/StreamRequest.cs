@@ -1,5 +1,5 @@
-using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Streaming.EventIds;
 using Microsoft.Extensions.Primitives;
 
 namespace EventStreams.Server.Streaming;
@@ -9,7 +9,7 @@ public sealed record StreamRequest(StreamDefinition[] Streams, long? Since, IRea
 {
     public string[] Names => [.. Streams.Select(s => s.Name)];
 
-    /// <summary>Parses every input or throws the <see cref="ApiProblemException"/> COMPATIBILITY.md names.</summary>
+    /// <summary>Parses every input or throws the <see cref="StreamRequestException"/> COMPATIBILITY.md names.</summary>
     public static StreamRequest Parse(StreamCatalog catalog, string streams, string? since, string? lastEventId, StringValues filters)
     {
         var requested = Resolve(catalog, streams);
@@ -25,7 +25,7 @@ public sealed record StreamRequest(StreamDefinition[] Streams, long? Since, IRea
         var unknown = names.Where(n => !catalog.TryGet(n, out _)).Distinct(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
         {
-            throw ApiProblemException.StreamNotFound(unknown.Take(20).Select(n => n.Length > 200 ? n[..200] : n));
+            throw StreamRequestException.StreamNotFound(unknown.Take(20).Select(n => LoneSurrogates.Replace(n.Length > 200 ? n[..200] : n)));
         }
 
         return [.. names.Distinct(StringComparer.Ordinal).Select(n => { catalog.TryGet(n, out var s); return s; })];

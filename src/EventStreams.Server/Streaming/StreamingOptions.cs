@@ -1,12 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using EventStreams.Server.Streaming.EventIds;
 
 namespace EventStreams.Server.Streaming;
-
-public enum IdFormat
-{
-    Timestamp,
-    Offset,
-}
 
 /// <summary>The <c>Streaming</c> configuration section.</summary>
 public sealed class StreamingOptions

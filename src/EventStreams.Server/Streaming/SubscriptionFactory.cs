@@ -1,7 +1,7 @@
 using Confluent.Kafka;
-using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Kafka;
+using EventStreams.Server.Streaming.EventIds;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Streaming;
@@ -11,12 +11,13 @@ public sealed partial class SubscriptionFactory(
     KafkaClients kafka,
     SharedPartitionReader reader,
     TimeLookup timeLookup,
+    HighWatermarks highWatermarks,
     StreamMetrics metrics,
     IOptions<StreamingOptions> options,
     TimeProvider time,
     ILogger<SubscriptionFactory> logger)
 {
-    /// <summary>Where each partition starts, before offsets are resolved. Throws <see cref="ApiProblemException"/> for what the client got wrong.</summary>
+    /// <summary>Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the client got wrong.</summary>
     public IReadOnlyList<StartPosition> Plan(IReadOnlyList<StreamDefinition> streams, IReadOnlyList<StartPosition>? lastEventId, long? since)
     {
         var starts = new Dictionary<(string, int), StartPosition>();
@@ -27,7 +28,7 @@ public sealed partial class SubscriptionFactory(
             {
                 if (!allowed.Contains(element.Topic))
                 {
-                    throw ApiProblemException.TopicNotAvailable(element.Topic);
+                    throw StreamRequestException.TopicNotAvailable(element.Topic);
                 }
 
                 var partitions = kafka.PartitionCount(element.Topic);
@@ -35,7 +36,7 @@ public sealed partial class SubscriptionFactory(
                 {
                     starts[(element.Topic, partition)] = partition < partitions
                         ? element
-                        : throw ApiProblemException.InvalidLastEventId($"Invalid Last-Event-ID: partition {partition} of {element.Topic} does not exist.");
+                        : throw StreamRequestException.InvalidLastEventId($"Invalid Last-Event-ID: partition {partition} of {element.Topic} does not exist.");
                 }
                 else
                 {
@@ -53,42 +54,60 @@ public sealed partial class SubscriptionFactory(
 
         return starts.Count > 0
             ? [.. starts.Values]
-            : throw ApiProblemException.ConfigurationError($"None of the topics of {string.Join(',', streams.Select(s => s.Name))} exists in Kafka.");
+            : throw StreamRequestException.ConfigurationError($"None of the topics of {string.Join(',', streams.Select(s => s.Name))} exists in Kafka.");
     }
 
     /// <summary>Plans and subscribes off the caller's thread: metadata and offset lookups are blocking broker round trips.</summary>
     public Task<Subscription> SubscribeAsync(StreamRequest request, CancellationToken cancellationToken) =>
-        Task.Run(() => Subscribe(Plan(request.Streams, request.Resume, request.Since)), cancellationToken);
+        Task.Run(() => SubscribeAsync(Plan(request.Streams, request.Resume, request.Since)), cancellationToken);
 
     /// <summary>Resolves every start to an offset (broker round trips: call off the request's hot path) and joins the shared readers.</summary>
-    public Subscription Subscribe(IReadOnlyList<StartPosition> starts)
+    public async Task<Subscription> SubscribeAsync(IReadOnlyList<StartPosition> starts)
     {
-        var positions = new List<PartitionPosition>(starts.Count);
+        var caches = new List<PartitionCache>(starts.Count);
         try
         {
-            foreach (var start in starts)
+            // "Latest" is the end when the request arrived, as the broker sees it (the shared reader may not have
+            // fetched everything acknowledged by then); one shared query per partition however many clients ask.
+            var latest = new Task<long>?[starts.Count];
+            for (var i = 0; i < starts.Count; i++)
             {
-                var partition = new TopicPartition(start.Topic, start.Partition!.Value);
-                var cache = reader.Acquire(partition);
-                try
+                var partition = new TopicPartition(starts[i].Topic, starts[i].Partition!.Value);
+                caches.Add(reader.Acquire(partition));
+                if (starts[i].Offset == StartPosition.Latest)
                 {
-                    var offset = start.Offset is { } o ? ClampOffset(cache, o) : timeLookup.Resolve(partition, start.Timestamp!.Value, cache);
-                    positions.Add(new PartitionPosition(positions.Count, cache, offset, start.Timestamp ?? cache.TimestampBefore(offset)));
-                }
-                catch
-                {
-                    reader.Release(cache);
-                    throw;
+                    latest[i] = highWatermarks.AfterNowAsync(partition);
                 }
             }
+
+            var positions = new PartitionPosition[starts.Count];
+            for (var i = 0; i < starts.Count; i++)
+            {
+                var (start, cache) = (starts[i], caches[i]);
+                if (latest[i] is { } high)
+                {
+                    positions[i] = new PartitionPosition(i, cache, await high, resumeTimestamp: null);
+                }
+                else if (start.Offset is { } offset)
+                {
+                    positions[i] = new PartitionPosition(i, cache, ClampOffset(cache, offset), resumeTimestamp: null);
+                }
+                else
+                {
+                    // Events before the resume time (a since later than the reader's view) or of its millisecond that
+                    // the client already has are swallowed by the position, so the offset may be early, never late.
+                    var at = timeLookup.Resolve(cache.Partition, start.Timestamp!.Value, cache);
+                    positions[i] = new PartitionPosition(i, cache, at, start.Timestamp, start.Skip);
+                }
+            }
+
+            return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, logger), time);
         }
         catch
         {
-            positions.ForEach(p => reader.Release(p.Cache));
+            caches.ForEach(reader.Release);
             throw;
         }
-
-        return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, logger), time);
     }
 
     private static void AddAll(Dictionary<(string, int), StartPosition> starts, string topic, int partitions, long? since)
@@ -101,11 +120,6 @@ public sealed partial class SubscriptionFactory(
 
     private long ClampOffset(PartitionCache cache, long offset)
     {
-        if (offset == StartPosition.Latest)
-        {
-            return cache.End;
-        }
-
         if (offset >= cache.CompleteFrom && offset <= cache.End)
         {
             return offset;

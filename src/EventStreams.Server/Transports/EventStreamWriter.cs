@@ -2,14 +2,13 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using EventStreams.Server.Health;
-using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Transports;
 
-/// <summary>Writes a subscription's events to an HTTP response as SSE or NDJSON, with heartbeats and a stall timeout.</summary>
+/// <summary>Formats a session's events on an HTTP response as SSE or NDJSON, with heartbeats and a stall timeout.</summary>
 public sealed partial class EventStreamWriter(
     IOptions<StreamingOptions> options,
     StreamMetrics metrics,
@@ -26,7 +25,7 @@ public sealed partial class EventStreamWriter(
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _frames;
 
-    public async Task RunAsync(HttpContext context, Subscription subscription, IReadOnlyList<string> streams, bool ndjson, EventFilter? filter)
+    public async Task RunAsync(HttpContext context, StreamSession session, bool ndjson)
     {
         var response = context.Response;
         var hadAccept = context.Request.Headers.Accept.Count > 0;
@@ -36,21 +35,18 @@ public sealed partial class EventStreamWriter(
         response.Headers["X-EventStreams-Filters"] = "1";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        var transport = ndjson ? "ndjson" : "sse";
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
         var output = response.BodyWriter;
         // Ends with the client, or when the server ends it (shutdown, long Kafka outage, stream removed): then the client
         // reconnects, elsewhere if need be, with its id.
-        using var watch = terminations.Watch(streams);
+        using var watch = terminations.Watch(session.Request.Names);
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, watch.Token);
         var aborted = ending.Token;
         using var stallTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         // A write the client is not taking is given up too (shutdown must not wait for the stall timer).
         using var giveUpWrite = watch.Token.UnsafeRegister(static timer => ((CancellationTokenSource)timer!).Cancel(), stallTimer);
-        var batch = new List<(PartitionPosition Position, KafkaEvent Event)>();
 
-        metrics.Connected(streams);
         try
         {
             if (!ndjson)
@@ -62,9 +58,9 @@ public sealed partial class EventStreamWriter(
             var lastWrite = time.GetTimestamp();
             while (!aborted.IsCancellationRequested)
             {
-                if (!await subscription.ReadAsync(batch, heartbeat, aborted))
+                if (!await session.ReadAsync(heartbeat, aborted))
                 {
-                    output.Write(":\n\n"u8);
+                    terminations.WriteHeartbeat(output);
                     lastWrite = time.GetTimestamp();
                 }
                 else
@@ -72,17 +68,8 @@ public sealed partial class EventStreamWriter(
                     var before = output.UnflushedBytes;
                     var frames = _frames ??= new ArrayBufferWriter<byte>(FrameChunkBytes * 2);
                     frames.ResetWrittenCount();
-                    var sent = 0;
-                    foreach (var (position, e) in batch)
+                    while (session.TryNext(out var e))
                     {
-                        // A filtered-out event still moves the position, so the next id resumes after it.
-                        position.Delivered(e);
-                        if (filter is not null && !filter.Matches(e.Json))
-                        {
-                            continue;
-                        }
-
-                        sent++;
                         if (ndjson)
                         {
                             frames.Write(e.Json);
@@ -91,7 +78,7 @@ public sealed partial class EventStreamWriter(
                         else
                         {
                             frames.Write("event: message\nid: "u8);
-                            subscription.WriteId(frames);
+                            session.WriteId(frames);
                             frames.Write("\ndata: "u8);
                             frames.Write(e.Json);
                             frames.Write("\n\n"u8);
@@ -105,15 +92,14 @@ public sealed partial class EventStreamWriter(
                     }
 
                     output.Write(frames.WrittenSpan);
-                    metrics.Sent(transport, sent, output.UnflushedBytes - before);
-                    if (sent > 0)
+                    if (session.Sent(output.UnflushedBytes - before) > 0)
                     {
                         lastWrite = time.GetTimestamp();
                     }
                     else if (heartbeat != Timeout.InfiniteTimeSpan && time.GetElapsedTime(lastWrite) >= heartbeat)
                     {
                         // Everything was filtered out for a while: keep proxies and clients convinced we are alive.
-                        output.Write(":\n\n"u8);
+                        terminations.WriteHeartbeat(output);
                         lastWrite = time.GetTimestamp();
                     }
                 }
@@ -143,10 +129,6 @@ public sealed partial class EventStreamWriter(
             {
                 await WriteErrorAsync(output, e);
             }
-        }
-        finally
-        {
-            metrics.Disconnected(streams);
         }
     }
 

@@ -1,5 +1,4 @@
 using EventStreams.Server.Api;
-using EventStreams.Server.Catalog;
 using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Transports;
@@ -16,39 +15,24 @@ public static class StreamEndpoints
     internal static async Task StreamAsync(
         HttpContext context,
         string streams,
-        StreamCatalog catalog,
-        SubscriptionFactory subscriptions,
+        StreamSessions sessions,
         ConnectionLimiter limiter,
         EventStreamWriter writer)
     {
         var request = context.Request;
-        IDisposable? slot;
-        Subscription subscription;
-        StreamRequest parsed;
+        var ndjson = request.Headers.Accept.ToString().StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
+        // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
+        var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
+        StreamSession session;
         try
         {
-            // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
-            var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
-            parsed = StreamRequest.Parse(catalog, streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"]);
-            slot = await limiter.EnterAsync(request, context.RequestAborted);
-            try
-            {
-                subscription = await subscriptions.SubscribeAsync(parsed, context.RequestAborted);
-            }
-            catch
-            {
-                slot?.Dispose(); // whatever failed, the slot goes back
-                throw;
-            }
+            session = await sessions.OpenAsync(
+                ndjson ? "ndjson" : "sse", streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"],
+                cancellation => limiter.EnterAsync(request, cancellation), context.RequestAborted);
         }
-        catch (ApiProblemException problem)
+        catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)
         {
             await problem.ToResult(request).ExecuteAsync(context);
-            return;
-        }
-        catch (Confluent.Kafka.KafkaException e)
-        {
-            await ApiProblemException.KafkaUnavailable(e.Error.Reason).ToResult(request).ExecuteAsync(context);
             return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -56,11 +40,9 @@ public static class StreamEndpoints
             return;
         }
 
-        using (slot)
-        using (subscription)
+        using (session)
         {
-            var ndjson = request.Headers.Accept.ToString().StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
-            await writer.RunAsync(context, subscription, parsed.Names, ndjson, parsed.Filter);
+            await writer.RunAsync(context, session, ndjson);
         }
     }
 }

@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using EventStreams.Server.Api;
-using EventStreams.Server.Catalog;
-using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.SignalR;
 
@@ -22,75 +20,82 @@ public sealed record StreamEvent(string Id, string? Data);
 /// whose message is the problem's <c>type: detail</c>. Each running stream takes one slot of the per-client
 /// connection limit, keyed by the header of the request that opened the SignalR connection.
 /// </summary>
-public sealed class StreamHub(StreamCatalog catalog, SubscriptionFactory subscriptions, ConnectionLimiter limiter, StreamMetrics metrics) : Hub
+public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter limiter, ILogger<StreamHub> logger) : Hub
 {
     public const string Path = "/v2/hub";
 
-    public async IAsyncEnumerable<StreamEvent> Stream(
+    /// <summary>
+    /// SignalR's dispatcher logs every exception of a hub method at error level with its stack, a client's mistake
+    /// included; this hub logs its own failures (<see cref="LogRefused"/>, <see cref="LogFailed"/>) instead.
+    /// </summary>
+    public const string DispatcherLogCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
+
+    /// <summary>
+    /// Opens the session before the stream starts: a request the client got wrong fails the invocation (a
+    /// <see cref="HubException"/> the client sees, not an error SignalR logs with its stack as a broken stream).
+    /// </summary>
+    public async Task<IAsyncEnumerable<StreamEvent>> Stream(
         string streams,
         string? since,
         string? lastEventId,
         string[]? filters,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
-        StreamRequest request;
-        IDisposable? slot;
-        Subscription subscription;
         try
         {
-            request = StreamRequest.Parse(catalog, streams, since, lastEventId, filters ?? []);
-            slot = await limiter.EnterAsync(Context.GetHttpContext()!.Request, cancellationToken);
-            try
-            {
-                subscription = await subscriptions.SubscribeAsync(request, cancellationToken);
-            }
-            catch
-            {
-                slot?.Dispose(); // whatever failed, the slot goes back
-                throw;
-            }
+            var http = Context.GetHttpContext()!.Request;
+            var session = await sessions.OpenAsync("signalr", streams, since, lastEventId, filters ?? [], cancellation => limiter.EnterAsync(http, cancellation), cancellationToken);
+            return DeliverAsync(session, cancellationToken);
         }
-        catch (ApiProblemException problem)
+        catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)
         {
-            throw new HubException($"{problem.Type}: {problem.Detail}");
+            LogRefused(logger, problem.Type, problem.Detail);
+            throw new HubException(ProblemTypes.ToHubMessage(problem));
         }
-        catch (Confluent.Kafka.KafkaException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new HubException($"kafka_unavailable: {e.Error.Reason}");
+            LogFailed(logger, e);
+            throw;
         }
+    }
 
-        using (slot)
-        using (subscription)
+    private async IAsyncEnumerable<StreamEvent> DeliverAsync(StreamSession session, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using (session)
         {
-            metrics.Connected(request.Names);
-            try
+            var id = new ArrayBufferWriter<byte>(256);
+            session.WriteId(id);
+            yield return new StreamEvent(Encoding.UTF8.GetString(id.WrittenSpan), null);
+            while (!cancellationToken.IsCancellationRequested)
             {
-                var batch = new List<(PartitionPosition Position, KafkaEvent Event)>();
-                var id = new ArrayBufferWriter<byte>(256);
-                subscription.WriteId(id);
-                yield return new StreamEvent(Encoding.UTF8.GetString(id.WrittenSpan), null);
-                while (!cancellationToken.IsCancellationRequested)
+                await ReadAsync(session, cancellationToken);
+                while (session.TryNext(out var e))
                 {
-                    await subscription.ReadAsync(batch, Timeout.InfiniteTimeSpan, cancellationToken);
-                    foreach (var (position, e) in batch)
-                    {
-                        position.Delivered(e);
-                        if (request.Filter is { } filter && !filter.Matches(e.Json))
-                        {
-                            continue;
-                        }
-
-                        id.ResetWrittenCount();
-                        subscription.WriteId(id);
-                        metrics.Sent("signalr", 1, e.Json.Length);
-                        yield return new StreamEvent(Encoding.UTF8.GetString(id.WrittenSpan), Encoding.UTF8.GetString(e.Json));
-                    }
+                    id.ResetWrittenCount();
+                    session.WriteId(id);
+                    session.Sent(e.Json.Length);
+                    yield return new StreamEvent(Encoding.UTF8.GetString(id.WrittenSpan), Encoding.UTF8.GetString(e.Json));
                 }
-            }
-            finally
-            {
-                metrics.Disconnected(request.Names);
             }
         }
     }
+
+    private async ValueTask ReadAsync(StreamSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await session.ReadAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, e);
+            throw;
+        }
+    }
+
+    [LoggerMessage(700, LogLevel.Information, "Hub stream refused: {Type}: {Detail}")]
+    private static partial void LogRefused(ILogger logger, string type, string detail);
+
+    [LoggerMessage(701, LogLevel.Error, "Hub stream failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -14,11 +14,16 @@ export function eventIdentity(event) {
   return null;
 }
 
-/** The identities of the newest events taken (as many as `capacity()`, at least all the page can keep). */
+/**
+ * The identities of the newest events taken (as many as `capacity()`, at least all the page can keep). Oldest out
+ * first through a queue of keys: a Map's own iteration would scan the holes its deletions leave.
+ */
 export class SeenEvents {
   constructor(capacity) {
     this.capacity = capacity;
-    this.map = new Map(); // key -> text (insertion order = age)
+    this.map = new Map(); // key -> text
+    this.queue = []; // keys in the order taken; queue[head] is the oldest still counted
+    this.head = 0;
   }
 
   /** Records the event; false when it is a repeat of one already taken. */
@@ -30,17 +35,25 @@ export class SeenEvents {
     if (known !== undefined && (!identity.exact || known === text)) {
       return false;
     }
-    this.map.delete(identity.key);
+    if (known === undefined) {
+      this.queue.push(identity.key);
+    } // else: a different event at a reused position keeps the key's place in the queue, with the newer text
     this.map.set(identity.key, text);
     const capacity = this.capacity();
-    while (this.map.size > capacity) {
-      this.map.delete(this.map.keys().next().value);
+    while (this.queue.length - this.head > capacity) {
+      this.map.delete(this.queue[this.head++]);
+    }
+    if (this.head > 65_536 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
     return true;
   }
 
   clear() {
     this.map.clear();
+    this.queue = [];
+    this.head = 0;
   }
 
   get size() {

@@ -159,8 +159,20 @@ export function streamLabels(names) {
   }
   const labels = new Map();
   names.forEach((name, i) => {
-    const label = parts[i].slice(common).join('.');
-    labels.set(name, label.length > LABEL_MAX ? `${label.slice(0, 10)}…${label.slice(-(LABEL_MAX - 11))}` : label);
+    const rest = parts[i].slice(common);
+    let label = rest.join('.');
+    if (label.length > LABEL_MAX) {
+      // The end of a name tells streams apart (revision-create, error.validation): keep whole last segments.
+      let tail = rest.at(-1);
+      for (let k = rest.length - 2; k >= 0 && tail.length + rest[k].length + 2 <= LABEL_MAX; k--) {
+        tail = `${rest[k]}.${tail}`;
+      }
+      label = tail.length < LABEL_MAX ? `…${tail}` : `${label.slice(0, 10)}…${label.slice(-(LABEL_MAX - 11))}`;
+    }
+    labels.set(name, label);
   });
+  if (new Set(labels.values()).size < names.length) {
+    return new Map(names.map((n) => [n, n])); // shortening made two alike: the full names, then
+  }
   return labels;
 }

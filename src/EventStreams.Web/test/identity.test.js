@@ -32,3 +32,15 @@ test('remembers only the newest capacity() identities, and Clear forgets them', 
   seen.clear();
   assert.equal(seen.add(eventIdentity(event('c', 3)), ''), true);
 });
+
+test('stays cheap and bounded over many events', () => {
+  const seen = new SeenEvents(() => 10_000);
+  const started = performance.now();
+  for (let i = 0; i < 200_000; i++) {
+    seen.add(eventIdentity(event(`e${i}`, i)), '');
+  }
+  assert.equal(seen.size, 10_000);
+  assert.equal(seen.add(eventIdentity(event('e199999', 199_999)), ''), false);
+  assert.equal(seen.add(eventIdentity(event('e0', 0)), ''), true, 'the oldest were forgotten');
+  assert.ok(performance.now() - started < 2000, `${performance.now() - started} ms`);
+});

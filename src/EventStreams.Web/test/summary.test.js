@@ -46,7 +46,10 @@ test('stream labels leave out the shared prefix and keep both ends of a long nam
   assert.deepEqual([...streamLabels(['mediawiki.recentchange', 'mediawiki.page-create']).values()], ['recentchange', 'page-create']);
   assert.deepEqual([...streamLabels(['a.b.c', 'a.b.d', 'x']).values()], ['a.b.c', 'a.b.d', 'x']);
   assert.deepEqual([...streamLabels(['mediawiki.page-create']).values()], ['mediawiki.page-create']);
-  const long = streamLabels(['eventgate-analytics-external.error.validation', 'mediawiki.recentchange']);
-  assert.equal(long.get('eventgate-analytics-external.error.validation'), 'eventgate-…or.validation');
-  assert.equal(long.get('eventgate-analytics-external.error.validation').length, 24);
+  const demo = streamLabels(['mediawiki.recentchange', 'mediawiki.revision-create', 'eventgate-analytics-external.error.validation', 'test.event']);
+  assert.deepEqual([...demo.values()], ['mediawiki.recentchange', '…revision-create', '…error.validation', 'test.event']);
+  assert.equal(streamLabels(['averyveryverylongsegmentnamethatgoeson', 'x'])
+    .get('averyveryverylongsegmentnamethatgoeson'), 'averyveryv…amethatgoeson');
+  assert.deepEqual([...streamLabels(['first-very-long-segment.common-tail-x', 'second-very-long-segment.common-tail-x']).values()],
+    ['first-very-long-segment.common-tail-x', 'second-very-long-segment.common-tail-x'], 'alike when shortened: full names');
 });

@@ -88,6 +88,21 @@ public sealed class IntakeEndToEndTests(IntakeServerFixture fixture) : IClassFix
         Assert.Equal($"nowhere.{marker}", error.GetProperty("errored_stream_name").GetString());
     }
 
+    [Fact]
+    public async Task Post_EventForAnotherServicesStream_ErrorGoesToThisIntakesErrorStream()
+    {
+        using var http = fixture.Server.CreateClient();
+        await using var sse = await SseClient.ConnectAsync(http, "v2/stream/eventgate-test.error.validation");
+        await sse.ReadAsync(Wait);
+        var marker = Guid.NewGuid().ToString("N");
+
+        await PostAsync(http, $$"""{"$schema":"/test/intake/1.0.0","meta":{"stream":"intake.elsewhere"},"action":"view","count":1,"tags":["{{marker}}"]}""");
+        var error = await NextWithMarkerAsync(sse, marker);
+
+        Assert.Equal("intake.elsewhere", error.GetProperty("errored_stream_name").GetString());
+        Assert.Equal("eventgate-test", error.GetProperty("emitter_id").GetString());
+    }
+
     /// <summary>The next event on <paramref name="sse"/> whose JSON mentions <paramref name="marker"/> (other tests share the streams).</summary>
     private static async Task<JsonElement> NextWithMarkerAsync(SseClient sse, string marker)
     {

@@ -96,6 +96,22 @@ public sealed class IntakeResponseTests(IntakeServerFixture fixture) : IClassFix
         Assert.Equal("enum", entry.GetProperty("context").GetProperty("errors")[0].GetProperty("keyword").GetString());
     }
 
+    [Fact]
+    public async Task Post_LargeMixedBatch_EveryInvalidOneListedInOrder()
+    {
+        using var http = fixture.Server.CreateClient();
+        var events = Enumerable.Range(0, 300).Select(i => i % 10 == 3
+            ? $$"""{"$schema":"/test/intake/1.0.0","meta":{"stream":"intake.good"},"action":"click","count":-{{i}}}"""
+            : Good(Marker()));
+
+        var answer = await PostAsync(http, "[" + string.Join(',', events) + "]");
+
+        Assert.Equal(HttpStatusCode.MultiStatus, answer.Status);
+        Assert.Equal("270 out of 300 events were accepted, but 30 failed (30 invalid and 0 errored).", answer.ReasonPhrase);
+        var counts = answer.Json.GetProperty("invalid").EnumerateArray().Select(e => -e.GetProperty("event").GetProperty("count").GetInt32());
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (i * 10) + 3), counts);
+    }
+
     public static TheoryData<string, string, string> InvalidEvents => new()
     {
         // kind, event, the failing instance path
@@ -111,6 +127,7 @@ public sealed class IntakeResponseTests(IntakeServerFixture fixture) : IClassFix
         { "unresolvable $schema", """{"$schema":"/test/intake/9.9.9","meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
         { "absolute $schema", """{"$schema":"https://example.org/test/intake/1.0.0","meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
         { "path escaping the base", """{"$schema":"/../test/intake/1.0.0","meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
+        { "escaped path", """{"$schema":"/%2e%2e/test/intake/1.0.0","meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
         { "missing $schema", """{"meta":{"stream":"intake.good"},"action":"view","count":1}""", "/$schema" },
         { "missing meta.stream", """{"$schema":"/test/intake/1.0.0","meta":{},"action":"view","count":1}""", "/meta/stream" },
         { "not an object", "42", "" },

@@ -1,5 +1,4 @@
 using System.Text;
-using EventStreams.Server.Api;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Primitives;
 
@@ -36,12 +35,31 @@ public sealed class EventFilterTests
     [InlineData("a..b=c")]
     public void Parse_Malformed_ThrowsInvalidFilter(string filter)
     {
-        Assert.Equal("invalid_filter", Assert.Throws<ApiProblemException>(() => EventFilter.Parse(new StringValues(filter))).Type);
+        Assert.Equal("invalid_filter", Assert.Throws<StreamRequestException>(() => EventFilter.Parse(new StringValues(filter))).Type);
     }
 
     [Fact]
     public void Parse_None_IsNull()
     {
         Assert.Null(EventFilter.Parse(StringValues.Empty));
+    }
+
+    [Fact]
+    public void Matches_AnEventAsDeepAsTheEncoderAccepts_DoesNotThrow()
+    {
+        // The root object is one level; the deepest array the encoder accepts sits just inside its limit.
+        var nested = new string('[', EventJson.MaxDepth - 1) + new string(']', EventJson.MaxDepth - 1);
+        var encoded = EventEncoder.TryEncode("t", 0, 1, 0, default, System.Text.Encoding.UTF8.GetBytes($$"""{"type":"edit","deep":{{nested}}}"""));
+        var tooDeep = EventEncoder.TryEncode("t", 0, 1, 0, default, System.Text.Encoding.UTF8.GetBytes($$"""{"deep":[{{nested}}]}"""));
+
+        Assert.NotNull(encoded);
+        Assert.Null(tooDeep);
+        Assert.True(EventFilter.Parse(new StringValues("type=edit"))!.Matches(encoded));
+    }
+
+    [Fact]
+    public void Parse_LoneSurrogate_ThrowsInvalidFilter()
+    {
+        Assert.Equal("invalid_filter", Assert.Throws<StreamRequestException>(() => EventFilter.Parse(new StringValues("type=" + (char)0xD800))).Type);
     }
 }

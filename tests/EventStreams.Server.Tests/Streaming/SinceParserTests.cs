@@ -1,4 +1,3 @@
-using EventStreams.Server.Api;
 using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Tests.Streaming;
@@ -33,9 +32,9 @@ public sealed class SinceParserTests
     [InlineData("Fri, 14 Jun 2024")]
     public void Parse_Invalid_ThrowsInvalidTimestamp(string since)
     {
-        var e = Assert.Throws<ApiProblemException>(() => SinceParser.Parse(since));
+        var e = Assert.Throws<StreamRequestException>(() => SinceParser.Parse(since));
 
         Assert.Equal("invalid_timestamp", e.Type);
-        Assert.Equal(400, e.Status);
+        Assert.Equal(400, EventStreams.Server.Api.ProblemTypes.ToProblem(e).Status);
     }
 }

@@ -8,10 +8,15 @@ export function mountErrorCounts(controller) {
   let shownTotal = -1;
   const render = () => {
     const counts = errorCounts(controller.store.view);
-    box.hidden = counts.total === 0;
-    $('error-counts-summary').textContent = `Validation errors: ${counts.total.toLocaleString('en')} rejected `
+    if (box.hidden !== (counts.total === 0)) {
+      box.hidden = counts.total === 0;
+    }
+    const summary = `Validation errors: ${counts.total.toLocaleString('en')} rejected `
       + `${counts.total === 1 ? 'event' : 'events'} in ${counts.byStream.length} ${counts.byStream.length === 1 ? 'stream' : 'streams'} `
       + `(${counts.byMessage.length} different ${counts.byMessage.length === 1 ? 'message' : 'messages'})`;
+    if ($('error-counts-summary').textContent !== summary) {
+      $('error-counts-summary').textContent = summary; // unchanged text is not set again: no layout for nothing
+    }
     if (!box.open || counts.total === shownTotal) {
       return;
     }

@@ -1,11 +1,10 @@
 using System.Text.Json;
-using EventStreams.Server.Api;
 
-namespace EventStreams.Server.Streaming;
+namespace EventStreams.Server.Streaming.EventIds;
 
 /// <summary>
-/// Parses a <c>Last-Event-ID</c>: a JSON array of topic names or <c>{"topic","partition","offset"|"timestamp"}</c> objects.
-/// Shape only; whether the topics and partitions exist is checked against the catalogue and Kafka later.
+/// Parses a <c>Last-Event-ID</c>: a JSON array of topic names or <c>{"topic","partition","offset"|"timestamp"[,"skip"]}</c>
+/// objects. Shape only; whether the topics and partitions exist is checked against the catalogue and Kafka later.
 /// </summary>
 public static class LastEventIdParser
 {
@@ -16,7 +15,12 @@ public static class LastEventIdParser
     {
         if (header.Length > MaxLength)
         {
-            throw ApiProblemException.InvalidLastEventId($"Last-Event-ID is longer than {MaxLength} characters.");
+            throw StreamRequestException.InvalidLastEventId($"Last-Event-ID is longer than {MaxLength} characters.");
+        }
+
+        if (LoneSurrogates.Any(header))
+        {
+            throw Invalid("it is not valid Unicode (lone surrogate)");
         }
 
         JsonDocument document;
@@ -26,7 +30,7 @@ public static class LastEventIdParser
         }
         catch (JsonException)
         {
-            throw ApiProblemException.InvalidLastEventId("Last-Event-ID is not JSON; it must be the id of an event this service sent.");
+            throw StreamRequestException.InvalidLastEventId("Last-Event-ID is not JSON; it must be the id of an event this service sent.");
         }
 
         using (document)
@@ -34,12 +38,12 @@ public static class LastEventIdParser
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0)
             {
-                throw ApiProblemException.InvalidLastEventId("Last-Event-ID must be a non-empty JSON array.");
+                throw StreamRequestException.InvalidLastEventId("Last-Event-ID must be a non-empty JSON array.");
             }
 
             if (root.GetArrayLength() > MaxElements)
             {
-                throw ApiProblemException.InvalidLastEventId($"Last-Event-ID has more than {MaxElements} elements.");
+                throw StreamRequestException.InvalidLastEventId($"Last-Event-ID has more than {MaxElements} elements.");
             }
 
             var positions = new List<StartPosition>(root.GetArrayLength());
@@ -56,7 +60,7 @@ public static class LastEventIdParser
     {
         if (element.ValueKind == JsonValueKind.String)
         {
-            var name = element.GetString()!;
+            var name = TextOf(element);
             return name.Length > 0 ? StartPosition.AtLatestOrSince(name, null, since) : throw Invalid("a topic name is empty");
         }
 
@@ -65,7 +69,7 @@ public static class LastEventIdParser
             throw Invalid("each element must be a topic name or an object");
         }
 
-        var topic = element.TryGetProperty("topic", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() is { Length: > 0 } s
+        var topic = element.TryGetProperty("topic", out var t) && t.ValueKind == JsonValueKind.String && TextOf(t) is { Length: > 0 } s
             ? s
             : throw Invalid("an element has no string 'topic'");
         var partition = element.TryGetProperty("partition", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var pn) && pn >= 0
@@ -87,10 +91,31 @@ public static class LastEventIdParser
                 : throw Invalid($"'timestamp' of {topic}/{partition} must be a non-negative integer (epoch ms)");
         }
 
+        var skip = 0;
+        if (element.TryGetProperty("skip", out var k) && k.ValueKind != JsonValueKind.Null)
+        {
+            skip = k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var kn) && kn >= 0
+                ? kn
+                : throw Invalid($"'skip' of {topic}/{partition} must be a non-negative integer");
+        }
+
         return offset is null && timestamp is null
             ? throw Invalid($"the element for {topic}/{partition} needs an 'offset' or a 'timestamp'")
-            : new StartPosition(topic, partition, offset, offset is null ? timestamp : null);
+            : new StartPosition(topic, partition, offset, offset is null ? timestamp : null, offset is null ? skip : 0);
     }
 
-    private static ApiProblemException Invalid(string why) => ApiProblemException.InvalidLastEventId($"Invalid Last-Event-ID: {why}.");
+    private static string TextOf(JsonElement element)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // JSON may escape a lone surrogate ("\ud800"), which no string of a topic can hold.
+            throw Invalid("a string is not valid Unicode (lone surrogate)");
+        }
+    }
+
+    private static StreamRequestException Invalid(string why) => StreamRequestException.InvalidLastEventId($"Invalid Last-Event-ID: {why}.");
 }
