@@ -86,6 +86,16 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.Equal(3, lookup.Queries - before);
     }
 
+    [Fact]
+    public async Task Spec_DocumentsTheRetentionRoute()
+    {
+        using var http = _server.CreateClient();
+        using var spec = JsonDocument.Parse(await http.GetStringAsync("?spec").WaitAsync(Wait));
+        var operation = spec.RootElement.GetProperty("paths").GetProperty("/v2/retention/{streams}").GetProperty("get");
+        Assert.Equal("retention", operation.GetProperty("operationId").GetString());
+        Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "streams");
+    }
+
     [Theory]
     [InlineData("v2/retention/nope")]
     [InlineData("v2/retention/ret.two,nope")]
