@@ -204,7 +204,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
             0 => "/" + Garbage(random, random.Next(1, 40)),
             1 => "/v2/stream/" + Garbage(random, random.Next(1, 300)),
             2 => "/v2/" + Pick(random, ["hub", "hub/negotiate", "ui", "ui/" + Garbage(random, 10), "stream", "stream/", "stream//"]),
-            3 => Pick(random, ["/", "/?spec", "/?doc", "/_info", "/_info/" + Garbage(random, 8), "/metrics", "/healthz", "/readyz", "/robots.txt", "/rc", "/doc/" + Garbage(random, 12)]),
+            3 => Pick(random, ["/", "/?spec", "/?doc", "/_info", "/_info/" + Garbage(random, 8), "/metrics", "/healthz", "/readyz", "/robots.txt", "/rc", "/doc/" + Garbage(random, 12), "/v2/retention/" + Pick(random, [.. Streams, Garbage(random, 20)]), "/v2/schema/" + Garbage(random, 10)]),
             4 => "/v2/stream/" + string.Join(',', Enumerable.Range(0, random.Next(1, 200)).Select(_ => Streams[random.Next(2)])),
             _ => "/v2/stream/" + string.Join(',', Enumerable.Range(0, random.Next(1, 4)).Select(_ => random.Next(6) == 0 ? Garbage(random, 8) : Streams[random.Next(2)])),
         };
