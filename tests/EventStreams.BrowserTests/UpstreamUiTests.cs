@@ -25,10 +25,19 @@ public sealed class UpstreamUiTests(UiFixture fixture) : BrowserTest(fixture)
         await Expect(page.Locator("#environment")).ToHaveTextAsync($"beta · via {upstream}");
         await Expect(page).ToHaveTitleAsync($"[beta] EventStreams ({new Uri(upstream).Authority})");
         await Expect(page.Locator("#transport")).ToBeHiddenAsync();
+        await Expect(page.Locator("#send")).ToBeHiddenAsync();
         Assert.Equal("sse", await page.EvaluateAsync<string>("() => window.eventStreamsUi.state().transport").WaitAsync(Step));
         var band = await page.EvaluateAsync<string>("() => getComputedStyle(document.getElementById('environment')).backgroundColor").WaitAsync(Step);
         Assert.Equal("rgb(180, 83, 9)", band);
         Assert.Equal(new[] { 1, 2, 3, 4, 5 }, await ShownSequenceAsync(page));
+
+        // No schema route upstream: $schema is plain text, and no retention either.
+        await page.FocusAsync("#list");
+        await page.Keyboard.PressAsync("Home");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#detail .tree")).ToContainTextAsync("/mediawiki/recentchange/1.0.0");
+        await Expect(page.Locator("#detail .tree a.schema-link")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#retention")).ToHaveTextAsync("");
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#download-ndjson"));
         Assert.StartsWith($"eventstreams-beta-{new Uri(upstream).Authority.Replace(':', '-')}-", download.SuggestedFilename, StringComparison.Ordinal);
     });

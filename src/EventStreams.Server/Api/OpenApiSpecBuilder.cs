@@ -46,6 +46,8 @@ internal static partial class OpenApiSpecBuilder
             document.Paths.Add(StreamPathPrefix + stream.Name, StreamDocumentation(document, stream));
         }
 
+        AddRetention(document, streams);
+
         return document;
     }
 

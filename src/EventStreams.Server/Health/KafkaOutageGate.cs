@@ -6,7 +6,7 @@ using EventStreams.Server.Streaming;
 namespace EventStreams.Server.Health;
 
 /// <summary>
-/// While Kafka is unreachable, a new stream (SSE, NDJSON or a SignalR connection) gets <c>503 kafka_unavailable</c> with
+/// While Kafka is unreachable, a new stream (SSE, NDJSON or a SignalR connection) or retention query gets <c>503 kafka_unavailable</c> with
 /// <c>Retry-After</c> at once, instead of <c>200 :ok</c> and silence or a multi-second metadata timeout: a load balancer or
 /// client retries elsewhere or later.
 /// </summary>
@@ -32,5 +32,6 @@ public static class KafkaOutageGate
         ProblemTypes.ToProblem(StreamRequestException.KafkaUnavailable(string.Create(CultureInfo.InvariantCulture, $"unreachable for {health.UnreachableFor.TotalSeconds:0} s ({health.LastError ?? "no answer"})")));
 
     private static bool IsStreamPath(PathString path) =>
-        path.StartsWithSegments("/v2/stream", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v2/hub", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments("/v2/stream", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v2/hub", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/v2/retention", StringComparison.OrdinalIgnoreCase);
 }

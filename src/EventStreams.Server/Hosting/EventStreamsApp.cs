@@ -1,6 +1,7 @@
 using EventStreams.Server.Api;
 using EventStreams.Server.Health;
 using EventStreams.Server.Intake;
+using EventStreams.Server.Retention;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Upstream;
 
@@ -48,6 +49,7 @@ public static class EventStreamsApp
             app.MapStreamApi();
             app.MapIntakeApi();
             app.MapSchemaApi();
+            app.MapRetentionApi();
             app.UseHubRequestGuard();
             app.MapHub<StreamHub>(StreamHub.Path);
         }

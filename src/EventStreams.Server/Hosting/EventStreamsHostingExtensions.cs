@@ -4,6 +4,7 @@ using EventStreams.Server.Demo;
 using EventStreams.Server.Health;
 using EventStreams.Server.Intake;
 using EventStreams.Server.Kafka;
+using EventStreams.Server.Retention;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Upstream;
@@ -27,6 +28,7 @@ public static class EventStreamsHostingExtensions
         services.AddOptions<PartitionCacheOptions>().BindConfiguration(PartitionCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KafkaHealthOptions>().BindConfiguration(KafkaHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
@@ -42,6 +44,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
         services.AddSingleton<HighWatermarks>();
+        services.AddSingleton<RetentionLookup>();
         services.AddSingleton<CatchUpPermits>();
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<StreamSessions>();
@@ -79,7 +82,7 @@ public static class EventStreamsHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
 
         // SignalR logs every error a hub method throws, a client's bad stream name included, at error level with a stack;
-        // StreamHubGuard logs those once, at the level they deserve.
+        // the hub logs those once, at the level they deserve.
         builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
         // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);

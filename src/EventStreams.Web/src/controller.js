@@ -8,6 +8,7 @@
 //   'frame'      {added, dropped}: events joined the list  'view'      the list was rebuilt (filter, clear, max)
 //   'series'     changed: the chart's streams were set      'started'   a new subscription began
 //   'cleared'    Clear was pressed                         'notices'   the notices changed (things the page must say)
+//   'retention'  how far back the selected streams go (v2/retention) arrived
 import { StreamConnection } from './connection.js';
 import { HubStreamConnection } from './hub.js';
 import { loadCatalog, validationStreamsFor } from './catalog.js';
@@ -18,6 +19,7 @@ import { parseFilter, filterText, compileView } from './filters.js';
 import { toHash, sinceOf, emptyState } from './state.js';
 import { idAfter, idForTopics, topicsOf, clampMax } from './protocol.js';
 import { formatFull } from './time.js';
+import { loadRetention, lastEventsId } from './retention.js';
 
 // A first event this much later than the start time asked for means the data from before it is not there.
 const GAP_MS = 60_000;
@@ -61,6 +63,9 @@ export class Controller {
     };
     this.connection = new TRANSPORTS[state.transport](this.handlers);
     this.serverFilterTimer = 0;
+    this.retention = new Map(); // stream -> {oldest, partitions}, from v2/retention (none in upstream mode)
+    this.lastNId = ''; // the id the 'last N events' start resolved to at its last start
+    this.startToken = 0;
   }
 
   // ---- subscriptions ------------------------------------------------------------------------------------------
@@ -195,8 +200,52 @@ export class Controller {
     this.rates.restart(Date.now());
     this.emit('started');
     this.checkStartRequest();
-    this.connection.open(this.startRequest());
+    this.openStart();
     this.emit('mode', this.mode);
+  }
+
+  /**
+   * Opens the connection at the start position (paused: readies it for Resume); for "last N events" first asks the
+   * server how far each partition goes (a start changed or stopped in the meantime wins).
+   */
+  openStart() {
+    const token = ++this.startToken;
+    const open = () => (this.mode === 'paused' ? this.connection.prepare(this.startRequest()) : this.connection.open(this.startRequest()));
+    if (this.state.start !== 'last') {
+      open();
+      return;
+    }
+    const { streams, lastN } = this.state;
+    this.setStatus({ state: 'connecting', text: `Finding the last ${lastN.toLocaleString('en')} events…` });
+    this.refreshRetention(streams).then((retention) => {
+      if (token !== this.startToken || (this.mode !== 'live' && this.mode !== 'paused')) {
+        return;
+      }
+      this.lastNId = retention ? lastEventsId(retention, streams, lastN) : '';
+      if (!this.lastNId) {
+        this.notice('start', `The server could not say where the last ${lastN.toLocaleString('en')} events begin`
+          + `${this.settings?.upstream ? ' (not in upstream mode)' : ''}: the stream starts with the newest events.`);
+      }
+      open();
+      if (this.mode === 'paused') {
+        this.setStatus({ state: 'paused', text: 'Paused: Resume starts from the new start position' });
+      }
+    });
+  }
+
+  /** Asks v2/retention about `streams` (not in upstream mode); the answer is kept and announced as 'retention'. */
+  async refreshRetention(streams = this.state.streams) {
+    if (this.settings?.upstream) {
+      return null;
+    }
+    const retention = await loadRetention(streams);
+    if (retention) {
+      for (const [name, r] of retention) {
+        this.retention.set(name, r);
+      }
+      this.emit('retention', this.retention);
+    }
+    return retention;
   }
 
   /** What the start position asks the server for. */
@@ -205,7 +254,7 @@ export class Controller {
     return {
       streams: state.streams,
       since: sinceOf(state),
-      lastEventId: state.start === 'id' ? state.lastEventId : '',
+      lastEventId: state.start === 'id' ? state.lastEventId : state.start === 'last' ? this.lastNId : '',
       filters: this.serverFilters(),
     };
   }
@@ -221,10 +270,10 @@ export class Controller {
     this.ingest.newEpoch();
     this.checkStartRequest();
     if (this.mode === 'paused') {
-      this.connection.prepare(this.startRequest());
+      this.openStart();
       this.setStatus({ state: 'paused', text: 'Paused: Resume starts from the new start position' });
     } else {
-      this.connection.open(this.startRequest());
+      this.openStart();
     }
   }
 
@@ -256,6 +305,7 @@ export class Controller {
   }
 
   stop() {
+    this.startToken++;
     this.connection.close();
     this.mode = 'stopped';
     this.setStatus({ state: 'idle', text: 'Stopped' });
@@ -313,10 +363,12 @@ export class Controller {
    * follows, the panel is not redrawn under the typing.
    */
   setStart(change, { quiet = false } = {}) {
-    const before = sinceOf(this.state) + (this.state.start === 'id' ? this.state.lastEventId : '');
+    const position = () => sinceOf(this.state) + (this.state.start === 'id' ? this.state.lastEventId : '')
+      + (this.state.start === 'last' ? `last:${this.state.lastN}` : '');
+    const before = position();
     Object.assign(this.state, change);
     this.changed(quiet ? null : 'start');
-    if (sinceOf(this.state) + (this.state.start === 'id' ? this.state.lastEventId : '') !== before || change.start !== undefined) {
+    if (position() !== before || change.start !== undefined) {
       this.applyStart();
     }
   }
@@ -329,7 +381,7 @@ export class Controller {
     this.changed('chart');
   }
 
-  /** A start choice (now, oldest, time, id); a point in time starts 15 minutes ago until one is picked. */
+  /** A start choice (now, oldest, last, time, id); a point in time starts 15 minutes ago until one is picked. */
   chooseStart(start) {
     const change = { start };
     if (start === 'time' && !this.state.since) {

@@ -8,7 +8,8 @@ import { formatFull } from './time.js';
 const TABS = ['Tree', 'JSON', 'YAML'];
 
 export class DetailPane {
-  constructor(element, { onClose, onStartHere, onFilter, onErrors }) {
+  constructor(element, { onClose, onStartHere, onFilter, onErrors, schemaLinks = null }) {
+    this.schemaLinks = schemaLinks;
     this.onErrors = onErrors;
     this.element = element;
     this.onClose = onClose;
@@ -58,8 +59,17 @@ export class DetailPane {
     el.appendChild(facts);
     facts.dataset.testid = 'position';
 
+    // Shown again once the server says it has the schema (the first time a stream is seen).
+    const schemaOf = (stream) => {
+      const href = this.schemaLinks?.href(stream, () => {
+        if (this.record === r) {
+          this.render();
+        }
+      });
+      return href ? { href, title: `The latest schema of ${stream}, from this server (v2/schema/${stream})` } : null;
+    };
     if (isErrorStream(r.stream) || (event.raw_event !== undefined && event.message !== undefined)) {
-      el.appendChild(validationError(event));
+      el.appendChild(validationError(event, schemaOf));
     }
 
     const actions = h('div', 'detail-actions');
@@ -90,7 +100,7 @@ export class DetailPane {
     const body = h('div', 'detail-body');
     body.setAttribute('role', 'tabpanel');
     if (this.tab === 'Tree') {
-      body.appendChild(jsonTree(event, { onFilter: this.onFilter }));
+      body.appendChild(jsonTree(event, { onFilter: this.onFilter, schema: schemaOf(r.stream) }));
     } else {
       body.appendChild(h('pre', 'code', this.tab === 'JSON' ? JSON.stringify(event, null, 2) : toYaml(event)));
     }
@@ -98,7 +108,7 @@ export class DetailPane {
   }
 }
 
-function validationError(event) {
+function validationError(event, schemaOf) {
   const box = h('section', 'validation');
   box.setAttribute('aria-label', 'Validation errors');
   box.appendChild(h('h3', '', `Rejected${event.errored_stream_name ? ` event for ${event.errored_stream_name}` : ' event'}`));
@@ -133,7 +143,7 @@ function validationError(event) {
     if (failing.length > 0) {
       box.appendChild(h('p', 'muted small', 'Marked ✖: the fields the errors name.'));
     }
-    box.appendChild(jsonTree(rejected, { failing }));
+    box.appendChild(jsonTree(rejected, { failing, schema: typeof event.errored_stream_name === 'string' ? schemaOf(event.errored_stream_name) : null }));
   }
   return box;
 }

@@ -1,10 +1,12 @@
 // The whole view in the URL: `#/?streams=a,b&since=…&filter=…&q=…&canary=hide&max=…` (the reference UI's
-// `#/?streams=a,b` deep links keep working). `since=0` is the oldest retained event, `last_event_id` an exact position.
+// `#/?streams=a,b` deep links keep working). `since=0` is the oldest retained event, `since=last:100` the last 100
+// events (resolved from the server's retention at each start), `last_event_id` an exact position.
+import { DEFAULT_LAST_N, clampLastN } from './retention.js';
 
 export const DEFAULT_MAX = 10_000;
 
 export function emptyState() {
-  return { streams: [], start: 'now', since: '', lastEventId: '', text: '', filters: [], hideCanary: false, max: DEFAULT_MAX, transport: 'sse', chart: 'event' };
+  return { streams: [], start: 'now', since: '', lastEventId: '', lastN: DEFAULT_LAST_N, text: '', filters: [], hideCanary: false, max: DEFAULT_MAX, transport: 'sse', chart: 'event' };
 }
 
 export function toHash(state) {
@@ -14,6 +16,8 @@ export function toHash(state) {
   }
   if (state.start === 'oldest') {
     q.set('since', '0');
+  } else if (state.start === 'last') {
+    q.set('since', `last:${state.lastN}`);
   } else if (state.start === 'time' && state.since) {
     q.set('since', state.since);
   } else if (state.start === 'id' && state.lastEventId) {
@@ -56,6 +60,9 @@ export function fromHash(hash) {
     state.lastEventId = id;
   } else if (since === '0') {
     state.start = 'oldest';
+  } else if (since?.startsWith('last:')) {
+    state.start = 'last';
+    state.lastN = clampLastN(since.slice(5));
   } else if (since) {
     state.start = 'time';
     state.since = since;

@@ -1,11 +1,12 @@
 // A collapsible JSON tree from <details> elements: keyboard- and screen-reader-friendly for free.
 // Options: `failing` — paths a validation error names ([{path, missing?}]): those nodes are marked and opened;
-// `onFilter(pathText, value, negated)` — offers "= this" / "≠ this" on each value reachable by a dotted path.
+// `onFilter(pathText, value, negated)` — offers "= this" / "≠ this" on each value reachable by a dotted path;
+// `schema` — {href, title}: the top-level `$schema` value becomes a link to the stream's schema.
 
 const OPEN_DEPTH = 2;
 const SEP = '\u0000';
 
-export function jsonTree(value, { failing = [], onFilter = null } = {}) {
+export function jsonTree(value, { failing = [], onFilter = null, schema = null } = {}) {
   const marks = new Map(); // path key -> missing names ([] when the node itself fails)
   const open = new Set(); // path keys of the ancestors of a failing node
   for (const f of failing) {
@@ -22,7 +23,7 @@ export function jsonTree(value, { failing = [], onFilter = null } = {}) {
   }
   const root = document.createElement('div');
   root.className = 'tree';
-  root.appendChild(node(null, value, [], true, { marks, open, onFilter }));
+  root.appendChild(node(null, value, [], true, { marks, open, onFilter, schema }));
   return root;
 }
 
@@ -59,8 +60,16 @@ function node(name, value, path, filterable, context) {
   if (name !== null) {
     leaf.appendChild(label(name));
   }
-  const text = document.createElement('span');
+  const isSchema = context.schema && path.length === 1 && path[0] === '$schema' && typeof value === 'string';
+  const text = document.createElement(isSchema ? 'a' : 'span');
   text.className = `v-${value === null ? 'null' : typeof value}`;
+  if (isSchema) {
+    text.href = context.schema.href;
+    text.target = '_blank';
+    text.rel = 'noopener';
+    text.title = context.schema.title;
+    text.classList.add('schema-link');
+  }
   text.textContent = typeof value === 'string' ? JSON.stringify(value) : String(value);
   leaf.appendChild(text);
   if (mark) {

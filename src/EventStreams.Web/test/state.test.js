@@ -42,3 +42,13 @@ test('relative starts stay relative in the URL and resolve when streaming starts
   assert.equal(relativeText('-15m'), '15 min');
   assert.equal(relativeText('-1d'), '1 day');
 });
+
+test('"last N events" is since=last:N in the URL, N clamped', () => {
+  const state = { ...emptyState(), streams: ['a'], start: 'last', lastN: 250 };
+  const hash = toHash(state);
+  assert.match(hash, /since=last%3A250/);
+  assert.deepEqual(fromHash(hash), state);
+  assert.equal(fromHash('#/?streams=a&since=last:0').lastN, 100);
+  assert.equal(fromHash('#/?streams=a&since=last:5000000').lastN, 1_000_000);
+  assert.equal(sinceOf(state), '');
+});

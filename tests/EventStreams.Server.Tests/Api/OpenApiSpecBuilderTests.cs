@@ -22,7 +22,7 @@ public sealed class OpenApiSpecBuilderTests
 
         var parameter = document.Paths[OpenApiSpecBuilder.StreamRoute].Operations![HttpMethod.Get].Parameters!.Single(p => p.Name == "streams");
         Assert.Equal(["a", "b", "c"], parameter.Schema!.Items!.Enum!.Select(n => n.GetValue<string>()));
-        Assert.Equal(["/v2/stream/{streams}", "/v2/stream/a", "/v2/stream/b", "/v2/stream/c"], document.Paths.Keys);
+        Assert.Equal(["/v2/stream/{streams}", "/v2/stream/a", "/v2/stream/b", "/v2/stream/c", "/v2/retention/{streams}"], document.Paths.Keys);
         Assert.Equal("1.2.3", document.Info.Version);
     }
 

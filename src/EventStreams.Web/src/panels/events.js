@@ -2,6 +2,7 @@
 import { $ } from './dom.js';
 import { VirtualList } from '../list.js';
 import { DetailPane } from '../detail.js';
+import { SchemaLinks } from '../schemas.js';
 import { RateChart } from '../chart.js';
 import { streamLabels } from '../summary.js';
 import { onTimeZoneChange, zoneName } from '../time.js';
@@ -29,6 +30,7 @@ export function mountEvents(controller) {
     onStartHere: (record) => controller.startAfter(record),
     onFilter: (path, value, negated) => controller.filterOn(path, value, negated),
     onErrors: (stream) => controller.showValidationErrors(stream),
+    schemaLinks: new SchemaLinks(() => controller.settings),
   });
   const list = new VirtualList($('list'), $('list-spacer'), {
     onSelect: (record, open) => {

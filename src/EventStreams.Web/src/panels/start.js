@@ -1,8 +1,10 @@
-// The start position: now, the oldest retained event, a point in time (picker in the page's time zone, and quick
+// The start position: now, the oldest retained event, the last N events (since=last:N; an offset id built from the
+// server's watermarks at each start), a point in time (picker in the page's time zone, and quick
 // relative choices that links and saved views keep relative: since=-15m), or an event id.
 import { $ } from './dom.js';
 import { isRelative, relativeText, resolveSince } from '../state.js';
-import { toInput, fromInput, zoneName, onTimeZoneChange } from '../time.js';
+import { toInput, fromInput, zoneName, onTimeZoneChange, formatDateTime } from '../time.js';
+import { clampLastN } from '../retention.js';
 
 const AGO = { 5: '-5m', 15: '-15m', 60: '-1h', 1440: '-24h' };
 
@@ -14,6 +16,8 @@ export function mountStart(controller) {
     }
     $('start-time').hidden = state.start !== 'time';
     $('start-id').hidden = state.start !== 'id';
+    $('start-last').hidden = state.start !== 'last';
+    $('last-n').value = String(state.lastN);
     $('since').value = state.since ? toInput(resolveSince(state.since)) : '';
     $('since').setAttribute('aria-label', `Start at (${zoneName()})`);
     $('since-zone').textContent = zoneName();
@@ -26,6 +30,28 @@ export function mountStart(controller) {
   controller.on('replaced', render);
   onTimeZoneChange(render);
 
+  // How far back the selected streams go: "data from <time>" each (asked again when the selection changes).
+  const renderRetention = () => {
+    const lines = controller.state.streams.filter((name) => controller.retention.has(name)).map((name) => {
+      const { oldest } = controller.retention.get(name);
+      const text = oldest === null ? 'no data retained' : `data from ${formatDateTime(oldest)} ${zoneName(oldest)}`;
+      return controller.state.streams.length > 1 ? `${name}: ${text}` : text;
+    });
+    $('retention').textContent = lines.join(' · ');
+    $('retention').title = lines.length > 0 ? 'The oldest retained event of each selected stream, from the server' : '';
+  };
+  const askRetention = () => {
+    renderRetention();
+    if (controller.settings && controller.state.streams.length > 0) {
+      controller.refreshRetention();
+    }
+  };
+  controller.on('retention', renderRetention);
+  controller.on('streams', askRetention);
+  controller.on('replaced', askRetention);
+  controller.on('catalog', askRetention);
+  onTimeZoneChange(renderRetention);
+
   for (const radio of document.querySelectorAll('input[name=start]')) {
     radio.addEventListener('change', () => controller.chooseStart(radio.value));
   }
@@ -36,6 +62,9 @@ export function mountStart(controller) {
   for (const quick of document.querySelectorAll('[data-ago]')) {
     quick.addEventListener('click', () => controller.setStart({ start: 'time', since: AGO[quick.dataset.ago] }));
   }
+  $('last-n').addEventListener('change', () => {
+    controller.setStart({ start: 'last', lastN: clampLastN($('last-n').value) });
+  });
   $('last-event-id').addEventListener('change', () => {
     controller.setStart({ lastEventId: $('last-event-id').value.trim() }, { quiet: true });
   });

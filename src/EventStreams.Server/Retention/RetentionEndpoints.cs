@@ -1,0 +1,69 @@
+using System.Globalization;
+using EventStreams.Server.Api;
+using EventStreams.Server.Catalog;
+using EventStreams.Server.Health;
+using EventStreams.Server.Kafka;
+using EventStreams.Server.Streaming;
+using Microsoft.Extensions.Options;
+
+namespace EventStreams.Server.Retention;
+
+/// <summary>
+/// <c>GET /v2/retention/{a,b,...}</c>: how far back each stream's data goes — per topic-partition the low and high
+/// watermarks and the time of the oldest retained event, and the oldest of them per stream. Read-only, answered from
+/// <see cref="RetentionLookup"/>'s short cache.
+/// </summary>
+public static class RetentionEndpoints
+{
+    public const string Path = "/v2/retention/{streams}";
+
+    public static IEndpointRouteBuilder MapRetentionApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], GetAsync);
+        return endpoints;
+    }
+
+    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, KafkaHealth health, IOptions<RetentionOptions> options)
+    {
+        try
+        {
+            var requested = Resolve(catalog, streams);
+            if (!health.IsReachable)
+            {
+                context.Response.Headers.RetryAfter = ((int)health.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                throw KafkaOutageGate.Refuse(health);
+            }
+
+            var body = new List<StreamRetention>(requested.Count);
+            foreach (var (name, definition) in requested)
+            {
+                var partitions = (await Task.WhenAll(definition.Topics.Distinct(StringComparer.Ordinal).Select(t => lookup.TopicAsync(t, context.RequestAborted)))).SelectMany(p => p).ToList();
+                var oldest = partitions.Where(p => p.OldestTimestamp is not null).Min(p => p.OldestTimestamp);
+                body.Add(new StreamRetention(name, oldest, oldest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) : null, partitions));
+            }
+
+            context.Response.Headers.CacheControl = $"max-age={options.Value.CacheSeconds}";
+            await Results.Json(new RetentionBody(body), RetentionJsonContext.Default.RetentionBody).ExecuteAsync(context);
+        }
+        catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)
+        {
+            await problem.ToResult(context.Request).ExecuteAsync(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>The requested names (first occurrence each) and their streams, or the same <c>not_found</c> as <c>/v2/stream</c>.</summary>
+    private static List<(string Name, StreamDefinition Definition)> Resolve(StreamCatalog catalog, string streams)
+    {
+        var names = streams.Split(',').Distinct(StringComparer.Ordinal).ToList();
+        var unknown = names.Where(n => !catalog.TryGet(n, out _)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw StreamRequestException.StreamNotFound(unknown.Take(20).Select(n => LoneSurrogates.Replace(n.Length > 200 ? n[..200] : n)));
+        }
+
+        return [.. names.Select(n => { catalog.TryGet(n, out var s); return (n, s); })];
+    }
+}

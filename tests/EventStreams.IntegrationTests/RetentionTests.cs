@@ -1,0 +1,115 @@
+using System.Net;
+using System.Text.Json;
+using EventStreams.Server.Retention;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventStreams.IntegrationTests;
+
+/// <summary><c>GET /v2/retention/{streams}</c>: watermarks and oldest event time per partition, cached so many clients cost one broker query per partition.</summary>
+public sealed class RetentionTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset Old = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync("""
+        streams:
+          ret.two:
+            topics: [ret.a, ret.b]
+          ret.empty:
+            topics: [ret.nothing]
+        """, partitions: 2, "--Kafka:EmbeddedCreateTopics=false", "--Retention:CacheSeconds=3600");
+        _server.Cluster.CreateTopic("ret.a", 2);
+        _server.Cluster.CreateTopic("ret.b", 1);
+        await _server.ProduceAsync("ret.a", 0, """{"n":1}""", timestamp: Old.AddMinutes(5));
+        await _server.ProduceAsync("ret.a", 0, """{"n":2}""", timestamp: Old.AddMinutes(9));
+        await _server.ProduceAsync("ret.a", 1, """{"n":3}""", timestamp: Old.AddMinutes(1));
+        await _server.ProduceAsync("ret.b", 0, """{"n":4}""", timestamp: Old.AddMinutes(3));
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Retention_ReportsWatermarksAndOldestPerPartitionAndStream()
+    {
+        using var http = _server.CreateClient();
+        using var response = await http.GetAsync("v2/retention/ret.two,ret.empty").WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var streams = body.RootElement.GetProperty("streams");
+        Assert.Equal(2, streams.GetArrayLength());
+
+        var two = streams[0];
+        Assert.Equal("ret.two", two.GetProperty("stream").GetString());
+        Assert.Equal(Old.AddMinutes(1).ToUnixTimeMilliseconds(), two.GetProperty("oldest_timestamp").GetInt64());
+        Assert.Equal("2023-11-14T22:14:20.000Z", two.GetProperty("oldest").GetString());
+        var partitions = two.GetProperty("partitions").EnumerateArray()
+            .Select(p => (p.GetProperty("topic").GetString(), p.GetProperty("partition").GetInt32(), p.GetProperty("low").GetInt64(), p.GetProperty("high").GetInt64(), p.GetProperty("oldest_timestamp").GetInt64()))
+            .ToList();
+        Assert.Equal(
+            [
+                ("ret.a", 0, 0L, 2L, Old.AddMinutes(5).ToUnixTimeMilliseconds()),
+                ("ret.a", 1, 0L, 1L, Old.AddMinutes(1).ToUnixTimeMilliseconds()),
+                ("ret.b", 0, 0L, 1L, Old.AddMinutes(3).ToUnixTimeMilliseconds()),
+            ],
+            partitions);
+
+        // A stream whose topic does not exist yet: no partitions, no oldest time.
+        var empty = streams[1];
+        Assert.Equal("ret.empty", empty.GetProperty("stream").GetString());
+        Assert.Equal(JsonValueKind.Null, empty.GetProperty("oldest_timestamp").ValueKind);
+        Assert.Equal(0, empty.GetProperty("partitions").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Retention_ManyClientsAtOnce_OneBrokerQueryPerPartitionPerPeriod()
+    {
+        var lookup = _server.App.Services.GetRequiredService<RetentionLookup>();
+        var before = lookup.Queries;
+        using var http = _server.CreateClient();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            using var response = await http.GetAsync("v2/retention/ret.two").WaitAsync(Wait);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Single(answers.Select(a => a.Item2).Distinct());
+
+        // Produced after the answers: within the period, clients get the cached answer and the broker no query.
+        await _server.ProduceAsync("ret.b", 0, """{"n":5}""");
+        using var later = await http.GetAsync("v2/retention/ret.two").WaitAsync(Wait);
+        Assert.Equal(answers[0].Item2, await later.Content.ReadAsStringAsync());
+        Assert.Equal("max-age=3600", later.Headers.CacheControl?.ToString());
+        Assert.Equal(3, lookup.Queries - before);
+    }
+
+    [Fact]
+    public async Task Spec_DocumentsTheRetentionRoute()
+    {
+        using var http = _server.CreateClient();
+        using var spec = JsonDocument.Parse(await http.GetStringAsync("?spec").WaitAsync(Wait));
+        var operation = spec.RootElement.GetProperty("paths").GetProperty("/v2/retention/{streams}").GetProperty("get");
+        Assert.Equal("retention", operation.GetProperty("operationId").GetString());
+        Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "streams");
+    }
+
+    [Theory]
+    [InlineData("v2/retention/nope")]
+    [InlineData("v2/retention/ret.two,nope")]
+    [InlineData("v2/retention/ret.two,")]
+    public async Task Retention_UnknownStream_Gets400NotFoundProblem(string path)
+    {
+        using var http = _server.CreateClient();
+        using var response = await http.GetAsync(path).WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(400, body.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal("not_found", body.RootElement.GetProperty("type").GetString());
+        Assert.Equal("GET", body.RootElement.GetProperty("method").GetString());
+        Assert.Equal("/" + path, body.RootElement.GetProperty("uri").GetString());
+        Assert.StartsWith("Invalid streams: ", body.RootElement.GetProperty("detail").GetString());
+    }
+}
