@@ -25,6 +25,7 @@ public sealed class UpstreamUiTests(UiFixture fixture) : BrowserTest(fixture)
         await Expect(page.Locator("#environment")).ToHaveTextAsync($"beta · via {upstream}");
         await Expect(page).ToHaveTitleAsync($"[beta] EventStreams ({new Uri(upstream).Authority})");
         await Expect(page.Locator("#transport")).ToBeHiddenAsync();
+        await Expect(page.Locator("#send")).ToBeHiddenAsync();
         Assert.Equal("sse", await page.EvaluateAsync<string>("() => window.eventStreamsUi.state().transport").WaitAsync(Step));
         var band = await page.EvaluateAsync<string>("() => getComputedStyle(document.getElementById('environment')).backgroundColor").WaitAsync(Step);
         Assert.Equal("rgb(180, 83, 9)", band);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.IntegrationTests;
@@ -45,6 +46,27 @@ public sealed class ConfigReloadTests
         Assert.Contains("eventstreams_catalog_reload_failures_total 1", metrics, StringComparison.Ordinal);
         await using var sse = await SseClient.ConnectAsync(http, "v2/stream/test.reload.kept");
         Assert.Equal(200, (int)sse.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reload_FailingTheSameWayRepeatedly_OneWarningEveryFailureCounted()
+    {
+        using var logs = new CapturedLogs();
+        await using var server = await TestServer.StartAsync(GoodConfig, builder => builder.Logging.AddProvider(logs));
+        var catalog = server.App.Services.GetRequiredService<StreamCatalog>();
+        var path = server.App.Services.GetRequiredService<IOptions<StreamConfigOptions>>().Value.Uri;
+        await File.WriteAllTextAsync(path, new string('[', 10_000));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await catalog.ReloadAsync(CancellationToken.None).WaitAsync(Wait);
+        }
+
+        var warnings = logs.Entries.Where(e => e.Category == typeof(StreamCatalog).FullName && e.Level >= LogLevel.Warning).ToList();
+        Assert.Equal(3, catalog.ReloadFailures);
+        var warning = Assert.Single(warnings);
+        Assert.Null(warning.Exception);
+        Assert.Contains("nested deeper than 64 levels", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -265,10 +265,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
         _ => "meta.domain!=canary",
     };
 
-    /// <summary>Ids with lone surrogates: a 500 until issue 8 item 3 (engineer i7's) lands; then this goes.</summary>
-    private static readonly bool LoneSurrogatesRefused = Environment.GetEnvironmentVariable("EVENTSTREAMS_FUZZ_SURROGATES") == "1";
-
-    private static string EventId(Random random) => random.Next(LoneSurrogatesRefused ? 14 : 13) switch
+    private static string EventId(Random random) => random.Next(14) switch
     {
         13 => Pick(random, [""" ["\ud800"]""", """[{"topic":"fuzz.a\udc00","partition":0,"offset":0}]""", """[{"topic":"fuzz.a","partition":0,"offset":0,"x":"\udbff"}]"""]).Trim(),
         12 => "[" + new string('{', random.Next(1, 3000)),

@@ -21,7 +21,8 @@ public sealed class KafkaOutageTests(ITestOutputHelper output) : IAsyncLifetime
             topics: [test.outage]
         """,
         partitions: 1,
-        "--Kafka:Health:OutageNoticeSeconds=3");
+        "--Kafka:Health:OutageNoticeSeconds=3",
+        "--Kafka:Health:OutageNotice=Close");
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

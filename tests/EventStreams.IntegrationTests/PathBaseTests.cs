@@ -58,6 +58,10 @@ public sealed class PathBaseTests : IAsyncLifetime
         Assert.True(spec.GetProperty("paths").TryGetProperty($"/v2/stream/{Topic}", out _));
         Assert.Equal(HttpStatusCode.OK, info.StatusCode);
         Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
+        var ui = JsonDocument.Parse(await settings.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["sse", "signalr"], ui.GetProperty("transports").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("local demo", ui.GetProperty("environment").GetString());
+        Assert.Equal(JsonValueKind.Null, ui.GetProperty("upstream").ValueKind);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("/eventstreams/v2/nothing", JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("uri").GetString());
     }

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using EventStreams.Server.Transports;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EventStreams.IntegrationTests;
 
 /// <summary>
-/// One request, three transports: SSE, NDJSON and the SignalR hub deliver the same events (the hub and SSE with the
+/// One request, three transports: SSE, NDJSON and the SignalR hub (JSON and MessagePack) deliver the same events (the hub and SSE with the
 /// same ids) because one stream session decides what is delivered and transports only format. The data includes an
 /// event nested 100 levels deep, which a filtered stream must pass like any other.
 /// </summary>
@@ -62,8 +63,30 @@ public sealed class TransportEquivalenceTests : IAsyncLifetime
             }
         }
 
+        var hub = await ReadHubAsync(filter, expected, messagePack: false);
+        var hubMessagePack = await ReadHubAsync(filter, expected, messagePack: true);
+
+        // Partitions interleave differently from one connection to the next; each partition's events, and the part of
+        // each id that names that partition, must be the same. The last id names where every partition ended.
+        Assert.Equal(expected, sse.Select(e => I(e.Data)).Distinct().Count());
+        Assert.Equal(PerPartition(sse), PerPartition(hub));
+        Assert.Equal(PerPartition(sse), PerPartition(hubMessagePack));
+        Assert.Equal(sse.Select(e => e.Data).Order(), ndjson.Order());
+        Assert.Equal(sse[^1].Id, hub[^1].Id);
+        Assert.Contains(sse, e => I(e.Data) == 10);
+        Assert.Contains(sse, e => e.Id.Contains("\"skip\":", StringComparison.Ordinal));
+    }
+
+    private async Task<List<(string Id, string Data)>> ReadHubAsync(string? filter, int expected, bool messagePack)
+    {
         var hub = new List<(string Id, string Data)>();
-        await using (var connection = new HubConnectionBuilder().WithUrl(new Uri(_server.BaseAddress, "v2/hub")).Build())
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(_server.BaseAddress, "v2/hub"));
+        if (messagePack)
+        {
+            builder.AddMessagePackProtocol();
+        }
+
+        await using (var connection = builder.Build())
         {
             await connection.StartAsync().WaitAsync(Wait);
             using var cts = new CancellationTokenSource(Wait);
@@ -82,14 +105,7 @@ public sealed class TransportEquivalenceTests : IAsyncLifetime
             }
         }
 
-        // Partitions interleave differently from one connection to the next; each partition's events, and the part of
-        // each id that names that partition, must be the same. The last id names where every partition ended.
-        Assert.Equal(expected, sse.Select(e => I(e.Data)).Distinct().Count());
-        Assert.Equal(PerPartition(sse), PerPartition(hub));
-        Assert.Equal(sse.Select(e => e.Data).Order(), ndjson.Order());
-        Assert.Equal(sse[^1].Id, hub[^1].Id);
-        Assert.Contains(sse, e => I(e.Data) == 10);
-        Assert.Contains(sse, e => e.Id.Contains("\"skip\":", StringComparison.Ordinal));
+        return hub;
     }
 
     private static List<(string Element, string Data)> PerPartition(List<(string Id, string Data)> events) =>

@@ -48,12 +48,13 @@ internal static class CatchUpReaderProbe
 
         using var kafka = new KafkaClients(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<KafkaClients>.Instance);
         var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-        using var reader = new EventStreams.Server.Streaming.CatchUpReader(kafka, new EventStreams.Server.Streaming.StreamMetrics(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var reader = new CatchUpReader(kafka, new EventStreams.Server.Streaming.StreamMetrics(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         for (var p = 0; p < partitions; p++)
         {
-            var cache = new PartitionCache(new TopicPartition(topic, p), 1_000_000, 1 << 20);
-            reader.Add(new EventStreams.Server.Streaming.PartitionPosition(p, cache, 0, null));
+            reader.Add(new TopicPartition(topic, p), 0, p);
         }
+
+        reader.Start();
 
         var watch = Stopwatch.StartNew();
         var n = 0;

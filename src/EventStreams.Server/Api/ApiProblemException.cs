@@ -1,3 +1,5 @@
+using EventStreams.Server.Streaming;
+
 namespace EventStreams.Server.Api;
 
 /// <summary>An error before the stream starts, with the status and <c>type</c> COMPATIBILITY.md names.</summary>
@@ -10,6 +12,12 @@ public sealed class ApiProblemException(int status, string type, string title, s
     public string Title { get; } = title;
 
     public string Detail { get; } = detail;
+
+    public static ApiProblemException StreamNotFound(IEnumerable<string> streams) =>
+        ProblemTypes.ToProblem(StreamRequestException.StreamNotFound(streams));
+
+    public static ApiProblemException KafkaUnavailable(string reason) =>
+        ProblemTypes.ToProblem(StreamRequestException.KafkaUnavailable(reason));
 
     public static ApiProblemException TooManyRequests(string detail) =>
         new(429, "too_many_requests", "Too Many Requests", detail);

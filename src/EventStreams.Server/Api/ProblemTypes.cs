@@ -17,6 +17,7 @@ public static class ProblemTypes
         [StreamRequestException.TopicNotAvailableType] = (404, "Topic Not Available"),
         [StreamRequestException.ConfigurationErrorType] = (500, "Configuration Error"),
         [StreamRequestException.KafkaUnavailableType] = (503, "Kafka Unavailable"),
+        [StreamRequestException.HistoryBusyType] = (503, "History Busy"),
     };
 
     /// <summary>The problem a failure to open a stream means for the client, or null when it is not the client's to know (a bug).</summary>

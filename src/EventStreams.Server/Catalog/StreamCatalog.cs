@@ -54,8 +54,17 @@ public sealed partial class StreamCatalog(
         {
             // Whatever the source answered, the server keeps its catalogue: one line, no stack (the message names the problem).
             Interlocked.Increment(ref _reloadFailures);
+            if (e.Message == LastReloadError)
+            {
+                // The same answer every ReloadSeconds: said once at warning level, counted every time.
+                LogReloadFailedAgain(logger, e.Message);
+            }
+            else
+            {
+                LogReloadFailed(logger, e.GetType().Name, e.Message);
+            }
+
             LastReloadError = e.Message;
-            LogReloadFailed(logger, e.GetType().Name, e.Message);
         }
     }
 
@@ -138,4 +147,7 @@ public sealed partial class StreamCatalog(
 
     [LoggerMessage(2, LogLevel.Warning, "Stream config reload failed ({Kind}); keeping the last good catalogue: {Reason}")]
     private static partial void LogReloadFailed(ILogger logger, string kind, string reason);
+
+    [LoggerMessage(3, LogLevel.Debug, "Stream config reload failed again: {Reason}")]
+    private static partial void LogReloadFailedAgain(ILogger logger, string reason);
 }

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Kafka;
 
@@ -7,8 +9,9 @@ namespace EventStreams.Server.Health;
 
 /// <summary>
 /// When the server ends running streams itself, whatever the transport: on shutdown (also the ones stuck writing to a
-/// client that stopped reading), when Kafka has been unreachable for <c>Kafka:Health:OutageNoticeSeconds</c> (so that
-/// clients reconnect, to another instance if this one's Kafka is gone), and when a reload removed one of its streams.
+/// client that stopped reading), when Kafka has been unreachable for <c>Kafka:Health:OutageNoticeSeconds</c> with
+/// <c>Kafka:Health:OutageNotice=Close</c> (so that clients reconnect, to another instance if this one's Kafka is gone),
+/// and when a reload removed one of its streams. With the default <c>Comment</c> an outage only changes the heartbeats.
 /// </summary>
 public sealed partial class StreamTerminations : IDisposable
 {
@@ -33,7 +36,12 @@ public sealed partial class StreamTerminations : IDisposable
     public StreamWatch Watch(IEnumerable<string> streams)
     {
         var names = streams.Where(name => _catalog.TryGet(name, out _)).Distinct(StringComparer.Ordinal).ToList();
-        var tokens = new List<CancellationToken>(names.Count + 2) { _lifetime.ApplicationStopping, _kafka.OutageNotice };
+        var tokens = new List<CancellationToken>(names.Count + 2) { _lifetime.ApplicationStopping };
+        if (_kafka.NoticeMode == OutageNotice.Close)
+        {
+            tokens.Add(_kafka.OutageNotice);
+        }
+
         tokens.AddRange(names.Select(name => _removed.GetOrAdd(name, static _ => new CancellationTokenSource()).Token));
         var linked = CancellationTokenSource.CreateLinkedTokenSource([.. tokens]);
         var watch = new StreamWatch(linked, () => Reason(names));
@@ -44,6 +52,22 @@ public sealed partial class StreamTerminations : IDisposable
         }
 
         return watch;
+    }
+
+    /// <summary>
+    /// An SSE heartbeat: a bare <c>:</c>, or during a Kafka outage past the notice time (<see cref="OutageNotice.Comment"/>)
+    /// <c>: kafka unreachable for N s</c>, which a client can show while its stream waits for Kafka.
+    /// </summary>
+    public void WriteHeartbeat(IBufferWriter<byte> output)
+    {
+        if (_kafka.NoticeMode == OutageNotice.Comment && _kafka.OutageNoticeDue)
+        {
+            output.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $": kafka unreachable for {_kafka.UnreachableFor.TotalSeconds:0} s\n\n")));
+        }
+        else
+        {
+            output.Write(":\n\n"u8);
+        }
     }
 
     public void Dispose() => _catalog.Changed -= OnCatalogChanged;

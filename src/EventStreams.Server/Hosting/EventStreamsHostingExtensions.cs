@@ -25,6 +25,7 @@ public static class EventStreamsHostingExtensions
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
         services.AddOptions<StreamConfigOptions>().BindConfiguration(StreamConfigOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PartitionCacheOptions>().BindConfiguration(PartitionCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KafkaHealthOptions>().BindConfiguration(KafkaHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -38,20 +39,24 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton(sp => readsKafka
             ? new StreamMetrics(sp.GetRequiredService<StreamCatalog>(), sp.GetRequiredService<KafkaHealth>(), sp.GetRequiredService<IOptions<MetricsOptions>>())
             : new StreamMetrics(null, null, sp.GetRequiredService<IOptions<MetricsOptions>>()));
+        services.AddSingleton<IReaderMetrics>(sp => sp.GetRequiredService<StreamMetrics>());
         services.AddSingleton<KafkaClients>();
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
         services.AddSingleton<HighWatermarks>();
         services.AddSingleton<RetentionLookup>();
+        services.AddSingleton<CatchUpPermits>();
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<StreamSessions>();
+        services.AddSingleton<FilterRegistry>();
         services.AddTrustedProxies();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
         services.AddSingleton<KafkaHealth>();
         services.AddSingleton<StreamTerminations>();
         services.AddSingleton<StreamHubGuard>();
-        services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>());
+        // JSON for browsers (the UI), MessagePack for clients that ask for it: smaller frames, no text escaping.
+        services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>()).AddMessagePackProtocol();
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
         services.AddSingleton(sp => UiSettingsFactory.Create(sp));
@@ -68,6 +73,7 @@ public static class EventStreamsHostingExtensions
             services.AddHostedService<StreamCatalogReloader>();
             services.AddHostedService<EmbeddedTopics>();
             services.AddHostedService<DemoProducer>();
+            services.AddHostedService(sp => sp.GetRequiredService<SharedPartitionReader>());
             services.AddHostedService(sp => sp.GetRequiredService<KafkaHealth>());
         }
 
@@ -76,7 +82,7 @@ public static class EventStreamsHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
 
         // SignalR logs every error a hub method throws, a client's bad stream name included, at error level with a stack;
-        // StreamHubGuard logs those once, at the level they deserve.
+        // the hub logs those once, at the level they deserve.
         builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
         // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);

@@ -41,14 +41,15 @@ public static partial class IntakeEndpoints
             var body = await IntakeBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted);
             document = Parse(body, options.MaxDepth);
             var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() is var count and > 0 && count > options.MaxEventsPerRequest)
-            {
-                throw IntakeProblems.TooManyEvents(count, options.MaxEventsPerRequest);
-            }
-
-            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() == 0)
+            var count = root.ValueKind == JsonValueKind.Array ? root.GetArrayLength() : 1;
+            if (count == 0)
             {
                 throw IntakeProblems.EmptyBody();
+            }
+
+            if (count > options.MaxEventsPerRequest)
+            {
+                throw IntakeProblems.TooManyEvents(count, options.MaxEventsPerRequest);
             }
 
             if (IsHasty(request))

@@ -13,7 +13,10 @@ public static class IntakeServices
                 (intake, kafka) => intake.Enabled != true || kafka.Value.UsesEmbeddedBroker || !string.IsNullOrWhiteSpace(intake.EventServiceName),
                 "Intake:EventServiceName is required when Intake:Enabled=true with a Kafka cluster: it names the streams (by destination_event_service) this intake may produce to.")
             .ValidateOnStart();
-        services.AddOptions<SchemaOptions>().BindConfiguration(SchemaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SchemaOptions>().BindConfiguration(SchemaOptions.Section).ValidateDataAnnotations()
+            .Validate(schemas => schemas.BaseUris.All(SchemaOptions.IsUsableBase),
+                "Schemas:BaseUris: each must be an http(s):// URL, a file:// URL or a folder that exists.")
+            .ValidateOnStart();
         services.AddHttpClient(nameof(SchemaRepository));
         services.AddSingleton<SchemaRepository>();
         services.AddSingleton<IntakeStreams>();

@@ -35,4 +35,10 @@ public sealed class SchemaOptions
     /// <summary>A <c>$schema</c> that could not be found is not looked up again for this long.</summary>
     [Range(0, 3600)]
     public int MissingRetrySeconds { get; set; } = DefaultMissingRetrySeconds;
+
+    /// <summary>A base a typo would make useless (every event "schema not found") fails the start instead.</summary>
+    public static bool IsUsableBase(string baseUri) =>
+        baseUri.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || baseUri.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+        || (baseUri.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? Uri.TryCreate(baseUri, UriKind.Absolute, out var file) && Directory.Exists(file.LocalPath)
+            : baseUri.Length > 0 && Directory.Exists(baseUri));
 }

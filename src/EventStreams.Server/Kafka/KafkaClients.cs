@@ -16,8 +16,10 @@ public sealed partial class KafkaClients : IDisposable
     /// <summary>A missing topic is asked about again soon: new streams' topics appear with their first event.</summary>
     private static readonly TimeSpan MissingTopicTtl = TimeSpan.FromSeconds(2);
 
+    private static readonly TimeSpan ErrorLogInterval = TimeSpan.FromSeconds(30);
     private static readonly string[] ConnectionSettingPrefixes = ["security.", "sasl.", "ssl.", "socket.", "client.dns.", "broker.address.", "enable.ssl."];
 
+    private readonly ConcurrentDictionary<ErrorCode, long> _lastErrorLog = new();
     private readonly KafkaOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<KafkaClients> _logger;
@@ -43,6 +45,9 @@ public sealed partial class KafkaClients : IDisposable
     }
 
     public string BootstrapServers { get; }
+
+    /// <summary>Every error a consumer of ours reports (librdkafka's thread: keep handlers short).</summary>
+    public event Action<Error>? ErrorReported;
 
     /// <summary>The in-process mock cluster when no bootstrap servers are configured.</summary>
     public MockCluster? EmbeddedCluster { get; }
@@ -80,19 +85,15 @@ public sealed partial class KafkaClients : IDisposable
         tune?.Invoke(config);
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetLogHandler((_, message) => LogKafka(_logger, message.Name, message.Message))
-            .SetErrorHandler((_, error) => LogKafkaError(_logger, error.Code, error.Reason))
+            .SetErrorHandler((_, error) => OnError(error))
             .Build();
     }
 
-    /// <summary>An admin client with the consumers' connection settings (security, SASL, SSL, sockets), so it reaches the same cluster.</summary>
+    /// <summary>An admin client with the consumers' connection settings, so it reaches the same cluster.</summary>
     public IAdminClient CreateAdminClient(Action<AdminClientConfig>? tune = null)
     {
         var config = new AdminClientConfig { BootstrapServers = BootstrapServers };
-        foreach (var (key, value) in _options.Consumer.Where(setting => ConnectionSettingPrefixes.Any(prefix => setting.Key.StartsWith(prefix, StringComparison.Ordinal))))
-        {
-            config.Set(key, value);
-        }
-
+        ApplyConnectionSettings(config);
         tune?.Invoke(config);
         return new AdminClientBuilder(config)
             .SetLogHandler((_, message) => LogKafka(_logger, message.Name, message.Message))
@@ -102,8 +103,37 @@ public sealed partial class KafkaClients : IDisposable
     public IProducer<byte[]?, byte[]?> CreateProducer(Action<ProducerConfig>? tune = null)
     {
         var config = new ProducerConfig { BootstrapServers = BootstrapServers, LingerMs = 5 };
+        ApplyConnectionSettings(config);
         tune?.Invoke(config);
         return new ProducerBuilder<byte[]?, byte[]?>(config).Build();
+    }
+
+    /// <summary>
+    /// During an outage librdkafka reports every failed connection of every client (about 880 lines in 45 s): one
+    /// warning per error code per <see cref="ErrorLogInterval"/>, the rest at debug level. KafkaHealth logs the outage itself.
+    /// </summary>
+    private void OnError(Error error)
+    {
+        ErrorReported?.Invoke(error);
+        var now = _time.GetTimestamp();
+        var last = _lastErrorLog.GetOrAdd(error.Code, 0);
+        if ((last == 0 || _time.GetElapsedTime(last, now) >= ErrorLogInterval) && _lastErrorLog.TryUpdate(error.Code, now, last))
+        {
+            LogKafkaError(_logger, error.Code, error.Reason);
+        }
+        else
+        {
+            LogKafkaErrorRepeated(_logger, error.Code, error.Reason);
+        }
+    }
+
+    /// <summary>The connection settings among <c>Kafka:Consumer</c> (security, SASL, SSL, sockets): every client reaches the cluster the same way.</summary>
+    private void ApplyConnectionSettings(ClientConfig config)
+    {
+        foreach (var (key, value) in _options.Consumer.Where(setting => ConnectionSettingPrefixes.Any(prefix => setting.Key.StartsWith(prefix, StringComparison.Ordinal))))
+        {
+            config.Set(key, value);
+        }
     }
 
     /// <summary>Partitions of <paramref name="topic"/>, or 0 when the topic does not exist. Cached briefly.</summary>
@@ -155,4 +185,7 @@ public sealed partial class KafkaClients : IDisposable
 
     [LoggerMessage(102, LogLevel.Warning, "Kafka error {Code}: {Reason}")]
     private static partial void LogKafkaError(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(103, LogLevel.Debug, "Kafka error {Code} (again): {Reason}")]
+    private static partial void LogKafkaErrorRepeated(ILogger logger, ErrorCode code, string reason);
 }

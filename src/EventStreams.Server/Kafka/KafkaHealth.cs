@@ -15,6 +15,11 @@ public sealed partial class KafkaHealth : BackgroundService
     private readonly KafkaHealthOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<KafkaHealth> _logger;
+    /// <summary>The timeout of the probe librdkafka's "all brokers down" triggers: a live cluster answers a metadata request well within it.</summary>
+    private const int HintedProbeTimeoutMilliseconds = 500;
+
+    private readonly Lock _gate = new();
+    private readonly AutoResetEvent _probeNow = new(false);
     private CancellationTokenSource _notice = new();
     private long _unreachableSince;
     private long _outages;
@@ -44,8 +49,27 @@ public sealed partial class KafkaHealth : BackgroundService
 
     public TimeSpan RetryAfter => TimeSpan.FromSeconds(_options.RetryAfterSeconds);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <summary>Whether running streams should be told now: the outage has lasted the notice time.</summary>
+    public bool OutageNoticeDue => _options.OutageNoticeSeconds > 0 && UnreachableFor >= TimeSpan.FromSeconds(_options.OutageNoticeSeconds);
+
+    public OutageNotice NoticeMode => _options.OutageNotice;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // librdkafka says at once when every broker connection is gone; the probe confirms the end of it.
+        _kafka.ErrorReported += OnKafkaError;
+        stoppingToken.Register(() => _kafka.ErrorReported -= OnKafkaError);
+        return Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void OnKafkaError(Error error)
+    {
+        if (error.Code == ErrorCode.Local_AllBrokersDown)
+        {
+            // Only a hint (an idle connection closed by a broker looks the same): probe at once, with a short timeout.
+            _probeNow.Set();
+        }
+    }
 
     private void Run(CancellationToken stoppingToken)
     {
@@ -56,13 +80,15 @@ public sealed partial class KafkaHealth : BackgroundService
             config.SocketConnectionSetupTimeoutMs = Math.Max(1000, _options.ProbeTimeoutMilliseconds);
         });
         var timeout = TimeSpan.FromMilliseconds(_options.ProbeTimeoutMilliseconds);
+        var hintedTimeout = TimeSpan.FromMilliseconds(Math.Min(_options.ProbeTimeoutMilliseconds, HintedProbeTimeoutMilliseconds));
         var interval = TimeSpan.FromMilliseconds(_options.ProbeIntervalMilliseconds);
+        var hinted = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             var started = _time.GetTimestamp();
             try
             {
-                var metadata = admin.GetMetadata(timeout);
+                var metadata = admin.GetMetadata(hinted ? hintedTimeout : timeout);
                 if (metadata.Brokers.Count == 0)
                 {
                     throw new KafkaException(ErrorCode.Local_AllBrokersDown);
@@ -78,12 +104,24 @@ public sealed partial class KafkaHealth : BackgroundService
             var rest = interval - _time.GetElapsedTime(started);
             if (rest > TimeSpan.Zero)
             {
-                stoppingToken.WaitHandle.WaitOne(rest);
+                hinted = WaitHandle.WaitAny([stoppingToken.WaitHandle, _probeNow], rest) == 1;
+            }
+            else
+            {
+                hinted = _probeNow.WaitOne(0);
             }
         }
     }
 
     private void Reachable()
+    {
+        lock (_gate)
+        {
+            ReachableLocked();
+        }
+    }
+
+    private void ReachableLocked()
     {
         if (_reachable)
         {
@@ -100,6 +138,14 @@ public sealed partial class KafkaHealth : BackgroundService
 
     private void Unreachable(string reason)
     {
+        lock (_gate)
+        {
+            UnreachableLocked(reason);
+        }
+    }
+
+    private void UnreachableLocked(string reason)
+    {
         LastError = reason;
         if (_reachable)
         {
@@ -110,9 +156,9 @@ public sealed partial class KafkaHealth : BackgroundService
         }
 
         var notice = Volatile.Read(ref _notice);
-        if (_options.OutageNoticeSeconds > 0 && !notice.IsCancellationRequested && UnreachableFor >= TimeSpan.FromSeconds(_options.OutageNoticeSeconds))
+        if (!notice.IsCancellationRequested && OutageNoticeDue)
         {
-            LogNotice(_logger, UnreachableFor.TotalSeconds);
+            LogNotice(_logger, UnreachableFor.TotalSeconds, _options.OutageNotice.ToString());
             notice.Cancel();
         }
     }
@@ -120,6 +166,7 @@ public sealed partial class KafkaHealth : BackgroundService
     public override void Dispose()
     {
         _notice.Dispose();
+        _probeNow.Dispose();
         base.Dispose();
     }
 
@@ -129,6 +176,6 @@ public sealed partial class KafkaHealth : BackgroundService
     [LoggerMessage(111, LogLevel.Information, "Kafka is reachable again after {Seconds:0.0} s")]
     private static partial void LogReachable(ILogger logger, double seconds);
 
-    [LoggerMessage(112, LogLevel.Warning, "Kafka unreachable for {Seconds:0.0} s: ending the running streams so that their clients reconnect")]
-    private static partial void LogNotice(ILogger logger, double seconds);
+    [LoggerMessage(112, LogLevel.Warning, "Kafka unreachable for {Seconds:0.0} s: telling the running streams ({Notice})")]
+    private static partial void LogNotice(ILogger logger, double seconds, string notice);
 }

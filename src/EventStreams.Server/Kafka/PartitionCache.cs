@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Kafka;
 

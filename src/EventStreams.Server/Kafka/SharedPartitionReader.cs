@@ -1,24 +1,24 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
-using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Kafka;
 
 /// <summary>
 /// Reads every partition any client wants exactly once per process, into a <see cref="PartitionCache"/> per partition.
-/// One consumer on one dedicated thread; partitions are added on first demand and removed when idle.
+/// One consumer on one dedicated thread, started and stopped by the host; partitions are added on first demand and
+/// removed when idle.
 /// </summary>
-public sealed partial class SharedPartitionReader : IDisposable
+public sealed partial class SharedPartitionReader : IHostedService, IDisposable
 {
     private const int MaxBatch = 2000;
     private const int LookBehind = 64;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
 
     private readonly KafkaClients _kafka;
-    private readonly StreamingOptions _options;
+    private readonly PartitionCacheOptions _options;
     private readonly TimeProvider _time;
-    private readonly StreamMetrics _metrics;
+    private readonly IReaderMetrics _metrics;
     private readonly ILogger<SharedPartitionReader> _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<TopicPartition, PartitionCache> _caches = [];
@@ -26,8 +26,9 @@ public sealed partial class SharedPartitionReader : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     private long _lastLoop;
+    private int _disposed;
 
-    public SharedPartitionReader(KafkaClients kafka, IOptions<StreamingOptions> options, TimeProvider time, StreamMetrics metrics, ILogger<SharedPartitionReader> logger)
+    public SharedPartitionReader(KafkaClients kafka, IOptions<PartitionCacheOptions> options, TimeProvider time, IReaderMetrics metrics, ILogger<SharedPartitionReader> logger)
     {
         _kafka = kafka;
         _options = options.Value;
@@ -36,7 +37,6 @@ public sealed partial class SharedPartitionReader : IDisposable
         _logger = logger;
         _lastLoop = time.GetTimestamp();
         _thread = new Thread(Run) { IsBackground = true, Name = "kafka-shared-reader" };
-        _thread.Start();
     }
 
     /// <summary>The cache of <paramref name="partition"/>, starting its reader if needed. Pair with <see cref="Release"/>.</summary>
@@ -96,11 +96,32 @@ public sealed partial class SharedPartitionReader : IDisposable
     /// <summary>When the read loop last went round (readiness: a loop stuck in a call shows here).</summary>
     public long LastLoopTimestamp => Interlocked.Read(ref _lastLoop);
 
-    public void Dispose()
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _thread.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
     {
         _stop.Cancel();
-        _thread.Join(TimeSpan.FromSeconds(5));
-        _stop.Dispose();
+        return _thread.IsAlive ? Task.Run(() => _thread.Join(TimeSpan.FromSeconds(5)), cancellationToken) : Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        // Registered both as itself and as a hosted service: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        if (!_thread.IsAlive || _thread.Join(TimeSpan.FromSeconds(5)))
+        {
+            // Only once the thread is gone: it reads the source's token until it leaves.
+            _stop.Dispose();
+        }
     }
 
     private void Run()

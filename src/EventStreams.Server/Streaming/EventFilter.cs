@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using EventStreams.Server.Kafka;
 using Microsoft.Extensions.Primitives;
 
 namespace EventStreams.Server.Streaming;
@@ -6,16 +8,33 @@ namespace EventStreams.Server.Streaming;
 /// <summary>
 /// Opt-in server-side filtering: <c>?filter=meta.domain=en.wikipedia.org&amp;filter=type!=log</c>.
 /// Each filter compares the value at a dotted path with a text (strings by value, other JSON by its raw text);
-/// every filter must hold. A missing field equals nothing.
+/// every filter must hold. A missing field equals nothing. One instance is shared by every client asking for the same
+/// filter (<see cref="FilterRegistry"/>), and it judges each event once for all of them.
 /// </summary>
 public sealed class EventFilter
 {
     public const int MaxFilters = 20;
     private const int MaxLength = 512;
 
-    private readonly (string[] Path, string Value, bool Negated)[] _conditions;
+    private static readonly object Yes = true;
+    private static readonly object No = false;
 
-    private EventFilter((string[], string, bool)[] conditions) => _conditions = conditions;
+    private readonly (string[] Path, string Value, bool Negated)[] _conditions;
+    // Verdicts live as long as their event (the shared caches decide that), not longer.
+    private readonly ConditionalWeakTable<KafkaEvent, object> _verdicts = [];
+    private int _evaluations;
+
+    private EventFilter((string[], string, bool)[] conditions)
+    {
+        _conditions = conditions;
+        Key = string.Join('\n', conditions.Select(c => $"{string.Join('.', c.Item1)}{(c.Item3 ? "!=" : "=")}{c.Item2}"));
+    }
+
+    /// <summary>The filter in a canonical text: equal keys, equal filters.</summary>
+    public string Key { get; }
+
+    /// <summary>How many events this filter has actually parsed (tests and diagnostics).</summary>
+    public int Evaluations => _evaluations;
 
     /// <summary>The filter for the request's <c>filter</c> parameters, or null when there are none.</summary>
     public static EventFilter? Parse(StringValues filters)
@@ -58,7 +77,19 @@ public sealed class EventFilter
         return new EventFilter(conditions);
     }
 
-    public bool Matches(KafkaEvent e) => Matches(e.Json);
+    /// <summary>Whether <paramref name="e"/> passes; judged once per event, whichever client asks first.</summary>
+    public bool Matches(KafkaEvent e)
+    {
+        if (_verdicts.TryGetValue(e, out var verdict))
+        {
+            return verdict == Yes;
+        }
+
+        var matches = Matches(e.Json);
+        Interlocked.Increment(ref _evaluations);
+        _verdicts.AddOrUpdate(e, matches ? Yes : No);
+        return matches;
+    }
 
     public bool Matches(byte[] json)
     {

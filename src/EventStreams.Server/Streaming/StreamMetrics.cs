@@ -12,7 +12,7 @@ namespace EventStreams.Server.Streaming;
 /// values are bounded: streams and topics come from the catalogue (requests naming others are refused before they
 /// count), and stream combinations are sorted and capped at <see cref="MetricsOptions.MaxStreamCombinations"/>.
 /// </summary>
-public sealed class StreamMetrics
+public sealed class StreamMetrics : IReaderMetrics
 {
     /// <summary>The label of every combination past the cap.</summary>
     public const string OtherCombination = "_other";

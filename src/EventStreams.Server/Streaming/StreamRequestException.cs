@@ -14,10 +14,14 @@ public sealed class StreamRequestException(string type, string detail) : Excepti
     public const string TopicNotAvailableType = "topic_not_available";
     public const string ConfigurationErrorType = "configuration_error";
     public const string KafkaUnavailableType = "kafka_unavailable";
+    public const string HistoryBusyType = "history_busy";
 
     public string Type { get; } = type;
 
     public string Detail { get; } = detail;
+
+    /// <summary>When trying again makes sense: the <c>Retry-After</c> of the response.</summary>
+    public int? RetryAfterSeconds { get; init; }
 
     public static StreamRequestException StreamNotFound(IEnumerable<string> streams) =>
         new(NotFound, $"Invalid streams: {string.Join(',', streams)}");
@@ -34,4 +38,7 @@ public sealed class StreamRequestException(string type, string detail) : Excepti
     public static StreamRequestException ConfigurationError(string detail) => new(ConfigurationErrorType, detail);
 
     public static StreamRequestException KafkaUnavailable(string reason) => new(KafkaUnavailableType, $"Kafka could not be reached: {reason}");
+
+    public static StreamRequestException HistoryBusy(int retryAfterSeconds) =>
+        new(HistoryBusyType, "Every reader of history is busy; try again shortly, or start later in the stream.") { RetryAfterSeconds = retryAfterSeconds };
 }

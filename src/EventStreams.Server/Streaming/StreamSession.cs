@@ -1,3 +1,4 @@
+using EventStreams.Server.Kafka;
 using System.Buffers;
 
 namespace EventStreams.Server.Streaming;

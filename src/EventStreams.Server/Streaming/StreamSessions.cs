@@ -4,7 +4,7 @@ using Microsoft.Extensions.Primitives;
 namespace EventStreams.Server.Streaming;
 
 /// <summary>Opens <see cref="StreamSession"/>s: parse, take a connection slot, subscribe, and give the slot back whatever fails.</summary>
-public sealed class StreamSessions(StreamCatalog catalog, SubscriptionFactory subscriptions, StreamMetrics metrics)
+public sealed class StreamSessions(StreamCatalog catalog, SubscriptionFactory subscriptions, FilterRegistry filters, StreamMetrics metrics)
 {
     /// <summary>
     /// Throws <see cref="StreamRequestException"/> for what the client got wrong or Kafka refused, and whatever
@@ -15,11 +15,12 @@ public sealed class StreamSessions(StreamCatalog catalog, SubscriptionFactory su
         string streams,
         string? since,
         string? lastEventId,
-        StringValues filters,
+        StringValues filterTexts,
         Func<CancellationToken, ValueTask<IDisposable?>> enterLimit,
         CancellationToken cancellationToken)
     {
-        var request = StreamRequest.Parse(catalog, streams, since, lastEventId, filters);
+        var request = StreamRequest.Parse(catalog, streams, since, lastEventId, filterTexts);
+        request = request with { Filter = filters.Share(request.Filter) };
         var slot = await enterLimit(cancellationToken);
         try
         {

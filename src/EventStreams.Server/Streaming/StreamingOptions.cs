@@ -3,14 +3,14 @@ using EventStreams.Server.Streaming.EventIds;
 
 namespace EventStreams.Server.Streaming;
 
-/// <summary>The <c>Streaming</c> configuration section.</summary>
+/// <summary>The <c>Streaming</c> configuration section (the shared reader's keys are in <c>Kafka/PartitionCacheOptions</c>).</summary>
 public sealed class StreamingOptions
 {
     public const string Section = "Streaming";
     public const int DefaultHeartbeatSeconds = 15;
     public const int DefaultStalledClientSeconds = 30;
-    public const int DefaultCacheMegabytesPerPartition = 32;
-    public const int DefaultReaderIdleSeconds = 30;
+    public const int DefaultMaxCatchUpReaders = 8;
+    public const int DefaultCatchUpQueueSeconds = 10;
 
     /// <summary>How event ids name positions: <c>timestamp</c> (works across mirrored clusters) or <c>offset</c> (exact).</summary>
     public IdFormat IdFormat { get; set; } = IdFormat.Timestamp;
@@ -23,13 +23,16 @@ public sealed class StreamingOptions
     [Range(1, 3600)]
     public int StalledClientSeconds { get; set; } = DefaultStalledClientSeconds;
 
-    /// <summary>Recent events kept per partition for clients at the live edge, in MiB of encoded JSON.</summary>
-    [Range(1, 4096)]
-    public int CacheMegabytesPerPartition { get; set; } = DefaultCacheMegabytesPerPartition;
+    /// <summary>
+    /// Catch-up readers (one Kafka consumer and thread each, reading history behind the shared caches) running at once,
+    /// for all clients together.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxCatchUpReaders { get; set; } = DefaultMaxCatchUpReaders;
 
-    /// <summary>Seconds a shared partition reader keeps running after its last client leaves.</summary>
-    [Range(0, 3600)]
-    public int ReaderIdleSeconds { get; set; } = DefaultReaderIdleSeconds;
+    /// <summary>How long a request that starts in history waits for a catch-up reader before it gets <c>503 history_busy</c>.</summary>
+    [Range(0, 300)]
+    public int CatchUpQueueSeconds { get; set; } = DefaultCatchUpQueueSeconds;
 
     /// <summary>Per-client-IP connection limit; 0 = unlimited.</summary>
     [Range(0, 100000)]

@@ -20,12 +20,26 @@ public sealed class Subscription : IDisposable
     // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
     private readonly List<KafkaEvent> _scratch = [];
     private readonly Task[] _signals;
+    private readonly CatchUpPermits _permits;
     private CatchUpReader? _catchUp;
     private int _catchingUp;
+    // A catch-up reader runs only with a permit: taken before the subscription when it starts in history, or asked
+    // for (in turn with every other client) when a partition falls behind its cache's window.
+    private IDisposable? _permit;
+    private Task<IDisposable>? _entering;
     private readonly EventIdWriter _ids;
 
-    internal Subscription(SharedPartitionReader reader, IReadOnlyList<PartitionPosition> positions, IdFormat idFormat, Func<CatchUpReader> newCatchUp, TimeProvider time)
+    internal Subscription(
+        SharedPartitionReader reader,
+        IReadOnlyList<PartitionPosition> positions,
+        IdFormat idFormat,
+        Func<CatchUpReader> newCatchUp,
+        CatchUpPermits permits,
+        IDisposable? permit,
+        TimeProvider time)
     {
+        _permits = permits;
+        _permit = permit;
         _reader = reader;
         _positions = [.. positions];
         _newCatchUp = newCatchUp;
@@ -33,10 +47,6 @@ public sealed class Subscription : IDisposable
         _signals = new Task[positions.Count + 1];
         _ids = new EventIdWriter(_positions, idFormat);
     }
-
-    public IReadOnlyList<PartitionPosition> Positions => _positions;
-
-    public IdFormat IdFormat => _ids.Format;
 
     /// <summary>
     /// Fills <paramref name="batch"/> with the next events (per partition in order). Returns false when
@@ -54,6 +64,7 @@ public sealed class Subscription : IDisposable
                 _signals[i] = _positions[i].Cache.Changed;
             }
 
+            StartCatchUp();
             ReadCatchUp(batch);
             foreach (var position in _positions)
             {
@@ -79,6 +90,11 @@ public sealed class Subscription : IDisposable
                 _signals[^1] = _catchUp.Events.WaitToReadAsync(cancellationToken).AsTask();
                 wake = Task.WhenAny(_signals);
             }
+            else if (_entering is not null)
+            {
+                _signals[^1] = _entering;
+                wake = Task.WhenAny(_signals);
+            }
             else
             {
                 wake = _positions.Length == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, _positions.Length));
@@ -100,10 +116,21 @@ public sealed class Subscription : IDisposable
 
     public void Dispose()
     {
-        _catchUp?.Dispose();
-        foreach (var position in _positions)
+        try
         {
-            _reader.Release(position.Cache);
+            StopCatchUp();
+            if (_entering is not null)
+            {
+                _permits.Abandon(_entering);
+                _entering = null;
+            }
+        }
+        finally
+        {
+            foreach (var position in _positions)
+            {
+                _reader.Release(position.Cache);
+            }
         }
     }
 
@@ -119,7 +146,7 @@ public sealed class Subscription : IDisposable
             // Caught up with the shared window: leave the private reader and join the shared tail.
             position.CatchingUp = false;
             _catchingUp--;
-            _catchUp!.Remove(position);
+            _catchUp?.Remove(position.Partition);
         }
 
         _scratch.Clear();
@@ -127,8 +154,15 @@ public sealed class Subscription : IDisposable
         {
             position.CatchingUp = true;
             _catchingUp++;
-            _catchUp ??= _newCatchUp();
-            _catchUp.Add(position);
+            if (_catchUp is not null)
+            {
+                _catchUp.Add(position.Partition, position.Next, position.Index);
+            }
+            else
+            {
+                StartCatchUp();
+            }
+
             return;
         }
 
@@ -169,8 +203,53 @@ public sealed class Subscription : IDisposable
 
         if (_catchingUp == 0)
         {
-            _catchUp.Dispose();
+            StopCatchUp();
+        }
+    }
+
+    /// <summary>Starts the catch-up reader for the partitions behind their caches, once this client has a permit for one.</summary>
+    private void StartCatchUp()
+    {
+        if (_catchUp is not null || _catchingUp == 0)
+        {
+            return;
+        }
+
+        if (_permit is null)
+        {
+            _entering ??= _permits.EnterAsync();
+            if (!_entering.IsCompletedSuccessfully)
+            {
+                return;
+            }
+
+            _permit = _entering.Result;
+            _entering = null;
+        }
+
+        _catchUp = _newCatchUp();
+        foreach (var position in _positions)
+        {
+            if (position.CatchingUp)
+            {
+                _catchUp.Add(position.Partition, position.Next, position.Index);
+            }
+        }
+
+        _catchUp.Start();
+    }
+
+    private void StopCatchUp()
+    {
+        try
+        {
+            _catchUp?.Dispose();
+        }
+        finally
+        {
             _catchUp = null;
+            _permit?.Dispose();
+            _permit = null;
         }
     }
 }

@@ -12,6 +12,7 @@ public sealed partial class SubscriptionFactory(
     SharedPartitionReader reader,
     TimeLookup timeLookup,
     HighWatermarks highWatermarks,
+    CatchUpPermits permits,
     StreamMetrics metrics,
     IOptions<StreamingOptions> options,
     TimeProvider time,
@@ -59,12 +60,13 @@ public sealed partial class SubscriptionFactory(
 
     /// <summary>Plans and subscribes off the caller's thread: metadata and offset lookups are blocking broker round trips.</summary>
     public Task<Subscription> SubscribeAsync(StreamRequest request, CancellationToken cancellationToken) =>
-        Task.Run(() => SubscribeAsync(Plan(request.Streams, request.Resume, request.Since)), cancellationToken);
+        Task.Run(() => SubscribeAsync(Plan(request.Streams, request.Resume, request.Since), cancellationToken), cancellationToken);
 
     /// <summary>Resolves every start to an offset (broker round trips: call off the request's hot path) and joins the shared readers.</summary>
-    public async Task<Subscription> SubscribeAsync(IReadOnlyList<StartPosition> starts)
+    public async Task<Subscription> SubscribeAsync(IReadOnlyList<StartPosition> starts, CancellationToken cancellationToken)
     {
         var caches = new List<PartitionCache>(starts.Count);
+        IDisposable? permit = null;
         try
         {
             // "Latest" is the end when the request arrived, as the broker sees it (the shared reader may not have
@@ -101,11 +103,39 @@ public sealed partial class SubscriptionFactory(
                 }
             }
 
-            return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, logger), time);
+            if (positions.Any(p => p.Next < p.Cache.CompleteFrom))
+            {
+                permit = await EnterCatchUpAsync(cancellationToken);
+            }
+
+            return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, logger), permits, permit, time);
         }
         catch
         {
+            permit?.Dispose();
             caches.ForEach(reader.Release);
+            throw;
+        }
+    }
+
+    /// <summary>A start in history waits its turn for a catch-up reader, for a bounded time.</summary>
+    private async Task<IDisposable> EnterCatchUpAsync(CancellationToken cancellationToken)
+    {
+        var entering = permits.EnterAsync();
+        var patience = TimeSpan.FromSeconds(options.Value.CatchUpQueueSeconds);
+        try
+        {
+            return await entering.WaitAsync(patience, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            permits.Abandon(entering);
+            LogHistoryBusy(logger, options.Value.MaxCatchUpReaders);
+            throw StreamRequestException.HistoryBusy(Math.Max(1, options.Value.CatchUpQueueSeconds));
+        }
+        catch (OperationCanceledException)
+        {
+            permits.Abandon(entering);
             throw;
         }
     }
@@ -147,6 +177,9 @@ public sealed partial class SubscriptionFactory(
 
     [LoggerMessage(500, LogLevel.Information, "Offset {Offset} of {Topic}/{Partition} has expired; resuming at the earliest retained offset {Low}")]
     private static partial void LogExpired(ILogger logger, string topic, int partition, long offset, long low);
+
+    [LoggerMessage(502, LogLevel.Information, "All {Readers} catch-up readers stayed busy: a request for history was refused (503 history_busy)")]
+    private static partial void LogHistoryBusy(ILogger logger, int readers);
 
     [LoggerMessage(501, LogLevel.Information, "Offset {Offset} of {Topic}/{Partition} is beyond the end; starting at the latest offset {High}")]
     private static partial void LogBeyondEnd(ILogger logger, string topic, int partition, long offset, long high);

@@ -11,7 +11,7 @@ namespace EventStreams.Server.Transports;
 /// when the request comes from a trusted proxy (<c>ForwardedHeaders:TrustedProxies</c>), otherwise the remote address
 /// (after trusted <c>X-Forwarded-For</c>): a client cannot pick its own key.
 /// </summary>
-public sealed class ConnectionLimiter(IOptions<StreamingOptions> options, IOptions<TrustedProxyOptions> proxies)
+public sealed class ConnectionLimiter(IOptions<StreamingOptions> options, IOptions<TrustedProxyOptions> proxies, TimeProvider time)
 {
     /// <summary>
     /// How long a request over the limit waits for one of its client's slots to come back before its 429. A client that
@@ -40,10 +40,10 @@ public sealed class ConnectionLimiter(IOptions<StreamingOptions> options, IOptio
         }
 
         var key = KeyOf(request);
-        var waited = TimeProvider.System.GetTimestamp();
+        var waited = time.GetTimestamp();
         while (!TryTake(key, limit))
         {
-            var left = ReleaseGrace - TimeProvider.System.GetElapsedTime(waited);
+            var left = ReleaseGrace - time.GetElapsedTime(waited);
             if (left <= TimeSpan.Zero)
             {
                 throw ApiProblemException.TooManyRequests($"At most {limit} concurrent connections per client.");
@@ -51,7 +51,7 @@ public sealed class ConnectionLimiter(IOptions<StreamingOptions> options, IOptio
 
             try
             {
-                await Volatile.Read(ref _released).Task.WaitAsync(left, cancellationToken);
+                await Volatile.Read(ref _released).Task.WaitAsync(left, time, cancellationToken);
             }
             catch (TimeoutException)
             {

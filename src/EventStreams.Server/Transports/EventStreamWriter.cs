@@ -60,7 +60,7 @@ public sealed partial class EventStreamWriter(
             {
                 if (!await session.ReadAsync(heartbeat, aborted))
                 {
-                    output.Write(":\n\n"u8);
+                    terminations.WriteHeartbeat(output);
                     lastWrite = time.GetTimestamp();
                 }
                 else
@@ -99,7 +99,7 @@ public sealed partial class EventStreamWriter(
                     else if (heartbeat != Timeout.InfiniteTimeSpan && time.GetElapsedTime(lastWrite) >= heartbeat)
                     {
                         // Everything was filtered out for a while: keep proxies and clients convinced we are alive.
-                        output.Write(":\n\n"u8);
+                        terminations.WriteHeartbeat(output);
                         lastWrite = time.GetTimestamp();
                     }
                 }

@@ -28,10 +28,15 @@ public static class StreamEndpoints
         {
             session = await sessions.OpenAsync(
                 ndjson ? "ndjson" : "sse", streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"],
-                cancellation => limiter.EnterAsync(request, cancellation), context.RequestAborted);
+                aborted => limiter.EnterAsync(request, aborted), context.RequestAborted);
         }
         catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)
         {
+            if (e is StreamRequestException { RetryAfterSeconds: { } retryAfter })
+            {
+                context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             await problem.ToResult(request).ExecuteAsync(context);
             return;
         }

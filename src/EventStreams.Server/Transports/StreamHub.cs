@@ -44,7 +44,7 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
         try
         {
             var http = Context.GetHttpContext()!.Request;
-            var session = await sessions.OpenAsync("signalr", streams, since, lastEventId, filters ?? [], cancellation => limiter.EnterAsync(http, cancellation), cancellationToken);
+            var session = await sessions.OpenAsync("signalr", streams, since, lastEventId, filters ?? [], aborted => limiter.EnterAsync(http, aborted), cancellationToken);
             return DeliverAsync(session, cancellationToken);
         }
         catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)

@@ -8,9 +8,8 @@ namespace EventStreams.Server.Transports;
 /// <summary>
 /// The hub's side of <see cref="KafkaOutageGate"/> and <see cref="StreamTerminations"/>: a stream asked for during a Kafka
 /// outage fails at once, and a running one ends with a <see cref="HubException"/> (<c>"name: message"</c>) when the server
-/// ends it (shutdown, long outage, stream removed from the catalogue). A client's error is logged here once, at
-/// information level without a stack (SignalR's own error-level log of it is filtered out in hosting); anything else
-/// that fails a stream is logged by the hub itself.
+/// ends it (shutdown, an outage with <c>Kafka:Health:OutageNotice=Close</c>, stream removed from the catalogue). Client
+/// errors and failures are logged once by the hub itself.
 /// </summary>
 internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminations terminations, ILogger<StreamHubGuard> logger) : IHubFilter
 {
@@ -48,11 +47,6 @@ internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminati
                 LogEnded(logger, string.Join(',', streams), ending.Name);
                 throw new HubException($"{ending.Name}: {ending.Message}");
             }
-            catch (HubException e)
-            {
-                LogClientError(logger, e.Message);
-                throw;
-            }
 
             if (!more)
             {
@@ -62,9 +56,6 @@ internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminati
             yield return enumerator.Current;
         }
     }
-
-    [LoggerMessage(650, LogLevel.Information, "Hub stream refused: {Problem}")]
-    private static partial void LogClientError(ILogger logger, string problem);
 
     [LoggerMessage(651, LogLevel.Information, "Hub stream of {Streams} ended by the server: {Reason}")]
     private static partial void LogEnded(ILogger logger, string streams, string reason);

@@ -3,7 +3,7 @@
 // beta events are never taken for production ones.
 import { appUrl } from './paths.js';
 
-const DEFAULTS = { environment: null, upstream: null, transports: ['sse', 'signalr'] };
+const DEFAULTS = { environment: null, upstream: null, transports: ['sse', 'signalr'], intake: true };
 
 // Fixed colours for the names people use most: production red, pre-production amber, local green. Others get a hue of
 // their own from their name, always the same for the same name.
@@ -24,6 +24,7 @@ export async function loadSettings() {
       environment: typeof json.environment === 'string' && json.environment ? json.environment : null,
       upstream: typeof json.upstream === 'string' && json.upstream ? json.upstream : null,
       transports: Array.isArray(json.transports) && json.transports.length > 0 ? json.transports : DEFAULTS.transports,
+      intake: json.intake !== false,
     };
   } catch {
     return { ...DEFAULTS };

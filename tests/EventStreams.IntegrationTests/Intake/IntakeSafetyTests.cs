@@ -56,6 +56,19 @@ public sealed class IntakeSafetyTests
     }
 
     [Fact]
+    public async Task EmbeddedBroker_IntakeDisabled_404IntakeDisabled()
+    {
+        using var schemas = new SchemaRepo();
+        await using var server = await TestServer.StartAsync(Config, 1, $"--Schemas:BaseUris:0={schemas.Folder}", "--Intake:Enabled=false");
+        using var http = server.CreateClient();
+
+        var answer = await PostAsync(http, Event("mine"));
+
+        Assert.Equal(HttpStatusCode.NotFound, answer.Status);
+        Assert.Equal("intake_disabled", answer.Json.GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task ConfiguredCluster_EnabledWithoutServiceName_FailsToStartNamingTheKey()
     {
         using var cluster = new MockCluster();
@@ -63,6 +76,14 @@ public sealed class IntakeSafetyTests
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(Config, 1, $"--Kafka:BootstrapServers={cluster.BootstrapServers}", "--Intake:Enabled=true"));
 
         Assert.Contains("Intake:EventServiceName", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SchemaBaseThatIsNoFolder_FailsToStartNamingTheKey()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(Config, 1, "--Schemas:BaseUris:0=/no/such/schema/folder"));
+
+        Assert.Contains("Schemas:BaseUris", failure.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class UpstreamReferenceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UiSettings_UpstreamMode_ShowEnvironmentAndUpstreamAndOfferSseOnly()
+    public async Task UiSettings_UpstreamMode_ShowEnvironmentAndUpstreamAndOfferSseOnlyWithoutIntake()
     {
         using var http = _server.CreateClient();
 
@@ -86,6 +86,7 @@ public sealed class UpstreamReferenceTests : IAsyncLifetime
         Assert.Equal("beta", settings.GetProperty("environment").GetString());
         Assert.Equal(_fake.BaseAddress.ToString().TrimEnd('/'), settings.GetProperty("upstream").GetString());
         Assert.Equal(["sse"], settings.GetProperty("transports").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(settings.GetProperty("intake").GetBoolean());
     }
 
     [Fact]

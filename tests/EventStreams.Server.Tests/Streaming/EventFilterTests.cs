@@ -1,3 +1,4 @@
+using EventStreams.Server.Kafka;
 using System.Text;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Primitives;
@@ -61,5 +62,26 @@ public sealed class EventFilterTests
     public void Parse_LoneSurrogate_ThrowsInvalidFilter()
     {
         Assert.Equal("invalid_filter", Assert.Throws<StreamRequestException>(() => EventFilter.Parse(new StringValues("type=" + (char)0xD800))).Type);
+    }
+
+    [Fact]
+    public void Registry_SameFilterText_SharedInstance_EachEventJudgedOnce()
+    {
+        var registry = new FilterRegistry();
+        var a = registry.Share(EventFilter.Parse(new StringValues(["type=edit", "meta.domain!=canary"])))!;
+        var b = registry.Share(EventFilter.Parse(new StringValues(["type = edit", "meta.domain != canary"])))!;
+        var other = registry.Share(EventFilter.Parse(new StringValues("type=log")))!;
+        var events = Enumerable.Range(0, 10)
+            .Select(i => EventEncoder.TryEncode("t", 0, i, 0, default, System.Text.Encoding.UTF8.GetBytes($$"""{"type":"{{(i % 2 == 0 ? "edit" : "log")}}"}"""))!)
+            .ToList();
+
+        // Three clients of the same filter read the same events.
+        var verdicts = Enumerable.Range(0, 3).Select(_ => events.Count(a.Matches)).ToList();
+        events.ForEach(e => b.Matches(e));
+
+        Assert.Same(a, b);
+        Assert.NotSame(a, other);
+        Assert.Equal([5, 5, 5], verdicts);
+        Assert.Equal(events.Count, a.Evaluations);
     }
 }

@@ -13,8 +13,6 @@ internal sealed class EventIdWriter(PartitionPosition[] positions, IdFormat form
     private ArrayBufferWriter<byte>? _patch;
     private Element[]? _elements;
 
-    public IdFormat Format => format;
-
     /// <summary>Writes the id that resumes every assigned partition after what has been delivered.</summary>
     public void Write(IBufferWriter<byte> writer)
     {

@@ -1,5 +1,5 @@
 // The environment badge in the header and the page title (environment.js), and the transport switch only where the
-// server offers more than SSE (upstream mode has no SignalR hub).
+// server offers more than SSE (upstream mode has no SignalR hub), and "Send a test event" only where there is an intake.
 import { $, el } from './dom.js';
 import { environmentColor, environmentText, pageTitle } from '../environment.js';
 
@@ -17,6 +17,11 @@ export function mountEnvironment(controller, settings) {
       document.body.classList.add('has-environment');
     }
     document.querySelector('.topbar h1').after(badge);
+  }
+
+  const send = document.getElementById('send');
+  if (send && !settings.intake) {
+    send.hidden = true;
   }
 
   if (!settings.transports.includes('signalr')) {

@@ -1,9 +1,10 @@
+using EventStreams.Server.Kafka;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventStreams.Server.Streaming;
 
-namespace EventStreams.Server.Tests.Streaming;
+namespace EventStreams.Server.Tests.Kafka;
 
 /// <summary>The splicing fast path must produce the same JSON as the rewriting path, or decline.</summary>
 public sealed class EventEncoderSpliceTests

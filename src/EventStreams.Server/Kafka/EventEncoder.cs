@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace EventStreams.Server.Streaming;
+namespace EventStreams.Server.Kafka;
 
 /// <summary>Validates a message value as a JSON object and injects its Kafka position into <c>meta</c>.</summary>
 public static partial class EventEncoder

@@ -1,4 +1,4 @@
-namespace EventStreams.Server.Streaming;
+namespace EventStreams.Server.Kafka;
 
 /// <summary>
 /// One Kafka message, encoded once for every client: <see cref="Json"/> is the message value as

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace EventStreams.Server.Streaming;
+namespace EventStreams.Server.Kafka;
 
 /// <summary>
 /// The events a <see cref="CatchUpReader"/> hands to its client, passed in batches: one hand-off (and at most one

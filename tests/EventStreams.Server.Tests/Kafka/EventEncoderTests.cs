@@ -1,8 +1,9 @@
+using EventStreams.Server.Kafka;
 using System.Text;
 using System.Text.Json;
 using EventStreams.Server.Streaming;
 
-namespace EventStreams.Server.Tests.Streaming;
+namespace EventStreams.Server.Tests.Kafka;
 
 public sealed class EventEncoderTests
 {

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace EventStreams.Server.Streaming;
+namespace EventStreams.Server.Kafka;
 
 /// <summary>
 /// How deep an event may nest, for every reader of events (the encoder, <c>?filter=</c>, keys): an event the encoder
