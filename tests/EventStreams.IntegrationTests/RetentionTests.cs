@@ -86,6 +86,31 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.Equal(3, lookup.Queries - before);
     }
 
+    /// <summary>A stream of 12 partitions asked about by 20 clients at once: every partition answered, never more than the limit of queries at once.</summary>
+    [Fact]
+    public async Task Retention_ManyPartitions_AtMostMaxConcurrentQueriesAtOnce()
+    {
+        await using var server = await TestServer.StartAsync("""
+            streams:
+              ret.wide:
+                topics: [ret.wide]
+            """, partitions: 12, "--Retention:MaxConcurrentQueries=2");
+        for (var p = 0; p < 12; p++)
+        {
+            await server.ProduceAsync("ret.wide", p, $$"""{"p":{{p}}}""");
+        }
+
+        using var http = server.CreateClient();
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => http.GetStringAsync("v2/retention/ret.wide").WaitAsync(Wait)));
+        using var body = JsonDocument.Parse(bodies[0]);
+        var partitions = body.RootElement.GetProperty("streams")[0].GetProperty("partitions");
+        Assert.Equal(12, partitions.GetArrayLength());
+        Assert.All(partitions.EnumerateArray(), p => Assert.Equal(1, p.GetProperty("high").GetInt64()));
+        var lookup = server.App.Services.GetRequiredService<RetentionLookup>();
+        Assert.Equal(12, lookup.Queries);
+        Assert.InRange(lookup.PeakConcurrentQueries, 1, 2);
+    }
+
     [Fact]
     public async Task Spec_DocumentsTheRetentionRoute()
     {

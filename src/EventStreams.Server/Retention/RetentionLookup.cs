@@ -21,6 +21,8 @@ public sealed class RetentionLookup : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<TopicPartition, (Task<PartitionRetention> Answer, long StartedAt)> _answers = [];
     private int _queries;
+    private int _running;
+    private int _peak;
 
     public RetentionLookup(KafkaClients kafka, TimeProvider time, IOptions<RetentionOptions> options)
     {
@@ -32,6 +34,9 @@ public sealed class RetentionLookup : IDisposable
 
     /// <summary>Broker queries made so far (one per partition per period; tests).</summary>
     public int Queries => Volatile.Read(ref _queries);
+
+    /// <summary>The most broker queries that ran at once (tests: never above <see cref="RetentionOptions.MaxConcurrentQueries"/>).</summary>
+    public int PeakConcurrentQueries => Volatile.Read(ref _peak);
 
     /// <summary>Every partition of <paramref name="topic"/> (none when the topic does not exist yet).</summary>
     public async Task<PartitionRetention[]> TopicAsync(string topic, CancellationToken cancellationToken)
@@ -88,9 +93,22 @@ public sealed class RetentionLookup : IDisposable
     private PartitionRetention Query(TopicPartition partition)
     {
         Interlocked.Increment(ref _queries);
-        var watermarks = _kafka.Watermarks(partition);
-        var (low, high) = (watermarks.Low.Value, watermarks.High.Value);
-        return new PartitionRetention(partition.Topic, partition.Partition.Value, low, high, high > low ? OldestTimestamp(new TopicPartitionOffset(partition, low)) : null);
+        var running = Interlocked.Increment(ref _running);
+        for (var peak = Volatile.Read(ref _peak); running > peak; peak = Volatile.Read(ref _peak))
+        {
+            Interlocked.CompareExchange(ref _peak, running, peak);
+        }
+
+        try
+        {
+            var watermarks = _kafka.Watermarks(partition);
+            var (low, high) = (watermarks.Low.Value, watermarks.High.Value);
+            return new PartitionRetention(partition.Topic, partition.Partition.Value, low, high, high > low ? OldestTimestamp(new TopicPartitionOffset(partition, low)) : null);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
     }
 
     /// <summary>The timestamp of the event at <paramref name="low"/>, or of the first one after it when that one was just deleted.</summary>

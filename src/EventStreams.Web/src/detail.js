@@ -1,5 +1,5 @@
 // The detail pane of one event: position, validation errors (for *.error.validation), tree / JSON / YAML, copy.
-import { jsonTree } from './tree.js';
+import { jsonTree, linkSchemas } from './tree.js';
 import { toYaml } from './yaml.js';
 import { isErrorStream, errorMessages, errorPaths } from './summary.js';
 import { idAfter } from './protocol.js';
@@ -59,14 +59,18 @@ export class DetailPane {
     el.appendChild(facts);
     facts.dataset.testid = 'position';
 
-    // Shown again once the server says it has the schema (the first time a stream is seen).
+    // A link once the server says it has the schema (asked the first time a stream is seen; then linked in place).
     const schemaOf = (stream) => {
-      const href = this.schemaLinks?.href(stream, () => {
+      if (!this.schemaLinks) {
+        return null;
+      }
+      const title = `The latest schema of ${stream}, from this server (v2/schema/${stream})`;
+      const href = this.schemaLinks.href(stream, (known) => {
         if (this.record === r) {
-          this.render();
+          linkSchemas(this.element, stream, { href: known, title });
         }
       });
-      return href ? { href, title: `The latest schema of ${stream}, from this server (v2/schema/${stream})` } : null;
+      return { stream, href, title };
     };
     if (isErrorStream(r.stream) || (event.raw_event !== undefined && event.message !== undefined)) {
       el.appendChild(validationError(event, schemaOf));

@@ -9,7 +9,7 @@ export class SchemaLinks {
     this.known = new Map(); // stream -> true | false | 'checking'
   }
 
-  /** The schema URL of `stream` when the server has served it; else null, and `onKnown()` once it turns out to. */
+  /** The schema URL of `stream` when the server has it; else null, and `onKnown(url)` once it turns out to. */
   href(stream, onKnown) {
     const settings = this.settings();
     if (!stream || !settings || settings.upstream) {
@@ -24,7 +24,7 @@ export class SchemaLinks {
         .then((ok) => {
           this.known.set(stream, ok);
           if (ok) {
-            onKnown();
+            onKnown(url);
           }
         });
     }

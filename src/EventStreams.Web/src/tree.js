@@ -1,7 +1,8 @@
 // A collapsible JSON tree from <details> elements: keyboard- and screen-reader-friendly for free.
 // Options: `failing` — paths a validation error names ([{path, missing?}]): those nodes are marked and opened;
 // `onFilter(pathText, value, negated)` — offers "= this" / "≠ this" on each value reachable by a dotted path;
-// `schema` — {href, title}: the top-level `$schema` value becomes a link to the stream's schema.
+// `schema` — {stream, href, title}: the top-level `$schema` value is a link to the stream's schema (href null: not yet
+// known; `linkSchemas` makes it one later).
 
 const OPEN_DEPTH = 2;
 const SEP = '\u0000';
@@ -60,17 +61,15 @@ function node(name, value, path, filterable, context) {
   if (name !== null) {
     leaf.appendChild(label(name));
   }
-  const isSchema = context.schema && path.length === 1 && path[0] === '$schema' && typeof value === 'string';
-  const text = document.createElement(isSchema ? 'a' : 'span');
+  let text = document.createElement('span');
   text.className = `v-${value === null ? 'null' : typeof value}`;
-  if (isSchema) {
-    text.href = context.schema.href;
-    text.target = '_blank';
-    text.rel = 'noopener';
-    text.title = context.schema.title;
-    text.classList.add('schema-link');
-  }
   text.textContent = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (context.schema && path.length === 1 && path[0] === '$schema' && typeof value === 'string') {
+    text.dataset.schemaStream = context.schema.stream;
+    if (context.schema.href) {
+      text = schemaLink(text, context.schema);
+    }
+  }
   leaf.appendChild(text);
   if (mark) {
     failing(leaf, mark);
@@ -82,6 +81,26 @@ function node(name, value, path, filterable, context) {
       filterButton('≠', `Filter: ${pathText} ≠ ${valueText}`, () => context.onFilter(pathText, valueText, true)));
   }
   return leaf;
+}
+
+/** Turns the `$schema` values of `stream` under `root` into links to `schema.href`. */
+export function linkSchemas(root, stream, schema) {
+  for (const span of root.querySelectorAll('span[data-schema-stream]')) {
+    if (span.dataset.schemaStream === stream) {
+      span.replaceWith(schemaLink(span, schema));
+    }
+  }
+}
+
+function schemaLink(span, { href, title }) {
+  const a = document.createElement('a');
+  a.className = `${span.className} schema-link`;
+  a.textContent = span.textContent;
+  a.href = href;
+  a.target = '_blank';
+  a.rel = 'noopener';
+  a.title = title;
+  return a;
 }
 
 function failing(element, missing) {

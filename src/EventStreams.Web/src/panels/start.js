@@ -37,8 +37,9 @@ export function mountStart(controller) {
       const text = oldest === null ? 'no data retained' : `data from ${formatDateTime(oldest)} ${zoneName(oldest)}`;
       return controller.state.streams.length > 1 ? `${name}: ${text}` : text;
     });
+    $('retention').hidden = Boolean(controller.settings?.upstream);
     $('retention').textContent = lines.join(' · ');
-    $('retention').title = lines.length > 0 ? 'The oldest retained event of each selected stream, from the server' : '';
+    $('retention').title = lines.length > 0 ? `The oldest retained event of each selected stream, from the server:\n${lines.join('\n')}` : '';
   };
   const askRetention = () => {
     renderRetention();
