@@ -15,7 +15,8 @@ internal static partial class OpenApiSpecBuilder
     public const string StreamPathPrefix = "/v2/stream/";
     public const string CatalogueExtension = "x-eventstreams";
 
-    public static OpenApiDocument Build(StreamCatalogSnapshot catalog, ServiceInfo info)
+    /// <param name="intake">Whether the intake runs here: then <c>POST /v1/events</c> and <c>GET /v2/schema/{stream}</c> are documented too.</param>
+    public static OpenApiDocument Build(StreamCatalogSnapshot catalog, ServiceInfo info, bool intake)
     {
         var streams = catalog.Ordered.ToList();
         var document = new OpenApiDocument
@@ -47,6 +48,10 @@ internal static partial class OpenApiSpecBuilder
         }
 
         AddRetention(document, streams);
+        if (intake)
+        {
+            AddIntake(document, streams);
+        }
 
         return document;
     }

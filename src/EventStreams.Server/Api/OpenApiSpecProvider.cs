@@ -3,8 +3,11 @@ using Microsoft.OpenApi;
 
 namespace EventStreams.Server.Api;
 
-/// <summary>The serialized OpenAPI document of the current catalogue, rebuilt only when the catalogue is reloaded.</summary>
-internal sealed class OpenApiSpecProvider(StreamCatalog catalog, ServiceInfo info)
+/// <summary>
+/// The serialized OpenAPI document of the current catalogue, rebuilt only when the catalogue is reloaded. It documents
+/// the intake routes when the intake runs (the UI's settings know: off in upstream mode and when disabled).
+/// </summary>
+internal sealed class OpenApiSpecProvider(StreamCatalog catalog, ServiceInfo info, UiSettings settings)
 {
     private Entry? _cached;
 
@@ -16,7 +19,7 @@ internal sealed class OpenApiSpecProvider(StreamCatalog catalog, ServiceInfo inf
             return cached.Json;
         }
 
-        var json = await OpenApiSpecBuilder.Build(snapshot, info).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0, cancellationToken);
+        var json = await OpenApiSpecBuilder.Build(snapshot, info, settings.Intake).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0, cancellationToken);
         _cached = new Entry(snapshot, json);
         return json;
     }

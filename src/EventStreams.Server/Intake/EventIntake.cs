@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
 
@@ -12,6 +13,7 @@ internal sealed partial class EventIntake(
     EventValidator validator,
     IntakeStreams streams,
     IntakeProducer producer,
+    IntakeMetrics metrics,
     TimeProvider time,
     ILogger<EventIntake> logger)
 {
@@ -40,7 +42,9 @@ internal sealed partial class EventIntake(
         {
             for (var i = from; i < to; i++)
             {
+                var started = Stopwatch.GetTimestamp();
                 var result = await validator.ValidateAsync(events[i], cancellationToken);
+                metrics.Validated(Stopwatch.GetElapsedTime(started));
                 Task? delivery = null;
                 if (result.Failure is null)
                 {
@@ -73,6 +77,23 @@ internal sealed partial class EventIntake(
             {
                 LogProduceFailed(logger, valid.Stream!.Name, x.Error.Reason);
                 errors.Add(new EventFailure(EventFailure.Error, e.Clone(), $"Producing to {valid.Stream.Topics[0]} failed: {x.Error.Reason}", [], valid.Stream.Name, null));
+                metrics.Event(valid.Stream.Name, IntakeMetrics.Error);
+                continue;
+            }
+
+            metrics.Event(valid.Stream!.Name, IntakeMetrics.Accepted);
+        }
+
+        foreach (var (valid, delivery) in results)
+        {
+            if (valid.Failure is { } failure)
+            {
+                metrics.Event(failure.Stream, IntakeMetrics.Invalid);
+            }
+            else if (delivery is null)
+            {
+                // Hasty: handed to the producer without waiting for Kafka's acknowledgement.
+                metrics.Event(valid.Stream!.Name, IntakeMetrics.Accepted);
             }
         }
 

@@ -19,7 +19,24 @@ public static partial class IntakeEndpoints
         return endpoints;
     }
 
+    /// <summary>Counts each request by the status it got; one that ended in an exception as 500 (499 when the client went away).</summary>
     private static async Task PostEventsAsync(HttpContext context)
+    {
+        var metrics = context.RequestServices.GetRequiredService<IntakeMetrics>();
+        var handled = false;
+        try
+        {
+            await HandleAsync(context);
+            handled = true;
+        }
+        finally
+        {
+            metrics.Request(handled ? context.Response.StatusCode
+                : context.RequestAborted.IsCancellationRequested ? StatusCodes.Status499ClientClosedRequest : StatusCodes.Status500InternalServerError);
+        }
+    }
+
+    private static async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
         var services = context.RequestServices;

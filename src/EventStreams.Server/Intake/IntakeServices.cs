@@ -22,6 +22,7 @@ public static class IntakeServices
         services.AddSingleton<IntakeStreams>();
         services.AddSingleton<EventValidator>();
         services.AddSingleton<IntakeProducer>();
+        services.AddSingleton<IntakeMetrics>();
         services.AddSingleton<EventIntake>();
         services.AddSingleton<HastySlots>();
         return services;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using EventStreams.Server.Kafka;
 using static EventStreams.IntegrationTests.Intake.IntakeClient;
 
@@ -34,6 +35,9 @@ public sealed class IntakeSafetyTests
 
         Assert.Equal(HttpStatusCode.NotFound, answer.Status);
         Assert.Equal("intake_disabled", answer.Json.GetProperty("type").GetString());
+        var paths = await SpecPathsAsync(http);
+        Assert.DoesNotContain("/v1/events", paths);
+        Assert.DoesNotContain("/v2/schema/{stream}", paths);
     }
 
     [Fact]
@@ -53,6 +57,13 @@ public sealed class IntakeSafetyTests
         Assert.Equal(HttpStatusCode.NoContent, mine.Status);
         Assert.Equal(HttpStatusCode.BadRequest, theirs.Status);
         Assert.Contains("eventgate-main", theirs.Json.GetProperty("invalid")[0].GetProperty("context").GetProperty("errorsText").GetString(), StringComparison.Ordinal);
+        using var spec = JsonDocument.Parse(await http.GetStringAsync("?spec").WaitAsync(Wait));
+        var specPaths = spec.RootElement.GetProperty("paths");
+        var post = specPaths.GetProperty("/v1/events").GetProperty("post");
+        Assert.Equal("events", post.GetProperty("operationId").GetString());
+        Assert.Equal(["202", "204", "207", "400", "413", "415", "500"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name));
+        var streams = specPaths.GetProperty("/v2/schema/{stream}").GetProperty("get").GetProperty("parameters")[0].GetProperty("schema").GetProperty("enum");
+        Assert.Equal(["mine", "theirs"], streams.EnumerateArray().Select(s => s.GetString()));
     }
 
     [Fact]
@@ -66,6 +77,9 @@ public sealed class IntakeSafetyTests
 
         Assert.Equal(HttpStatusCode.NotFound, answer.Status);
         Assert.Equal("intake_disabled", answer.Json.GetProperty("type").GetString());
+        var paths = await SpecPathsAsync(http);
+        Assert.DoesNotContain("/v1/events", paths);
+        Assert.DoesNotContain("/v2/schema/{stream}", paths);
     }
 
     [Fact]
@@ -104,5 +118,11 @@ public sealed class IntakeSafetyTests
             Assert.Equal("error", e.GetProperty("status").GetString());
             Assert.False(string.IsNullOrEmpty(e.GetProperty("context").GetProperty("message").GetString()));
         });
+    }
+
+    private static async Task<List<string>> SpecPathsAsync(HttpClient http)
+    {
+        using var spec = JsonDocument.Parse(await http.GetStringAsync("?spec").WaitAsync(Wait));
+        return [.. spec.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name)];
     }
 }

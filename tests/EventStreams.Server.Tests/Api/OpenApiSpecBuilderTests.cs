@@ -18,7 +18,7 @@ public sealed class OpenApiSpecBuilderTests
     [Fact]
     public void Build_StreamsOutOfOrder_EnumIsSortedAndHasOnePathEach()
     {
-        var document = OpenApiSpecBuilder.Build(Catalog(Stream("b"), Stream("a"), Stream("c", aliasOf: "a")), Info);
+        var document = OpenApiSpecBuilder.Build(Catalog(Stream("b"), Stream("a"), Stream("c", aliasOf: "a")), Info, intake: false);
 
         var parameter = document.Paths[OpenApiSpecBuilder.StreamRoute].Operations![HttpMethod.Get].Parameters!.Single(p => p.Name == "streams");
         Assert.Equal(["a", "b", "c"], parameter.Schema!.Items!.Enum!.Select(n => n.GetValue<string>()));
@@ -27,9 +27,22 @@ public sealed class OpenApiSpecBuilderTests
     }
 
     [Fact]
+    public void Build_IntakeOn_DocumentsTheIntakeAndSchemaRoutes()
+    {
+        var document = OpenApiSpecBuilder.Build(Catalog(Stream("b"), Stream("a"), Stream("c", aliasOf: "a")), Info, intake: true);
+
+        Assert.Equal(["/v2/stream/{streams}", "/v2/stream/a", "/v2/stream/b", "/v2/stream/c", "/v2/retention/{streams}", "/v1/events", "/v2/schema/{stream}"], document.Paths.Keys);
+        var post = document.Paths["/v1/events"].Operations![HttpMethod.Post];
+        Assert.Equal(["application/json", "text/plain"], post.RequestBody!.Content!.Keys);
+        Assert.Contains(post.Parameters!, p => p.Name == "hasty");
+        var stream = document.Paths["/v2/schema/{stream}"].Operations![HttpMethod.Get].Parameters!.Single();
+        Assert.Equal(["a", "b"], stream.Schema!.Enum!.Select(n => n.GetValue<string>()));
+    }
+
+    [Fact]
     public void Build_AliasWithoutDescription_DescribesItAsAlias()
     {
-        var document = OpenApiSpecBuilder.Build(Catalog(Stream("a", "The A stream."), Stream("c", aliasOf: "a")), Info);
+        var document = OpenApiSpecBuilder.Build(Catalog(Stream("a", "The A stream."), Stream("c", aliasOf: "a")), Info, intake: false);
 
         var alias = document.Paths["/v2/stream/c"];
         var extension = (JsonNodeExtension)alias.Operations![HttpMethod.Get].Extensions![OpenApiSpecBuilder.CatalogueExtension];
@@ -42,7 +55,7 @@ public sealed class OpenApiSpecBuilderTests
     [Fact]
     public async Task Build_Serialized_ParsesBackWithoutErrors()
     {
-        var json = await OpenApiSpecBuilder.Build(Catalog(Stream("x.error.validation")), Info).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0);
+        var json = await OpenApiSpecBuilder.Build(Catalog(Stream("x.error.validation")), Info, intake: true).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0);
 
         var (document, diagnostic) = OpenApiDocument.Parse(json, "json");
 
