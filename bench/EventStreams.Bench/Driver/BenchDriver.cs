@@ -14,8 +14,9 @@ internal static class BenchDriver
 
         var started = DateTime.UtcNow;
         var runner = new ScenarioRunner(settings);
-        var scenarios = (settings.Smoke ? Scenarios.Smoke() : Scenarios.Full())
-            .Where(s => settings.Only.Count == 0 || settings.Only.Contains(s.Id)).ToList();
+        var scenarios = settings.Smoke ? [.. Scenarios.Smoke()]
+            : settings.Only.Count == 0 ? [.. Scenarios.Full()]
+            : Scenarios.Full().Concat(Scenarios.Extra()).Where(s => settings.Only.Contains(s.Id) || (s.Pair is not null && settings.Only.Contains(s.Pair))).ToList();
         var measurements = new List<Measurement>();
         foreach (var scenario in scenarios)
         {

@@ -134,7 +134,37 @@ internal static class ReportWriter
                 bc is null ? "—" : $"{Speed(bc):N0} ev/s", cc is null ? "—" : Ratio(Speed(oc), Speed(cc)), bc is null ? "—" : Ratio(Speed(oc), Speed(bc)), Speed(oc) >= 100_000 && oc.Lost == 0);
         }
 
+        WritePairs(md, all);
         md.AppendLine();
+    }
+
+    /// <summary>
+    /// Paired scenarios (issue 7 item 7): our server's CPU per delivered event with the candidate clients over the
+    /// reference clients, each attempt of the candidate against the reference attempt measured just before it.
+    /// </summary>
+    private static void WritePairs(StringBuilder md, IReadOnlyList<Measurement> all)
+    {
+        var ours = all.Where(m => m.Scenario.Pair is not null && m.Server == ServerKind.Ours && m.Error is null).ToList();
+        foreach (var pair in ours.GroupBy(m => m.Scenario.Pair!))
+        {
+            var first = pair.First().Scenario;
+            var reference = pair.Where(m => m.Scenario.Id == first.Id).ToList();
+            var candidates = pair.Where(m => m.Scenario.Id != first.Id).ToList();
+            if (reference.Count == 0 || candidates.Count == 0)
+            {
+                continue;
+            }
+
+            var c = candidates[0].Scenario;
+            var ratios = reference.Zip(candidates, (r, k) => k.CpuPerMillion / r.CpuPerMillion).ToList();
+            Row(md, $"{c.Title}: server CPU per delivered event ≤ {c.PairTarget:F1}× {first.Title}",
+                string.Join(" / ", candidates.Select(k => $"{Kept(k)}, {k.Delivered:N0} ev/s, {k.CpuPerMillion:F1} s/M, p99 {k.Load!.Latency.P99Ms:F0} ms")),
+                "—",
+                "reference: " + string.Join(" / ", reference.Select(r => $"{Kept(r)}, {r.Delivered:N0} ev/s, {r.CpuPerMillion:F1} s/M, p99 {r.Load!.Latency.P99Ms:F0} ms")),
+                "—",
+                string.Join(" / ", ratios.Select(r => r.ToString("F2", Inv))) + " (candidate/reference)",
+                candidates.All(k => k.KeptUp) && ratios.All(r => r <= c.PairTarget));
+        }
     }
 
     private static void WriteScenario(StringBuilder md, string id, List<Measurement> runs)

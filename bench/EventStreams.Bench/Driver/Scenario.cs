@@ -17,11 +17,13 @@ internal sealed record TopicSpec(string Name, int Partitions, int Index)
     public int[] Keys => [.. Enumerable.Range(0, Partitions).Select(p => (Index * Sources.BenchEvents.KeysPerTopic) + p)];
 }
 
-/// <summary>A client group over some topics (a stream per topic; the path names them all).</summary>
-internal sealed record GroupSpec(string Name, int Count, ClientKind Kind, TopicSpec[] Topics, string? LastEventId = null, long Target = 0)
+/// <summary>A client group over some topics (a stream per topic; the path names them all, and the filters in its query).</summary>
+internal sealed record GroupSpec(string Name, int Count, ClientKind Kind, TopicSpec[] Topics, string? LastEventId = null, long Target = 0, ClientTransport Transport = ClientTransport.Sse, string[]? Filters = null)
 {
     public ClientGroup ToClientGroup() =>
-        new(Name, "/v2/stream/" + string.Join(',', Topics.Select(t => t.Name)), Count, Kind, [.. Topics.SelectMany(t => t.Keys)], LastEventId, Target);
+        new(Name, "/v2/stream/" + string.Join(',', Topics.Select(t => t.Name)) + Query(), Count, Kind, [.. Topics.SelectMany(t => t.Keys)], LastEventId, Target, Transport, Filters);
+
+    private string Query() => Filters is { Length: > 0 } ? "?" + string.Join('&', Filters.Select(f => "filter=" + Uri.EscapeDataString(f))) : "";
 }
 
 internal sealed record Scenario(
@@ -36,7 +38,9 @@ internal sealed record Scenario(
     bool IdlePhase = false,
     double[]? SaturationRates = null,
     int Fill = 0,
-    int Repeats = 1)
+    int Repeats = 1,
+    string? Pair = null,
+    double PairTarget = 0)
 {
     /// <summary>Events per second the clients should receive in total at <paramref name="rate"/> per topic (slow and stalled clients excluded).</summary>
     public double Offered(double rate) => Groups.Where(g => g.Kind == ClientKind.Normal).Sum(g => g.Count * g.Topics.Length * rate);

@@ -27,7 +27,52 @@ internal static class Scenarios
         Upstream(1),
         Upstream(100),
         Upstream(1000),
+        .. HubVsSse(1000, 200),
+        .. FilteredVsUnfiltered(1000, 200),
     ];
+
+    /// <summary>Scenarios run only when <c>--only</c> names them (or their pair): smaller sizes of the full run's pairs.</summary>
+    public static IReadOnlyList<Scenario> Extra() =>
+    [
+        .. HubVsSse(100, 200),
+        .. HubVsSse(300, 50),
+        .. HubVsSse(1000, 20),
+        .. FilteredVsUnfiltered(100, 200),
+        .. FilteredVsUnfiltered(300, 200),
+        .. FilteredVsUnfiltered(1000, 50),
+    ];
+
+    /// <summary>
+    /// Issue 7 item 7: the same clients × events/s over SSE, then over the SignalR hub (JSON protocol); the report
+    /// gives the ratio of our server's CPU per delivered event (target ≤ 1.5). Pair id <c>hub</c> (1,000 clients ×
+    /// 200 events/s, the issue's size) or <c>hub{N}x{rate}</c>; scenario ids <c>{pair}-sse</c> and <c>{pair}-hub</c>.
+    /// </summary>
+    public static Scenario[] HubVsSse(int clients, int rate)
+    {
+        var pair = clients == 1000 && rate == 200 ? "hub" : $"hub{clients}x{rate}";
+        return
+        [
+            Paired($"{pair}-sse", pair, 1.5, rate, $"{clients:N0} SSE clients × {rate} events/s", new("sse", clients, ClientKind.Normal, [S0])),
+            Paired($"{pair}-hub", pair, 1.5, rate, $"{clients:N0} hub clients × {rate} events/s", new("hub", clients, ClientKind.Normal, [S0], Transport: ClientTransport.Hub)),
+        ];
+    }
+
+    /// <summary>
+    /// Issue 7 item 7: the same SSE clients × events/s unfiltered, then all with one shared <c>?filter=</c> that every
+    /// event passes (so both deliver the same events and the sequence check still counts losses; the filter's whole
+    /// cost is in the second run); the report gives the ratio of CPU per delivered event (target ≤ 1.2). Pair id
+    /// <c>filter</c> (1,000 clients × 200 events/s) or <c>filter{N}x{rate}</c>; scenario ids <c>{pair}-none</c> and
+    /// <c>{pair}-shared</c>.
+    /// </summary>
+    public static Scenario[] FilteredVsUnfiltered(int clients, int rate)
+    {
+        var pair = clients == 1000 && rate == 200 ? "filter" : $"filter{clients}x{rate}";
+        return
+        [
+            Paired($"{pair}-none", pair, 1.2, rate, $"{clients:N0} unfiltered SSE clients × {rate} events/s", new("unfiltered", clients, ClientKind.Normal, [S0])),
+            Paired($"{pair}-shared", pair, 1.2, rate, $"{clients:N0} SSE clients × {rate} events/s sharing ?filter=meta.domain!=canary", new("filtered", clients, ClientKind.Normal, [S0], Filters: ["meta.domain!=canary"])),
+        ];
+    }
 
     /// <summary>
     /// Issue 9: the same clients direct and through a server in upstream mode (added latency, CPU per event); 1 and 100
@@ -49,6 +94,9 @@ internal static class Scenarios
 
     private static Scenario Clients(string id, int clients, double rate, double window) =>
         new(id, $"{clients:N0} client{(clients == 1 ? "" : "s")} × {rate:N0} events/s", [S0], [new("clients", clients, ClientKind.Normal, [S0])], rate, 3, window, All);
+
+    private static Scenario Paired(string id, string pair, double target, int rate, string title, GroupSpec clients) =>
+        new(id, title, [S0], [clients], rate, 3, 10, [ServerKind.Ours], Pair: pair, PairTarget: target);
 
     private static Scenario Mixed(double window) =>
         new("mixed", "Mixed: 300 clients on 3 stream combinations, 5 slow and 100 stalled clients, 100 events/s per stream", [S0, S1, S2],

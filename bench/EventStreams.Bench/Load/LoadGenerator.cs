@@ -18,7 +18,7 @@ internal static class LoadGenerator
         var window = new LoadWindow();
         using var shutdown = new CancellationTokenSource();
         var releaseStalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var connections = spec.Groups.SelectMany(g => Enumerable.Range(0, g.Count).Select(_ => new SseConnection(g, window))).ToList();
+        var connections = spec.Groups.SelectMany(g => Enumerable.Range(0, g.Count).Select(_ => IBenchClient.Create(g, window))).ToList();
         var runs = new List<Task>(connections.Count);
         var started = Stopwatch.GetTimestamp();
         var gate = new SemaphoreSlim(spec.ConnectConcurrency);
@@ -84,7 +84,7 @@ internal static class LoadGenerator
         var deadline = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
         for (var i = 0; i < count && Stopwatch.GetTimestamp() < deadline; i++)
         {
-            var probe = new SseConnection(group, new LoadWindow());
+            var probe = IBenchClient.Create(group, new LoadWindow());
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             var run = probe.RunAsync(spec.Port, 16384, Task.CompletedTask, stop.Token);
             while (probe.FirstEvent == 0 && !run.IsCompleted && !stop.IsCancellationRequested)
@@ -106,7 +106,7 @@ internal static class LoadGenerator
         return new LatencySummary(times.Count, Quantile(times, 0.5), Quantile(times, 0.99), Quantile(times, 0.999), times.Count > 0 ? times[^1] : 0);
     }
 
-    private static async Task ReportCatchUpAsync(List<SseConnection> connections, CancellationToken cancellationToken)
+    private static async Task ReportCatchUpAsync(List<IBenchClient> connections, CancellationToken cancellationToken)
     {
         var catchUp = connections.Where(c => c.Group.Kind == ClientKind.CatchUp).ToList();
         while (catchUp.Count > 0 && !cancellationToken.IsCancellationRequested)
@@ -126,10 +126,10 @@ internal static class LoadGenerator
             .Select(p => p.Split('='))
             .ToDictionary(p => int.Parse(p[0], CultureInfo.InvariantCulture), p => long.Parse(p[1], CultureInfo.InvariantCulture));
 
-    private static bool IsLagging(SseConnection c, Dictionary<int, long> finals) =>
+    private static bool IsLagging(IBenchClient c, Dictionary<int, long> finals) =>
         c.Connected && c.Group.Keys.Any(k => finals.TryGetValue(k, out var final) && final >= 0 && c.LastSeq(k) < final);
 
-    private static async Task WaitForFinalsAsync(List<SseConnection> connections, Dictionary<int, long> finals, TimeSpan timeout)
+    private static async Task WaitForFinalsAsync(List<IBenchClient> connections, Dictionary<int, long> finals, TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline && connections.Any(c => c.Group.Kind == ClientKind.Normal && IsLagging(c, finals)))
@@ -138,7 +138,7 @@ internal static class LoadGenerator
         }
     }
 
-    private static LoadResult Summarize(LoadSpec spec, List<SseConnection> connections, Dictionary<int, long> finals, LoadWindow window, double connectSeconds)
+    private static LoadResult Summarize(LoadSpec spec, List<IBenchClient> connections, Dictionary<int, long> finals, LoadWindow window, double connectSeconds)
     {
         var groups = spec.Groups.Select(g =>
         {

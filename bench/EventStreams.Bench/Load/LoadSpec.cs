@@ -15,8 +15,21 @@ internal enum ClientKind
     CatchUp,
 }
 
-/// <summary>One kind of client: how many, which URL, which sequence keys it should see.</summary>
-internal sealed record ClientGroup(string Name, string Path, int Count, ClientKind Kind, int[] Keys, string? LastEventId = null, long Target = 0);
+/// <summary>How a client receives the events.</summary>
+internal enum ClientTransport
+{
+    /// <summary>Server-Sent Events on a raw socket (<see cref="SseConnection"/>).</summary>
+    Sse,
+
+    /// <summary>The SignalR hub's <c>Stream</c> method, JSON protocol over WebSockets (<see cref="HubClient"/>).</summary>
+    Hub,
+}
+
+/// <summary>
+/// One kind of client: how many, which URL (with its query, e.g. <c>?filter=</c>), which sequence keys it should see.
+/// Hub clients call <c>Stream</c> with the streams of <see cref="Path"/> and the <see cref="Filters"/>.
+/// </summary>
+internal sealed record ClientGroup(string Name, string Path, int Count, ClientKind Kind, int[] Keys, string? LastEventId = null, long Target = 0, ClientTransport Transport = ClientTransport.Sse, string[]? Filters = null);
 
 internal sealed record LoadSpec(int Port, ClientGroup[] Groups, int ConnectConcurrency = 100, int BufferBytes = 16384);
 

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -10,7 +9,7 @@ namespace EventStreams.Bench.Load;
 /// One SSE client on a raw socket: HTTP/1.1 request, chunked-transfer decoding and a minimal SSE parser that
 /// looks only at <c>data:</c> lines and the benchmark fields at their start (sequence key, number, production time).
 /// </summary>
-internal sealed class SseConnection(ClientGroup group, LoadWindow window)
+internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBenchClient
 {
     private enum BodyState
     {
@@ -21,10 +20,6 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window)
         Raw,
         Done,
     }
-
-    private static readonly byte[] KeyField = "\"bench_k\":"u8.ToArray();
-    private static readonly byte[] SeqField = "\"bench_seq\":"u8.ToArray();
-    private static readonly byte[] TsField = "\"bench_ts\":"u8.ToArray();
 
     private static int _connectRetries;
 
@@ -342,8 +337,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window)
             return;
         }
 
-        var head = line[..Math.Min(line.Length, 160)];
-        if (!TryField(head, KeyField, out var key) || !TryField(head, SeqField, out var seq) || !TryField(head, TsField, out var micros))
+        if (!BenchFields.TryRead(line, out var key, out var seq, out var micros))
         {
             return;
         }
@@ -383,13 +377,6 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window)
         }
 
         _last[k] = seq;
-    }
-
-    private static bool TryField(ReadOnlySpan<byte> line, ReadOnlySpan<byte> field, out long value)
-    {
-        var at = line.IndexOf(field);
-        value = 0;
-        return at >= 0 && Utf8Parser.TryParse(line[(at + field.Length)..], out value, out _);
     }
 
     private void Append(ReadOnlySpan<byte> data)
