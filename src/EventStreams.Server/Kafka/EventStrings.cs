@@ -18,27 +18,30 @@ public sealed class EventStrings
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JsonEncoder, SkipValidation = true };
 
-    private EventStrings(byte[] utf8, byte[] jsonString)
-    {
-        Utf8 = utf8;
-        JsonString = jsonString;
-    }
+    private byte[]? _jsonString;
+
+    private EventStrings(byte[] utf8) => Utf8 = utf8;
 
     /// <summary>The event text as valid UTF-8: the JSON bytes themselves, or (never for events the encoder wrote) their decoding with U+FFFD replacements, as a <see cref="string"/> would hold them.</summary>
     public byte[] Utf8 { get; }
 
-    /// <summary>The event text as one JSON string token, quotes included.</summary>
-    public byte[] JsonString { get; }
+    /// <summary>
+    /// The event text as one JSON string token, quotes included; made when a JSON client first needs it (a race
+    /// makes it twice at worst, with equal results).
+    /// </summary>
+    public byte[] JsonString => _jsonString ??= Escape(Utf8);
 
-    public static EventStrings Create(byte[] json)
+    public static EventStrings Create(byte[] json) =>
+        new(System.Text.Unicode.Utf8.IsValid(json) ? json : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json)));
+
+    private static byte[] Escape(byte[] utf8)
     {
-        var utf8 = System.Text.Unicode.Utf8.IsValid(json) ? json : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json));
         var buffer = new ArrayBufferWriter<byte>(utf8.Length + (utf8.Length / 8) + 2);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStringValue(utf8);
         }
 
-        return new EventStrings(utf8, buffer.WrittenSpan.ToArray());
+        return buffer.WrittenSpan.ToArray();
     }
 }
