@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.SignalR;
 namespace EventStreams.Server.Transports;
 
 /// <summary>
-/// One streamed item for SignalR clients: the same id and JSON an SSE client gets. The first item of every stream
+/// One streamed item as SignalR clients read it: the same id and JSON (as a string) an SSE client gets. The hub
+/// writes it from a <see cref="HubEvent"/> (same wire form, event data encoded once for all clients). The first item of every stream
 /// is a start marker with <c>Data == null</c> (SSE's <c>:ok</c>): the subscription is in place, and its
 /// <c>Id</c> resumes from the start position even if the stream is cut before any event arrives.
 /// </summary>
@@ -34,7 +35,7 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
     /// Opens the session before the stream starts: a request the client got wrong fails the invocation (a
     /// <see cref="HubException"/> the client sees, not an error SignalR logs with its stack as a broken stream).
     /// </summary>
-    public async Task<IAsyncEnumerable<StreamEvent>> Stream(
+    public async Task<IAsyncEnumerable<HubEvent>> Stream(
         string streams,
         string? since,
         string? lastEventId,
@@ -59,13 +60,13 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
         }
     }
 
-    private async IAsyncEnumerable<StreamEvent> DeliverAsync(StreamSession session, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<HubEvent> DeliverAsync(StreamSession session, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using (session)
         {
             var id = new ArrayBufferWriter<byte>(256);
             session.WriteId(id);
-            yield return new StreamEvent(Encoding.UTF8.GetString(id.WrittenSpan), null);
+            yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), null);
             while (!cancellationToken.IsCancellationRequested)
             {
                 await ReadAsync(session, cancellationToken);
@@ -74,7 +75,7 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
                     id.ResetWrittenCount();
                     session.WriteId(id);
                     session.Sent(e.Json.Length);
-                    yield return new StreamEvent(Encoding.UTF8.GetString(id.WrittenSpan), Encoding.UTF8.GetString(e.Json));
+                    yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), e);
                 }
             }
         }

@@ -22,7 +22,7 @@ internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminati
         }
 
         var result = await next(invocationContext);
-        if (result is IAsyncEnumerable<StreamEvent> events && invocationContext.HubMethodArguments is [string streams, ..])
+        if (result is IAsyncEnumerable<HubEvent> events && invocationContext.HubMethodArguments is [string streams, ..])
         {
             return EndWhenTerminated(events, streams.Split(','), CancellationToken.None);
         }
@@ -30,7 +30,7 @@ internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminati
         return result;
     }
 
-    private async IAsyncEnumerable<StreamEvent> EndWhenTerminated(IAsyncEnumerable<StreamEvent> events, string[] streams, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<HubEvent> EndWhenTerminated(IAsyncEnumerable<HubEvent> events, string[] streams, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var watch = terminations.Watch(streams);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, watch.Token);
