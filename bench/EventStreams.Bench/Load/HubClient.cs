@@ -15,16 +15,16 @@ internal sealed class HubClient(ClientGroup group, LoadWindow window) : IBenchCl
 {
     private const string StreamPrefix = "/v2/stream/";
 
-    private readonly Dictionary<int, long> _last = [];
+    private readonly SequenceTracker _sequences = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ClientGroup Group { get; } = group;
 
     public long Events { get; private set; }
 
-    public long Gaps { get; private set; }
+    public long Gaps => _sequences.Gaps;
 
-    public long Duplicates { get; private set; }
+    public long Duplicates => _sequences.Duplicates;
 
     public long ConnectStart { get; private set; }
 
@@ -40,7 +40,7 @@ internal sealed class HubClient(ClientGroup group, LoadWindow window) : IBenchCl
 
     public Task HeadersReceived => _started.Task;
 
-    public long LastSeq(int key) => _last.TryGetValue(key, out var seq) ? seq : -1;
+    public long LastSeq(int key) => _sequences.LastSeq(key);
 
     public async Task RunAsync(int port, int bufferBytes, Task releaseStalled, CancellationToken cancellationToken)
     {
@@ -102,21 +102,7 @@ internal sealed class HubClient(ClientGroup group, LoadWindow window) : IBenchCl
             LatencyHistogram.Current.Record(Sources.BenchEvents.NowMicros() - micros);
         }
 
-        var k = (int)key;
-        if (_last.TryGetValue(k, out var last))
-        {
-            if (seq > last + 1)
-            {
-                Gaps += seq - last - 1;
-            }
-            else if (seq <= last)
-            {
-                Duplicates++;
-                return;
-            }
-        }
-
-        _last[k] = seq;
+        _sequences.Record((int)key, seq);
     }
 
     /// <summary>The hub's items: an id and the event's JSON (a string today; raw JSON is read as well), null for the start marker.</summary>

@@ -23,7 +23,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
 
     private static int _connectRetries;
 
-    private readonly Dictionary<int, long> _last = [];
+    private readonly SequenceTracker _sequences = new();
     private readonly TaskCompletionSource _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private byte[] _line = new byte[4096];
     private int _lineLength;
@@ -38,9 +38,9 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
 
     public long Events { get; private set; }
 
-    public long Gaps { get; private set; }
+    public long Gaps => _sequences.Gaps;
 
-    public long Duplicates { get; private set; }
+    public long Duplicates => _sequences.Duplicates;
 
     public long ConnectStart { get; private set; }
 
@@ -59,7 +59,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
 
     public static int ConnectRetries => _connectRetries;
 
-    public long LastSeq(int key) => _last.TryGetValue(key, out var seq) ? seq : -1;
+    public long LastSeq(int key) => _sequences.LastSeq(key);
 
     public async Task RunAsync(int port, int bufferBytes, Task releaseStalled, CancellationToken cancellationToken)
     {
@@ -362,21 +362,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
             }
         }
 
-        var k = (int)key;
-        if (_last.TryGetValue(k, out var last))
-        {
-            if (seq > last + 1)
-            {
-                Gaps += seq - last - 1;
-            }
-            else if (seq <= last)
-            {
-                Duplicates++;
-                return;
-            }
-        }
-
-        _last[k] = seq;
+        _sequences.Record((int)key, seq);
     }
 
     private void Append(ReadOnlySpan<byte> data)
