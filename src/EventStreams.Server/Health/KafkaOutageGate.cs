@@ -1,7 +1,6 @@
 using System.Globalization;
 using EventStreams.Server.Api;
 using EventStreams.Server.Kafka;
-using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Health;
 
@@ -29,7 +28,7 @@ public static class KafkaOutageGate
     }
 
     public static ApiProblemException Refuse(KafkaHealth health) =>
-        ProblemTypes.ToProblem(StreamRequestException.KafkaUnavailable(string.Create(CultureInfo.InvariantCulture, $"unreachable for {health.UnreachableFor.TotalSeconds:0} s ({health.LastError ?? "no answer"})")));
+        ApiProblemException.KafkaUnavailable(string.Create(CultureInfo.InvariantCulture, $"unreachable for {health.UnreachableFor.TotalSeconds:0} s ({health.LastError ?? "no answer"})"));
 
     private static bool IsStreamPath(PathString path) =>
         path.StartsWithSegments("/v2/stream", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v2/hub", StringComparison.OrdinalIgnoreCase)

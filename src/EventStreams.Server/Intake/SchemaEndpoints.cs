@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EventStreams.Server.Api;
-using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Intake;
 
@@ -23,7 +22,7 @@ public static class SchemaEndpoints
         var services = context.RequestServices;
         try
         {
-            var definition = services.GetRequiredService<IntakeStreams>().Find(stream) ?? throw ProblemTypes.ToProblem(StreamRequestException.StreamNotFound([stream]));
+            var definition = services.GetRequiredService<IntakeStreams>().Find(stream) ?? throw ApiProblemException.StreamNotFound([stream]);
             if (definition.SchemaTitle is not { Length: > 0 } title)
             {
                 throw SchemaNotFound(stream, "the stream has no schema_title");

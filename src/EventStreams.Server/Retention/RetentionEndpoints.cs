@@ -1,8 +1,6 @@
 using System.Globalization;
 using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
-using EventStreams.Server.Health;
-using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Options;
 
@@ -23,17 +21,11 @@ public static class RetentionEndpoints
         return endpoints;
     }
 
-    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, KafkaHealth health, IOptions<RetentionOptions> options)
+    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, IOptions<RetentionOptions> options)
     {
         try
         {
             var requested = Resolve(catalog, streams);
-            if (!health.IsReachable)
-            {
-                context.Response.Headers.RetryAfter = ((int)health.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                throw KafkaOutageGate.Refuse(health);
-            }
-
             var body = new List<StreamRetention>(requested.Count);
             foreach (var (name, definition) in requested)
             {
