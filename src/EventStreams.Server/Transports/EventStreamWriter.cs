@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
+using System.Text;
 using System.Text.Json;
 using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
@@ -27,17 +29,10 @@ public sealed partial class EventStreamWriter(
 
     public async Task RunAsync(HttpContext context, StreamSession session, bool ndjson)
     {
-        var response = context.Response;
-        var hadAccept = context.Request.Headers.Accept.Count > 0;
-        response.ContentType = ndjson ? "application/json; charset=utf-8" : hadAccept ? "text/event-stream; charset=utf-8" : "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        response.Headers["X-EventStreams-Filters"] = "1";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-
+        StartResponse(context, ndjson);
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
-        var output = response.BodyWriter;
+        var output = context.Response.BodyWriter;
         // Ends with the client, or when the server ends it (shutdown, long Kafka outage, stream removed): then the client
         // reconnects, elsewhere if need be, with its id.
         using var watch = terminations.Watch(session.Request.Names);
@@ -132,6 +127,33 @@ public sealed partial class EventStreamWriter(
         }
     }
 
+    /// <summary>
+    /// A stream asked of a stopping instance: started and ended at once, like a running one (SSE: <c>:ok</c>, a short
+    /// <c>retry:</c>, a clean close), so that the client comes back through the load balancer, to another instance. A refusal
+    /// (503) would do no good: a browser's EventSource gives up for good on it.
+    /// </summary>
+    public async Task EndAtOnceAsync(HttpContext context, StreamEnding end, bool ndjson)
+    {
+        StartResponse(context, ndjson);
+        if (!ndjson)
+        {
+            context.Response.BodyWriter.Write(":ok\n\n"u8);
+        }
+
+        await EndAsync(context, context.Response.BodyWriter, end, ndjson);
+    }
+
+    private static void StartResponse(HttpContext context, bool ndjson)
+    {
+        var response = context.Response;
+        var hadAccept = context.Request.Headers.Accept.Count > 0;
+        response.ContentType = ndjson ? "application/json; charset=utf-8" : hadAccept ? "text/event-stream; charset=utf-8" : "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        response.Headers["X-EventStreams-Filters"] = "1";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
     private static ValueTask FlushAsync(PipeWriter output, CancellationTokenSource stallTimer, TimeSpan stall)
     {
         var flush = output.FlushAsync(stallTimer.Token);
@@ -159,10 +181,18 @@ public sealed partial class EventStreamWriter(
         stallTimer.TryReset();
     }
 
-    /// <summary>Tells the client why (not on shutdown) and closes; a client that takes nothing within a second is cut off.</summary>
+    /// <summary>
+    /// Tells the client why (not on shutdown) and closes; on shutdown an SSE client gets the <c>retry:</c> to come back after.
+    /// A client that takes nothing within a second is cut off.
+    /// </summary>
     private async Task EndAsync(HttpContext context, PipeWriter output, StreamEnding end, bool ndjson)
     {
         metrics.Dropped(end.Name);
+        if (end.RetryMilliseconds is { } retry && !ndjson)
+        {
+            output.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"retry: {retry}\n\n")));
+        }
+
         if (!end.IsShutdown && !ndjson)
         {
             output.Write("event: error\ndata: "u8);
