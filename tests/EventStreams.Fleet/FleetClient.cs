@@ -30,6 +30,9 @@ public abstract class FleetClient(string name, int partitions, SilenceWindow sil
 
     public string? LastId { get; protected set; }
 
+    /// <summary>Why the last connection attempt or stream failed (for a test's message).</summary>
+    public string? LastError { get; protected set; }
+
     /// <summary>The longest time between two events while <see cref="SilenceWindow"/> was open.</summary>
     public TimeSpan LongestSilence => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestSilence));
 

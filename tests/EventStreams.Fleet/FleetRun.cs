@@ -31,7 +31,20 @@ public sealed class FleetRun : IAsyncDisposable
     public static FleetRun Start(Fleet fleet, FleetLoad load) => new(fleet, load);
 
     /// <summary>Waits until every client's first stream has started.</summary>
-    public Task WaitStartedAsync(TimeSpan timeout) => WaitUntilAsync(() => Clients.All(c => c.Connections > 0 || c.Fatal > 0), timeout);
+    public async Task WaitStartedAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await WaitUntilAsync(() => Clients.All(c => c.Connections > 0 || c.Fatal > 0), timeout);
+        }
+        catch (TimeoutException)
+        {
+            var waiting = Clients.Where(c => c.Connections == 0 && c.Fatal == 0).ToList();
+            var running = string.Join(", ", _running.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!.Message).Distinct());
+            throw new TimeoutException($"{waiting.Count} of {Clients.Count} clients not started within {timeout}: " +
+                string.Join("; ", waiting.Take(5).Select(c => $"{c.Name}: {c.LastError ?? "no error"}")) + (running.Length > 0 ? $"; failed: {running}" : ""));
+        }
+    }
 
     /// <summary>Waits until every client has received every event produced so far (or timeout: the tally then shows what is missing).</summary>
     public async Task<bool> WaitDeliveredAsync(TimeSpan timeout)

@@ -47,8 +47,9 @@ public sealed class HubFleetClient(string name, Uri balancer, int partitions, Si
             {
                 return;
             }
-            catch (Exception)
+            catch (Exception e)
             {
+                LastError = $"{e.GetType().Name}: {e.Message}";
                 // The server ended the stream (shutdown: reconnect elsewhere), the connection was cut, or the connect failed:
                 // try again, on a new connection.
             }

@@ -31,6 +31,7 @@ public sealed class SseFleetClient(string name, Uri balancer, HttpClient http, i
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                 if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != "text/event-stream")
                 {
+                    LastError = $"HTTP {(int)response.StatusCode} {response.Content.Headers.ContentType}";
                     Fatal++;
                     return;
                 }
@@ -46,6 +47,7 @@ public sealed class SseFleetClient(string name, Uri balancer, HttpClient http, i
             catch (Exception e) when (e is IOException or HttpRequestException)
             {
                 // A network error: EventSource reconnects after its reconnection time.
+                LastError = e.Message;
             }
 
             try
