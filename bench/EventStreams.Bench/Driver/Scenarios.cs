@@ -42,6 +42,7 @@ internal static class Scenarios
         .. FilteredVsUnfiltered(300, 200),
         .. FilteredVsUnfiltered(1000, 50),
         .. GzipVsPlain(100, 200),
+        .. GzipVsPlain(1000, 5),
         .. GzipVsPlain(1000, 20),
         .. GzipVsPlain(1000, 50),
     ];
