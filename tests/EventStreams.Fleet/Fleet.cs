@@ -86,7 +86,15 @@ public sealed class Fleet : IAsyncDisposable
         foreach (var app in _instances.OfType<WebApplication>())
         {
             using var now = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await app.StopAsync(now.Token).WaitAsync(StartTimeout);
+            try
+            {
+                await app.StopAsync(now.Token).WaitAsync(StartTimeout);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped without waiting for the drain: the run is over.
+            }
+
             await app.DisposeAsync();
         }
 

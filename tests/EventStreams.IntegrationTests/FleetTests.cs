@@ -49,7 +49,6 @@ public sealed class FleetTests(ITestOutputHelper output)
         Assert.True(cuts >= 30, $"only {cuts} cuts");
         Assert.True(tally.Reconnects >= cuts, tally.ToString());
         Assert.Equal(tally.Reconnects, tally.Moves);
-        Assert.Equal(tally.Clients, tally.ClientsOnSeveralInstances);
     }
 
     [Fact]
