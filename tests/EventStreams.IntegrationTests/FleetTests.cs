@@ -47,7 +47,8 @@ public sealed class FleetTests(ITestOutputHelper output)
         Assert.Equal(0, tally.Repeated);
         Assert.Equal(0, tally.Fatal);
         Assert.True(cuts >= 30, $"only {cuts} cuts");
-        Assert.True(tally.Reconnects >= cuts, tally.ToString());
+        // A client cut at the very end may not have reconnected yet when everything was delivered: at most one per client.
+        Assert.True(tally.Reconnects >= cuts - tally.Clients, tally.ToString());
         Assert.Equal(tally.Reconnects, tally.Moves);
     }
 
