@@ -11,7 +11,7 @@
 //   'retention'  how far back the selected streams go (v2/retention) arrived
 import { StreamConnection } from './connection.js';
 import { HubStreamConnection } from './hub.js';
-import { loadCatalog, validationStreamsFor } from './catalog.js';
+import { loadCatalog, validationStreamsFor, realStream } from './catalog.js';
 import { EventStore } from './store.js';
 import { EventIngest } from './ingest.js';
 import { RateCounts } from './rates.js';
@@ -223,8 +223,9 @@ export class Controller {
       }
       this.lastNId = retention ? lastEventsId(retention, streams, lastN) : '';
       if (!this.lastNId) {
-        this.notice('start', `The server could not say where the last ${lastN.toLocaleString('en')} events begin`
-          + `${this.settings?.upstream ? ' (not in upstream mode)' : ''}: the stream starts with the newest events.`);
+        const why = this.settings?.upstream ? ': in upstream mode it has no retention route to ask' : '';
+        this.notice('start', `This server cannot say where the last ${lastN.toLocaleString('en')} events begin${why}. `
+          + 'The stream starts with the newest events instead.');
       }
       open();
       if (this.mode === 'paused') {
@@ -288,6 +289,11 @@ export class Controller {
     }
     this.emit('series', this.rates.setStreams(this.state.streams));
     return aliasOf;
+  }
+
+  /** "Retry now" while the connection backs off after a failure. */
+  retryNow() {
+    this.connection.retryNow();
   }
 
   pause() {
@@ -392,10 +398,12 @@ export class Controller {
 
   /**
    * "Validation errors for this stream": its error stream (from the catalogue's destination_event_service, else every
-   * error stream) filtered on errored_stream_name, from an hour ago.
+   * error stream) filtered on errored_stream_name (of the real stream: an alias's errors name its target), from an
+   * hour ago (or `since`).
    */
-  showValidationErrors(name) {
+  showValidationErrors(name, { since = '-1h' } = {}) {
     const streams = validationStreamsFor(name, this.catalog);
+    const real = realStream(name, this.catalog);
     if (streams.length === 0) {
       this.notice('validation', `The catalogue has no validation-error stream, so there are no rejected events of ${name} to show.`);
       return;
@@ -405,8 +413,8 @@ export class Controller {
       ...emptyState(),
       streams,
       start: 'time',
-      since: '-1h',
-      filters: [`errored_stream_name=${name}`],
+      since,
+      filters: [`errored_stream_name=${real}`],
       max: s.max,
       transport: s.transport,
       chart: s.chart,
@@ -416,6 +424,12 @@ export class Controller {
   /** "= this" / "≠ this" on a field of an event. */
   filterOn(pathText, value, negated) {
     return this.addFilter(`${pathText}${negated ? '!=' : '='}${value}`);
+  }
+
+  /** Tails `stream` live from now on its own (keeping the number of kept events, the transport and the chart). */
+  showStream(stream) {
+    const s = this.state;
+    this.replace({ ...emptyState(), streams: [stream], max: s.max, transport: s.transport, chart: s.chart }, { autostart: true });
   }
 
   /** "Start after this event". */
