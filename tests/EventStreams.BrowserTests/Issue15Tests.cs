@@ -366,7 +366,7 @@ public sealed class Issue15Tests(UiFixture fixture) : BrowserTest(fixture)
 
                 await second.ProduceAsync("eqiad.ui.gap", UiServer.Edit("ui.gap", 4));
                 await WaitForShownAsync(page, 4);
-                await Expect(page.Locator(".row.gap")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("^Disconnected from \\d\\d:\\d\\d:\\d\\d to \\d\\d:\\d\\d:\\d\\d UTC \\(\\d+ s\\)$"));
+                await Expect(page.Locator(".row.gap .summary")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Disconnected from \\d\\d:\\d\\d:\\d\\d to \\d\\d:\\d\\d:\\d\\d UTC \\(\\d+ s\\)$"));
                 Assert.Equal(new[] { 1, 2, 3, 4 }, await ShownSequenceAsync(page));
                 await AssertStatusReadableAsync(page, 390);
             });

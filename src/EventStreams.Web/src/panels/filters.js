@@ -46,8 +46,9 @@ export function mountFilters(controller) {
   });
   $('add-filter').addEventListener('submit', (e) => {
     e.preventDefault();
+    const typed = $('new-filter').value;
     takeText();
-    if (!controller.addFilter($('new-filter').value)) {
+    if (!controller.addFilter(typed)) {
       $('filter-error').textContent = 'Write a filter as path = value or path != value (run on the server), or path in a,b · path contains text · path ~ regex · path > number (run in the page), e.g. meta.domain = en.wikipedia.org';
       return;
     }
@@ -55,8 +56,9 @@ export function mountFilters(controller) {
     $('new-filter').value = '';
   });
   $('hide-canary').addEventListener('change', () => {
+    const hide = $('hide-canary').checked; // read before takeText redraws the panel from the view
     takeText();
-    controller.setHideCanary($('hide-canary').checked);
+    controller.setHideCanary(hide);
   });
   $('field-filters').addEventListener('click', takeText, { capture: true });
 }
