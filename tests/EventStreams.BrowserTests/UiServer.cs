@@ -26,8 +26,8 @@ public sealed class UiServer : IAsyncDisposable
     [
         "ui.live", "ui.hub", "ui.retry", "ui.pause", "ui.since", "ui.fromid", "ui.sel.a", "ui.sel.b", "ui.filter", "ui.detail", "ui.narrow", "ui.link", "ui.download", "ui.shots", "ui.perf.a", "ui.perf.b",
         "ui.restart", "ui.again", "ui.restart.start", "ui.copyid", "ui.chart", "ui.retention",
-        "ui.instr", "ui.value", "ui.find", "ui.relative", "ui.a11y", "ui.zone", "ui.cap", "ui.cols.alpha", "ui.cols.beta", "ui.upstream", "ui.prefix", "ui.lastn", "ui.schemalink",
-        "ui.alias.real", "ui.empty", "ui.yaml", "ui.small", "ui.gap", "ui.status",
+        "ui.instr", "ui.value", "ui.find", "ui.relative", "ui.a11y", "ui.zone", "ui.cap", "ui.cols.alpha", "ui.cols.beta", "ui.upstream", "ui.prefix", "ui.lastn", "ui.schemalink", "ui.gzip",
+        "ui.alias.real", "ui.empty", "ui.yaml", "ui.small", "ui.gap",
         "ui.test.error.validation",
     ];
 
