@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using YamlDotNet.RepresentationModel;
+
+namespace EventStreams.IntegrationTests.Kubernetes;
+
+/// <summary>
+/// An overlay of <c>deploy/kubernetes</c> as <c>kubectl kustomize</c> renders it (offline: no cluster), each object as
+/// JSON for easy reading. The README's test command installs kubectl where it is missing.
+/// </summary>
+public sealed class RenderedOverlay
+{
+    private static readonly TimeSpan RenderTimeout = TimeSpan.FromMinutes(1);
+
+    private RenderedOverlay(string name, IReadOnlyList<JsonObject> objects)
+    {
+        Name = name;
+        Objects = objects;
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyList<JsonObject> Objects { get; }
+
+    public JsonObject Deployment => Single("Deployment");
+
+    public JsonObject PodSpec => Deployment["spec"]!["template"]!["spec"]!.AsObject();
+
+    public JsonObject Container => PodSpec["containers"]!.AsArray().Single()!.AsObject();
+
+    public IEnumerable<JsonObject> Env => Container["env"]!.AsArray().Select(e => e!.AsObject());
+
+    public IEnumerable<string> Kinds => Objects.Select(o => (string)o["kind"]!);
+
+    public JsonObject Single(string kind) => Objects.Single(o => (string)o["kind"]! == kind);
+
+    public JsonObject? Find(string kind) => Objects.SingleOrDefault(o => (string)o["kind"]! == kind);
+
+    /// <summary>The container port a probe or scrape names (by name or number).</summary>
+    public int ContainerPort(JsonNode port) => port.GetValueKind() == System.Text.Json.JsonValueKind.Number
+        ? (int)port
+        : (int)Container["ports"]!.AsArray().Single(p => (string)p!["name"]! == (string)port!)!["containerPort"]!;
+
+    public static async Task<RenderedOverlay> RenderAsync(string overlay)
+    {
+        var start = new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(RepoRoot.Path, "deploy", "kubernetes", "overlays", overlay)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start (bash scripts/test.sh installs it).");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(RenderTimeout);
+        Assert.True(process.ExitCode == 0, $"kubectl kustomize {overlay} failed: {await errors}");
+
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(await output));
+        return new RenderedOverlay(overlay, [.. yaml.Documents.Select(d => ToJson(d.RootNode)!.AsObject())]);
+    }
+
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value!, ToJson(c.Value)))),
+        YamlSequenceNode list => new JsonArray([.. list.Children.Select(ToJson)]),
+        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } scalar when long.TryParse(scalar.Value, out var number) => JsonValue.Create(number),
+        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: "true" or "false" } scalar => JsonValue.Create(scalar.Value == "true"),
+        YamlScalarNode scalar => JsonValue.Create(scalar.Value),
+        _ => null,
+    };
+}
