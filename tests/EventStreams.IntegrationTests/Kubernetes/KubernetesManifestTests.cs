@@ -34,7 +34,7 @@ public sealed partial class KubernetesManifestTests
 
         Assert.Equal(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Service"], production.Kinds.Order());
         Assert.Equal(3, (int)production.Deployment["spec"]!["replicas"]!);
-        Assert.Equal(3, (int)production.Single("HorizontalPodAutoscaler")["spec"]!["minReplicas"]!);
+        Assert.Equal(3, (int)production.One("HorizontalPodAutoscaler")["spec"]!["minReplicas"]!);
         Assert.False(string.IsNullOrEmpty((string?)env["Kafka__BootstrapServers"]["value"]));
         Assert.StartsWith("SASL_", (string)env["Kafka__Consumer__security.protocol"]["value"]!, StringComparison.Ordinal);
         foreach (var secret in new[] { "Kafka__Consumer__sasl.username", "Kafka__Consumer__sasl.password" })
@@ -51,12 +51,12 @@ public sealed partial class KubernetesManifestTests
         var rendered = await RenderedOverlay.RenderAsync(overlay);
         var deployment = rendered.Deployment;
         var podLabels = deployment["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
-        var service = rendered.Single("Service");
+        var service = rendered.One("Service");
         var configMaps = rendered.Objects.Where(o => (string)o["kind"]! == "ConfigMap").Select(o => (string)o["metadata"]!["name"]!);
 
         Assert.True(Selects(deployment["spec"]!["selector"]!["matchLabels"]!, podLabels));
         Assert.True(Selects(service["spec"]!["selector"]!, podLabels));
-        Assert.True(Selects(rendered.Single("PodDisruptionBudget")["spec"]!["selector"]!["matchLabels"]!, podLabels));
+        Assert.True(Selects(rendered.One("PodDisruptionBudget")["spec"]!["selector"]!["matchLabels"]!, podLabels));
         Assert.All(service["spec"]!["ports"]!.AsArray(), p => rendered.ContainerPort(p!["targetPort"]!));
         Assert.All(rendered.PodSpec["volumes"]!.AsArray().Where(v => v!["configMap"] is not null), v => Assert.Contains((string)v!["configMap"]!["name"]!, configMaps));
         if (rendered.Find("HorizontalPodAutoscaler") is { } hpa)
@@ -136,7 +136,7 @@ public sealed partial class KubernetesManifestTests
     public async Task BaseStreamConfig_LoadsInTheServer()
     {
         var production = await RenderedOverlay.RenderAsync("production");
-        var streams = (string)production.Single("ConfigMap")["data"]!["streams.yaml"]!;
+        var streams = (string)production.One("ConfigMap")["data"]!["streams.yaml"]!;
         await using var server = await TestServer.StartAsync(streams);
         using var http = server.CreateClient();
 
@@ -155,7 +155,7 @@ public sealed partial class KubernetesManifestTests
     public async Task Ingress_Settings_LetServerSentEventsThrough()
     {
         var production = await RenderedOverlay.RenderAsync("production");
-        var annotations = production.Single("Ingress")["metadata"]!["annotations"]!;
+        var annotations = production.One("Ingress")["metadata"]!["annotations"]!;
 
         Assert.Equal("off", (string)annotations["nginx.ingress.kubernetes.io/proxy-buffering"]!);
         // Longer than several heartbeats (Streaming:HeartbeatSeconds, 15 s by default).

@@ -22,7 +22,7 @@ public sealed class RenderedOverlay
 
     public IReadOnlyList<JsonObject> Objects { get; }
 
-    public JsonObject Deployment => Single("Deployment");
+    public JsonObject Deployment => One("Deployment");
 
     public JsonObject PodSpec => Deployment["spec"]!["template"]!["spec"]!.AsObject();
 
@@ -32,7 +32,7 @@ public sealed class RenderedOverlay
 
     public IEnumerable<string> Kinds => Objects.Select(o => (string)o["kind"]!);
 
-    public JsonObject Single(string kind) => Objects.Single(o => (string)o["kind"]! == kind);
+    public JsonObject One(string kind) => Objects.Single(o => (string)o["kind"]! == kind);
 
     public JsonObject? Find(string kind) => Objects.SingleOrDefault(o => (string)o["kind"]! == kind);
 
@@ -63,7 +63,7 @@ public sealed class RenderedOverlay
     {
         YamlMappingNode map => new JsonObject(map.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value!, ToJson(c.Value)))),
         YamlSequenceNode list => new JsonArray([.. list.Children.Select(ToJson)]),
-        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } scalar when long.TryParse(scalar.Value, out var number) => JsonValue.Create(number),
+        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } scalar when int.TryParse(scalar.Value, out var number) => JsonValue.Create(number),
         YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: "true" or "false" } scalar => JsonValue.Create(scalar.Value == "true"),
         YamlScalarNode scalar => JsonValue.Create(scalar.Value),
         _ => null,
