@@ -117,19 +117,20 @@ internal static class KafkaLoadBench
             var seconds = clock.Elapsed.TotalSeconds;
             var serverCpu = servers.Sum(s => s.Process.Stats().CpuSeconds) - cpuBefore;
             var brokerCpu = broker.Stats().CpuSeconds - brokerBefore;
-            long delivered = 0;
+            long delivered = 0, bytes = 0;
             foreach (var load in loads)
             {
                 await load.SendAsync("endwindow");
-                delivered += JsonSerializer.Deserialize<LoadResult>(await load.ExpectAsync("@window", Timeout), LoadGenerator.Json)!.WindowEvents;
+                var result = JsonSerializer.Deserialize<LoadResult>(await load.ExpectAsync("@window", Timeout), LoadGenerator.Json)!;
+                (delivered, bytes) = (delivered + result.WindowEvents, bytes + result.WindowBytes);
             }
 
             return new KafkaLoadRow(kind, instances, clients, counts["connections"] - before["connections"], counts["fetch"] / seconds,
-                counts["metadata"] / seconds, (counts["listoffsets"] + counts["other"]) / seconds, delivered / seconds, serverCpu / seconds, brokerCpu / seconds, loadAverage, null);
+                counts["metadata"] / seconds, (counts["listoffsets"] + counts["other"]) / seconds, delivered / seconds, delivered > 0 ? bytes / (double)delivered : 0, serverCpu / seconds, brokerCpu / seconds, loadAverage, null);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException)
         {
-            return new KafkaLoadRow(kind, instances, clients, 0, 0, 0, 0, 0, 0, 0, loadAverage, e.Message);
+            return new KafkaLoadRow(kind, instances, clients, 0, 0, 0, 0, 0, 0, 0, 0, loadAverage, e.Message);
         }
         finally
         {
@@ -160,8 +161,8 @@ internal static class KafkaLoadBench
         md.AppendLine();
         md.AppendLine(Inv, $"`EventStreams.Bench kafka-load`: broker librdkafka mock cluster (1 broker, its own process), one topic of {Topic.Partitions} partitions at {EventsPerSecond} events/s in all; every client reads the whole topic over SSE, clients spread round-robin over the instances; `fetch.wait.max.ms` = {FetchWaitMs} for ours and the baseline; counts over a {window} s window after a 3 s warm-up, at the broker (mock request tracking; connections from /proc/net/tcp, less the broker's own producers). Load average (1 min) at the start of each row: the machine is shared.");
         md.AppendLine();
-        md.AppendLine("| Server | Instances | Clients | Kafka connections | Fetch requests/s | Metadata requests/s | Other requests/s | Delivered events/s | Servers' CPU | Broker CPU | Load avg |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| Server | Instances | Clients | Kafka connections | Fetch requests/s | Metadata requests/s | Other requests/s | Delivered events/s | Bytes per event | Servers' CPU | Broker CPU | Load avg |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
             md.AppendLine(row.ToMarkdown());
@@ -172,9 +173,9 @@ internal static class KafkaLoadBench
 }
 
 internal sealed record KafkaLoadRow(ServerKind Server, int Instances, int Clients, long Connections, double FetchPerSecond, double MetadataPerSecond, double OtherPerSecond,
-    double DeliveredPerSecond, double ServerCpu, double BrokerCpu, string LoadAverage, string? Error)
+    double DeliveredPerSecond, double BytesPerEvent, double ServerCpu, double BrokerCpu, string LoadAverage, string? Error)
 {
     public string ToMarkdown() => Error is not null
-        ? string.Create(CultureInfo.InvariantCulture, $"| {Server} | {Instances} | {Clients:N0} | failed: {Error} | | | | | | | {LoadAverage} |")
-        : string.Create(CultureInfo.InvariantCulture, $"| {Server} | {Instances} | {Clients:N0} | {Connections:N0} | {FetchPerSecond:N1} | {MetadataPerSecond:N1} | {OtherPerSecond:N1} | {DeliveredPerSecond:N0} | {ServerCpu:P0} | {BrokerCpu:P0} | {LoadAverage} |");
+        ? string.Create(CultureInfo.InvariantCulture, $"| {Server} | {Instances} | {Clients:N0} | failed: {Error} | | | | | | | | {LoadAverage} |")
+        : string.Create(CultureInfo.InvariantCulture, $"| {Server} | {Instances} | {Clients:N0} | {Connections:N0} | {FetchPerSecond:N1} | {MetadataPerSecond:N1} | {OtherPerSecond:N1} | {DeliveredPerSecond:N0} | {BytesPerEvent:N0} | {ServerCpu:P0} | {BrokerCpu:P0} | {LoadAverage} |");
 }

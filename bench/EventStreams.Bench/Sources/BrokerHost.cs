@@ -7,6 +7,8 @@ namespace EventStreams.Bench.Sources;
 /// <summary>The broker process: librdkafka's mock cluster plus the rate-limited producer that feeds it.</summary>
 internal static class BrokerHost
 {
+    private static readonly string[] TcpTables = ["/proc/net/tcp", "/proc/net/tcp6"];
+
     public static int Run(string[] args)
     {
         _ = args;
@@ -44,7 +46,7 @@ internal static class BrokerHost
     }
 
     /// <summary>Established TCP connections whose local end is one of <paramref name="ports"/> (from /proc/net/tcp and tcp6).</summary>
-    private static int Connections(HashSet<int> ports) => new[] { "/proc/net/tcp", "/proc/net/tcp6" }
+    private static int Connections(HashSet<int> ports) => TcpTables
         .Where(File.Exists)
         .SelectMany(f => File.ReadLines(f).Skip(1))
         .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
