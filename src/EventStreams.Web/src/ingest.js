@@ -14,19 +14,20 @@ const FRAME_BUDGET_MS = 10;
 const STREAM_OF = /"stream":"([^"\\]+)"/;
 
 export class EventIngest {
-  /** `onFrame(added, dropped)` runs after each frame that took events, to update the list and the counters. */
   /**
    * `onFrame(added, dropped)` runs after each frame that took events, to update the list and the counters;
    * `onRewind({topic, partition, from, to})` when a partition's offsets go back within a subscription;
-   * `onFirst(record)` with the first event of each new subscription.
+   * `onFirst(record)` with the first event of each new subscription; `schedule(flush)` runs `flush` when the page can
+   * lay out (default: the next animation frame).
    */
-  constructor({ store, rates, stats, onFrame, onRewind = () => {}, onFirst = () => {} }) {
+  constructor({ store, rates, stats, onFrame, onRewind = () => {}, onFirst = () => {}, schedule = nextFrame }) {
     this.store = store;
     this.rates = rates;
     this.stats = stats;
     this.onFrame = onFrame;
     this.onRewind = onRewind;
     this.onFirst = onFirst;
+    this.nextFrame = schedule;
     this.pending = [];
     this.frameRequested = false;
     this.seen = new SeenEvents(() => Math.max(this.store.max, 10_000));
@@ -78,12 +79,7 @@ export class EventIngest {
   schedule() {
     if (!this.frameRequested && this.pending.length > 0) {
       this.frameRequested = true;
-      // No animation frames in a hidden tab: keep draining (the browser runs these timers about once a second there).
-      if (document.hidden) {
-        setTimeout(() => this.flush(), 100);
-      } else {
-        requestAnimationFrame(() => this.flush());
-      }
+      this.nextFrame(() => this.flush());
     }
   }
 
@@ -177,5 +173,14 @@ export class EventIngest {
     this.onFrame(added, dropped);
     this.stats.maxFrameMs = Math.max(this.stats.maxFrameMs, performance.now() - started);
     this.schedule();
+  }
+}
+
+function nextFrame(flush) {
+  // No animation frames in a hidden tab: keep draining (the browser runs these timers about once a second there).
+  if (document.hidden) {
+    setTimeout(flush, 100);
+  } else {
+    requestAnimationFrame(flush);
   }
 }

@@ -1,7 +1,10 @@
-// The page: one controller (controller.js) holds the view, the connection and the kept events; each panel renders its
-// part of the page from it and calls its commands. A new panel is one more mount call here.
+// The page: one controller (controller.js: the view and the streaming session) holds the URL's view, the connection
+// and the kept events; each panel renders its part of the page from it and calls its commands. A new panel is one more
+// mount call here.
 import './styles.css';
 import { Controller } from './controller.js';
+import { StreamConnection } from './connection.js';
+import { HubStreamConnection } from './hub.js';
 import { fromHash } from './state.js';
 import { observeResponsiveness } from './perf.js';
 import { $ } from './panels/dom.js';
@@ -19,7 +22,7 @@ import { mountSend } from './panels/send.js';
 import { mountEnvironment } from './panels/environment.js';
 import { loadSettings } from './environment.js';
 
-const controller = new Controller(fromHash(location.hash));
+const controller = new Controller(fromHash(location.hash), { transports: { sse: StreamConnection, signalr: HubStreamConnection } });
 observeResponsiveness(controller.stats);
 
 // The events panel first: the list takes each frame's events before the toolbar counts them.

@@ -4,7 +4,7 @@ import { $, el } from './dom.js';
 import { environmentColor, environmentText, pageTitle } from '../environment.js';
 
 export function mountEnvironment(controller, settings) {
-  controller.settings = settings;
+  controller.setSettings(settings);
   const text = environmentText(settings);
   document.title = pageTitle(settings);
   if (text) {
