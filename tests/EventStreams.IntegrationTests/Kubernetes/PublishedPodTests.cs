@@ -121,15 +121,6 @@ public sealed class PublishedPodTests : IAsyncLifetime
     {
         var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
         var project = Path.Combine(RepoRoot.Path, "src", "EventStreams.Server", "EventStreams.Server.csproj");
-        var start = new ProcessStartInfo("dotnet", ["publish", project, "-c", configuration, "--no-build", "-o", output, "-p:UseAppHost=false", "-nologo"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var log = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        Assert.True(process.ExitCode == 0, $"dotnet publish failed:\n{await log}\n{await errors}");
+        await Command.RunAsync("dotnet", ["publish", project, "-c", configuration, "--no-build", "-o", output, "-p:UseAppHost=false", "-nologo"], TimeSpan.FromMinutes(5));
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
@@ -43,19 +42,9 @@ public sealed class RenderedOverlay
 
     public static async Task<RenderedOverlay> RenderAsync(string overlay)
     {
-        var start = new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(RepoRoot.Path, "deploy", "kubernetes", "overlays", overlay)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start (bash scripts/test.sh installs it).");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(RenderTimeout);
-        Assert.True(process.ExitCode == 0, $"kubectl kustomize {overlay} failed: {await errors}");
-
+        var output = await Command.RunAsync("kubectl", ["kustomize", Path.Combine(RepoRoot.Path, "deploy", "kubernetes", "overlays", overlay)], RenderTimeout);
         var yaml = new YamlStream();
-        yaml.Load(new StringReader(await output));
+        yaml.Load(new StringReader(output));
         return new RenderedOverlay(overlay, [.. yaml.Documents.Select(d => ToJson(d.RootNode)!.AsObject())]);
     }
 
