@@ -15,8 +15,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
 fi
 
-# The gzip stream tests read with real clients: curl --compressed and Python's requests.
-if ! command -v curl >/dev/null 2>&1 || ! python3 -c 'import requests' >/dev/null 2>&1; then
+# The gzip stream tests read with real clients: curl --compressed and Python's requests (Debian's /usr/bin/python3,
+# whatever python3 comes first on PATH).
+if ! command -v curl >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import requests' >/dev/null 2>&1; then
   echo "Installing curl and Python requests for the compression tests"
   apt_install curl python3 python3-requests
 fi
