@@ -30,20 +30,17 @@ public static partial class EventEncoder
         // ones: every event goes out as UTF-8, each invalid sequence one U+FFFD, as EventGate's intake reads such a body.
         if (!Utf8.IsValid(value.Span))
         {
-            value = WithReplacementCharacters(value.Span);
+            value = ValidUtf8.Repair(value.Span);
         }
 
         if (!Utf8.IsValid(key))
         {
-            key = WithReplacementCharacters(key);
+            key = ValidUtf8.Repair(key);
         }
 
         var json = TrySplice(topic, partition, offset, key, value.Span) ?? Rewrite(topic, partition, offset, key, value);
         return json is null ? null : new KafkaEvent(topic, partition, offset, timestamp, json);
     }
-
-    /// <summary>The bytes decoded with each invalid UTF-8 sequence replaced by U+FFFD (the WHATWG decoder's rule, as JavaScript's), encoded again.</summary>
-    private static byte[] WithReplacementCharacters(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes));
 
     /// <summary>The general path: parses the value and writes it again with the position in <c>meta</c>; null when it is not a JSON object.</summary>
     internal static byte[]? Rewrite(string topic, int partition, long offset, ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value)
