@@ -77,20 +77,34 @@ internal static class FleetBench
             .AppendLine("| Clients | Transport | Events produced | Lost | Repeated | Fatal answers | Longest silence p50 | p99 | max | Served by 2+ instances |")
             .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         await using var fleet = await Fleet.Fleet.StartAsync(options);
+        fleet.Log.Echo = true;
         await using var run = FleetRun.Start(fleet, new FleetLoad(clients - hubClients, hubClients, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1)));
         await run.WaitStartedAsync(Wait);
         var roll = Stopwatch.StartNew();
+        string? rollFailure = null;
         using (var stop = new CancellationTokenSource())
         {
             var producing = fleet.Producer.RunAsync(rate, stop.Token);
             await run.WaitDeliveredAsync(Wait);
             run.Silence.Open();
             roll.Restart();
-            for (var i = 0; i < fleet.Instances; i++)
+            using var watching = new CancellationTokenSource();
+            var watch = WatchAsync(fleet, run, watching.Token);
+            try
             {
-                await fleet.RestartAsync(i);
-                Console.WriteLine($"instance {i} restarted after {roll.Elapsed.TotalSeconds:0.0} s");
+                for (var i = 0; i < fleet.Instances; i++)
+                {
+                    await fleet.RestartAsync(i);
+                    Console.WriteLine($"instance {i} restarted after {roll.Elapsed.TotalSeconds:0.0} s");
+                }
             }
+            catch (TimeoutException e)
+            {
+                rollFailure = e.Message;
+            }
+
+            await watching.CancelAsync();
+            await watch;
 
             run.Silence.Close();
             await stop.CancelAsync();
@@ -98,6 +112,11 @@ internal static class FleetBench
         }
 
         var delivered = await run.WaitDeliveredAsync(Wait);
+        foreach (var client in run.Clients.Where(c => c.Fatal > 0))
+        {
+            Console.WriteLine($"{client.Name} gave up: {client.LastError}");
+        }
+
         var failed = false;
         foreach (var (label, group) in new[] { ("all", run.Clients), ("SSE", run.Clients.Where(c => c is SseFleetClient).ToList()), ("hub", run.Clients.Where(c => c is HubFleetClient).ToList()) })
         {
@@ -107,8 +126,30 @@ internal static class FleetBench
             report.AppendLine(CultureInfo.InvariantCulture, $"| {tally.Clients} | {label} | {tally.Produced:N0} | {tally.Lost} | {tally.Repeated} | {tally.Fatal} | {Ms(tally.SilenceP50)} | {Ms(tally.SilenceP99)} | {Ms(tally.SilenceMax)} | {tally.ClientsOnSeveralInstances} |");
         }
 
+        if (rollFailure is not null)
+        {
+            report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll FAILED: {rollFailure}");
+        }
+
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll took {roll.Elapsed.TotalSeconds:0.0} s; every event delivered afterwards: {(delivered ? "yes" : "NO")}. Load average after: {LoadAverage()}.");
-        return Finish(args, report, failed || !delivered);
+        return Finish(args, report, failed || !delivered || rollFailure is not null);
+    }
+
+    /// <summary>Every second: streams the balancer forwards, clients that gave up, the fleet's events.</summary>
+    private static async Task WatchAsync(Fleet.Fleet fleet, FleetRun run, CancellationToken stop)
+    {
+        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await tick.WaitForNextTickAsync(stop))
+            {
+                var behind = run.Clients.Count(c => Enumerable.Range(0, fleet.Producer.Partitions).Any(p => c.Received(p) < fleet.Producer.Produced(p) - 100));
+                fleet.Log.Add($"watch: {fleet.Balancer.Routes.Live} streams forwarded, {run.Clients.Count(c => c.Fatal > 0)} clients gave up, {behind} clients > 100 events behind; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued; load {LoadAverage()}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private static int Finish(string[] args, StringBuilder report, bool failed)
