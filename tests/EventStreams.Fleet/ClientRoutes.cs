@@ -57,6 +57,18 @@ public sealed class ClientRoutes
         }
     }
 
+    /// <summary>Takes back the last <see cref="Record"/>: that instance refused the connection, another one serves the stream.</summary>
+    internal void Unrecord(string client)
+    {
+        if (_served.TryGetValue(client, out var served))
+        {
+            lock (served)
+            {
+                served.RemoveAt(served.Count - 1);
+            }
+        }
+    }
+
     internal IDisposable Track(HttpContext context, string client)
     {
         _live[context] = client;

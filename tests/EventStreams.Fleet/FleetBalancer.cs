@@ -61,12 +61,14 @@ public sealed class FleetBalancer : IAsyncDisposable
             Destinations = instances.Select((uri, i) => (uri, i)).ToDictionary(d => DestinationId(d.i), d => new DestinationConfig { Address = d.uri.ToString() }),
             HealthCheck = new HealthCheckConfig
             {
+                // When every instance looks unhealthy (a busy balancer's probes all timed out), try them all rather than answer 503.
+                AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyOrPanic,
                 Active = new ActiveHealthCheckConfig
                 {
                     Enabled = true,
                     Interval = healthInterval,
                     Timeout = TimeSpan.FromSeconds(2),
-                    Policy = LoggedHealthPolicy.PolicyName,
+                    Policy = ReadinessHealthPolicy.PolicyName,
                     Path = "/readyz",
                 },
             },
@@ -78,7 +80,7 @@ public sealed class FleetBalancer : IAsyncDisposable
         builder.Services.AddSingleton(routes);
         builder.Services.AddSingleton<ILoadBalancingPolicy, ElsewherePolicy>();
         builder.Services.AddSingleton(log);
-        builder.Services.AddSingleton<IActiveHealthCheckPolicy, LoggedHealthPolicy>();
+        builder.Services.AddSingleton<IActiveHealthCheckPolicy, ReadinessHealthPolicy>();
         builder.Services.AddReverseProxy().LoadFromMemory([route], [cluster]);
         var app = builder.Build();
         app.Use(async (context, next) =>
@@ -94,6 +96,7 @@ public sealed class FleetBalancer : IAsyncDisposable
         });
         app.MapReverseProxy(pipeline =>
         {
+            pipeline.Use((context, next) => NextInstanceOnConnectFailure.InvokeAsync(context, () => next(context), routes, log));
             pipeline.UseLoadBalancing();
             pipeline.Use((context, next) =>
             {

@@ -72,7 +72,8 @@ internal static class FleetBench
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Server defaults: Shutdown:DrainSeconds={options.DrainSeconds}, Shutdown:RetryMilliseconds={options.RetryMilliseconds}. ")
             .AppendLine("SSE clients behave as EventSource (3 s reconnection time until the server sends `retry:`); hub clients reconnect after a random 0-1 s. ")
-            .AppendLine(CultureInfo.InvariantCulture, $"Balancer: YARP, active health checks on /readyz every {options.HealthCheckInterval.TotalMilliseconds:0} ms. Load average before: {LoadAverage()}. Broker: librdkafka mock cluster, in process.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Balancer: YARP, round-robin; active health checks on /readyz every {options.HealthCheckInterval.TotalMilliseconds:0} ms (out of rotation at once on a non-2xx answer or a refused connection, after 3 unanswered probes; all instances tried when none looks healthy); a refused connection is retried on another instance. ")
+            .AppendLine(CultureInfo.InvariantCulture, $"Everything runs in this one process (3 servers, balancer, clients, broker: librdkafka mock cluster). Load average before: {LoadAverage()}.")
             .AppendLine()
             .AppendLine("| Clients | Transport | Events produced | Lost | Repeated | Fatal answers | Longest silence p50 | p99 | max | Served by 2+ instances |")
             .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
@@ -131,7 +132,13 @@ internal static class FleetBench
             report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll FAILED: {rollFailure}");
         }
 
-        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll took {roll.Elapsed.TotalSeconds:0.0} s; every event delivered afterwards: {(delivered ? "yes" : "NO")}. Load average after: {LoadAverage()}.");
+        var gaveUp = run.Clients.Count(c => c.Fatal > 0);
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll took {roll.Elapsed.TotalSeconds:0.0} s. Every client received every event afterwards: {(delivered ? "yes" : "NO")}; clients that gave up on a fatal answer: {gaveUp}. Load average after: {LoadAverage()}.");
+        foreach (var client in run.Clients.Where(c => c.Fatal > 0).Take(10))
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"- {client.Name} gave up: {client.LastError}");
+        }
+
         return Finish(args, report, failed || !delivered || rollFailure is not null);
     }
 
