@@ -120,6 +120,7 @@ public sealed class Fleet : IAsyncDisposable
             $"--StreamConfig:Uri={_configPath}",
             "--Demo:Enabled=false",
             "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             $"--Streaming:IdFormat={_options.IdFormat}",
             $"--Shutdown:DrainSeconds={_options.DrainSeconds}",
             $"--Shutdown:RetryMilliseconds={_options.RetryMilliseconds}",

@@ -96,7 +96,7 @@ public sealed class FleetBalancer : IAsyncDisposable
         });
         app.MapReverseProxy(pipeline =>
         {
-            pipeline.Use((context, next) => NextInstanceOnConnectFailure.InvokeAsync(context, () => next(context), routes, log));
+            pipeline.Use((context, next) => NextInstanceOnFailure.InvokeAsync(context, () => next(context), routes, log));
             pipeline.UseLoadBalancing();
             pipeline.Use((context, next) =>
             {

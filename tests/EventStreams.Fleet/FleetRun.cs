@@ -65,6 +65,9 @@ public sealed class FleetRun : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until every client has a stream again (after cuts: every cut client has reconnected).</summary>
+    public Task WaitStreamingAsync(TimeSpan timeout) => WaitUntilAsync(() => _fleet.Balancer.Routes.LiveClients == Clients.Count(c => c.Fatal == 0), timeout);
+
     public FleetTally Tally() => FleetTally.Of(Clients, _fleet.Producer, _fleet.Balancer.Routes);
 
     public async ValueTask DisposeAsync()

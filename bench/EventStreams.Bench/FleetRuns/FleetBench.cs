@@ -72,7 +72,7 @@ internal static class FleetBench
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Server defaults: Shutdown:DrainSeconds={options.DrainSeconds}, Shutdown:RetryMilliseconds={options.RetryMilliseconds}. ")
             .AppendLine("SSE clients behave as EventSource (3 s reconnection time until the server sends `retry:`); hub clients reconnect after a random 0-1 s. ")
-            .AppendLine(CultureInfo.InvariantCulture, $"Balancer: YARP, round-robin; active health checks on /readyz every {options.HealthCheckInterval.TotalMilliseconds:0} ms (out of rotation at once on a non-2xx answer or a refused connection, after 3 unanswered probes; all instances tried when none looks healthy); a refused connection is retried on another instance. ")
+            .AppendLine(CultureInfo.InvariantCulture, $"Balancer: YARP, round-robin; active health checks on /readyz every {options.HealthCheckInterval.TotalMilliseconds:0} ms (out of rotation at once on a non-2xx answer or a refused connection, after 3 unanswered probes; all instances tried when none looks healthy); a GET that failed before an answer (refused, reset, timed out) is sent to another instance. ")
             .AppendLine(CultureInfo.InvariantCulture, $"Everything runs in this one process (3 servers, balancer, clients, broker: librdkafka mock cluster). Load average before: {LoadAverage()}.")
             .AppendLine()
             .AppendLine("| Clients | Transport | Events produced | Lost | Repeated | Fatal answers | Longest silence p50 | p99 | max | Served by 2+ instances |")
