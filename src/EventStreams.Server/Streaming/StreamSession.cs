@@ -37,10 +37,10 @@ public sealed class StreamSession : IDisposable
     /// Waits for events (true) or until <paramref name="maxWait"/> passed with nothing read (false: time for a heartbeat).
     /// Read what arrived with <see cref="TryNext"/>; a read may yield no deliverable event (all filtered out).
     /// </summary>
-    public async ValueTask<bool> ReadAsync(TimeSpan maxWait, CancellationToken cancellationToken)
+    public ValueTask<bool> ReadAsync(TimeSpan maxWait, CancellationToken cancellationToken)
     {
         _next = 0;
-        return await _subscription.ReadAsync(_batch, maxWait, cancellationToken);
+        return _subscription.ReadAsync(_batch, maxWait, cancellationToken);
     }
 
     /// <summary>The next event to deliver from the last read; <see cref="WriteId"/> then writes the id that resumes after it.</summary>

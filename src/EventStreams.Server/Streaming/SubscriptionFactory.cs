@@ -18,6 +18,9 @@ public sealed partial class SubscriptionFactory(
     TimeProvider time,
     ILogger<SubscriptionFactory> logger)
 {
+    /// <summary>One delegate for every subscription (a closure per subscription would cost each idle client 64 bytes).</summary>
+    private readonly Func<CatchUpReader> _newCatchUp = () => new CatchUpReader(kafka, metrics, logger);
+
     /// <summary>Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the client got wrong.</summary>
     public IReadOnlyList<StartPosition> Plan(IReadOnlyList<StreamDefinition> streams, IReadOnlyList<StartPosition>? lastEventId, long? since)
     {
@@ -117,7 +120,7 @@ public sealed partial class SubscriptionFactory(
                 permit = await EnterCatchUpAsync(cancellationToken);
             }
 
-            return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, logger), permits, permit, time);
+            return new Subscription(reader, positions, options.Value.IdFormat, _newCatchUp, permits, permit, time);
         }
         catch
         {

@@ -21,6 +21,7 @@ public sealed partial class EventStreamWriter(
     StreamMetrics metrics,
     TimeProvider time,
     StreamTerminations terminations,
+    StalledWrites stalledWrites,
     ILogger<EventStreamWriter> logger)
 {
     /// <summary>Frames are assembled here and handed to Kestrel in pieces of about this size: one response write instead of one per field.</summary>
@@ -40,16 +41,13 @@ public sealed partial class EventStreamWriter(
     {
         var gzip = StartResponse(context, ndjson);
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
-        var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
         var output = context.Response.BodyWriter;
         // Ends with the client, or when the server ends it (shutdown, long Kafka outage, stream removed): then the client
-        // reconnects, elsewhere if need be, with its id.
+        // reconnects, elsewhere if need be, with its id. The same token gives up a write the client is not taking (shutdown
+        // must not wait for the stall time).
         using var watch = terminations.Watch(session.Request.Names);
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, watch.Token);
         var aborted = ending.Token;
-        using var stallTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        // A write the client is not taking is given up too (shutdown must not wait for the stall timer).
-        using var giveUpWrite = watch.Token.UnsafeRegister(static timer => ((CancellationTokenSource)timer!).Cancel(), stallTimer);
 
         try
         {
@@ -63,7 +61,7 @@ public sealed partial class EventStreamWriter(
                 WriteText(output, gzip, ":ok\n\n"u8);
             }
 
-            await FlushAsync(output, stallTimer, stall);
+            await stalledWrites.FlushAsync(output, aborted);
             var lastWrite = time.GetTimestamp();
             while (!aborted.IsCancellationRequested)
             {
@@ -117,17 +115,17 @@ public sealed partial class EventStreamWriter(
                     }
                 }
 
-                await FlushAsync(output, stallTimer, stall);
+                await stalledWrites.FlushAsync(output, aborted);
             }
         }
         catch (OperationCanceledException) when (watch.Ending is { } end && !context.RequestAborted.IsCancellationRequested)
         {
             await EndAsync(context, output, gzip, end, ndjson);
         }
-        catch (OperationCanceledException) when (stallTimer.IsCancellationRequested)
+        catch (ClientStalledException)
         {
             metrics.Dropped("stalled");
-            LogStalled(logger, context.Connection.RemoteIpAddress?.ToString(), stall.TotalSeconds);
+            LogStalled(logger, context.Connection.RemoteIpAddress?.ToString(), stalledWrites.Stall.TotalSeconds);
             context.Abort();
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -279,33 +277,6 @@ public sealed partial class EventStreamWriter(
         var text = _text ??= new ArrayBufferWriter<byte>(256);
         text.ResetWrittenCount();
         return text;
-    }
-
-    private static ValueTask FlushAsync(PipeWriter output, CancellationTokenSource stallTimer, TimeSpan stall)
-    {
-        var flush = output.FlushAsync(stallTimer.Token);
-        if (!flush.IsCompletedSuccessfully)
-        {
-            return AwaitFlushAsync(flush, stallTimer, stall);
-        }
-
-        // Nearly every flush completes at once: no timer is touched for those (two timer changes per flush
-        // per client added up with 10,000 clients).
-        return flush.Result.IsCanceled ? throw new OperationCanceledException(stallTimer.Token) : ValueTask.CompletedTask;
-    }
-
-    private static async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush, CancellationTokenSource stallTimer, TimeSpan stall)
-    {
-        // The client is not taking data right now: from here on it has `stall` to accept some.
-        stallTimer.CancelAfter(stall);
-        var result = await flush;
-        if (result.IsCanceled)
-        {
-            throw new OperationCanceledException(stallTimer.Token);
-        }
-
-        // Only a completed flush disarms the timer; a cancelled source cannot be reset and ends the client anyway.
-        stallTimer.TryReset();
     }
 
     /// <summary>

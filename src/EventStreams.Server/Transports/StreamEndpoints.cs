@@ -8,7 +8,15 @@ public static class StreamEndpoints
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/v2/stream/{streams}", StreamAsync).WithName("stream");
+        // The handler's services are singletons, taken once here: resolving them per request would give every stream a DI
+        // scope of its own, held (with its dictionary and disposal registration) for the stream's whole life.
+        var services = endpoints.ServiceProvider;
+        var sessions = services.GetRequiredService<StreamSessions>();
+        var limiter = services.GetRequiredService<ConnectionLimiter>();
+        var writer = services.GetRequiredService<EventStreamWriter>();
+        var terminations = services.GetRequiredService<StreamTerminations>();
+        endpoints.MapGet("/v2/stream/{streams}", (HttpContext context, string streams) => StreamAsync(context, streams, sessions, limiter, writer, terminations))
+            .WithName("stream");
         return endpoints;
     }
 
