@@ -38,7 +38,7 @@ public sealed class AddedPartitionsTests
         using var hubCancel = new CancellationTokenSource(Wait * 3);
         await using var hubEvents = hub.StreamAsync<StreamEvent>("Stream", Stream, null, null, null, hubCancel.Token).GetAsyncEnumerator();
         Assert.True(await hubEvents.MoveNextAsync().AsTask().WaitAsync(Wait)); // the start marker: subscribed
-        Assert.Equal(":ok", (await sse.ReadAsync(Wait))!.Comment);
+        Assert.Equal("ok", (await sse.ReadAsync(Wait))!.Comment);
 
         await server.ProduceAsync(Eqiad, 0, """{"k":"e1"}""");
         var first = await sse.NextEventAsync(Wait);
@@ -98,7 +98,7 @@ public sealed class AddedPartitionsTests
     private static async Task<List<(string Key, string? Id)>> ResumeToEndAsync(TestServer server, HttpClient http, string id)
     {
         await using var sse = await SseClient.ConnectAsync(http, $"v2/stream/{Stream}", id);
-        Assert.Equal(":ok", (await sse.ReadAsync(Wait))!.Comment);
+        Assert.Equal("ok", (await sse.ReadAsync(Wait))!.Comment);
         var ends = new[] { "c0-end", "c1-end", "e-end" };
         foreach (var k in ends)
         {
