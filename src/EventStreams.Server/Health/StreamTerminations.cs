@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Kafka;
 
 namespace EventStreams.Server.Health;
@@ -100,6 +101,6 @@ public sealed partial class StreamTerminations : IDisposable
         }
     }
 
-    [LoggerMessage(800, LogLevel.Information, "Stream {Stream} was removed from the catalogue: ending its clients' streams")]
+    [LoggerMessage(LogEventIds.StreamRemovedFromCatalog, LogLevel.Information, "Stream {Stream} was removed from the catalogue: ending its clients' streams")]
     private static partial void LogRemoved(ILogger logger, string stream);
 }

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Kafka;
@@ -170,12 +171,12 @@ public sealed partial class KafkaHealth : BackgroundService
         base.Dispose();
     }
 
-    [LoggerMessage(110, LogLevel.Error, "Kafka is unreachable: {Reason}. New streams get 503 kafka_unavailable until it answers again")]
+    [LoggerMessage(LogEventIds.KafkaUnreachable, LogLevel.Error, "Kafka is unreachable: {Reason}. New streams get 503 kafka_unavailable until it answers again")]
     private static partial void LogUnreachable(ILogger logger, string reason);
 
-    [LoggerMessage(111, LogLevel.Information, "Kafka is reachable again after {Seconds:0.0} s")]
+    [LoggerMessage(LogEventIds.KafkaReachableAgain, LogLevel.Information, "Kafka is reachable again after {Seconds:0.0} s")]
     private static partial void LogReachable(ILogger logger, double seconds);
 
-    [LoggerMessage(112, LogLevel.Warning, "Kafka unreachable for {Seconds:0.0} s: telling the running streams ({Notice})")]
+    [LoggerMessage(LogEventIds.KafkaOutageNotice, LogLevel.Warning, "Kafka unreachable for {Seconds:0.0} s: telling the running streams ({Notice})")]
     private static partial void LogNotice(ILogger logger, double seconds, string notice);
 }

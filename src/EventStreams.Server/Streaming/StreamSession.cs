@@ -1,3 +1,4 @@
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Kafka;
 using System.Buffers;
 

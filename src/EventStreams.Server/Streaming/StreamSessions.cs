@@ -1,4 +1,5 @@
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Primitives;
 
 namespace EventStreams.Server.Streaming;

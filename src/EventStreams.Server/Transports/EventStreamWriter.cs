@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.Http.Features;
@@ -209,9 +210,9 @@ public sealed partial class EventStreamWriter(
         }
     }
 
-    [LoggerMessage(600, LogLevel.Information, "Disconnected client {Remote}: it accepted no data for {Seconds} s")]
+    [LoggerMessage(LogEventIds.ClientStalled, LogLevel.Information, "Disconnected client {Remote}: it accepted no data for {Seconds} s")]
     private static partial void LogStalled(ILogger logger, string? remote, double seconds);
 
-    [LoggerMessage(601, LogLevel.Error, "Stream failed after it started")]
+    [LoggerMessage(LogEventIds.StreamFailed, LogLevel.Error, "Stream failed after it started")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Problems;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.SignalR;
@@ -94,9 +95,9 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
         }
     }
 
-    [LoggerMessage(700, LogLevel.Information, "Hub stream refused: {Type}: {Detail}")]
+    [LoggerMessage(LogEventIds.HubStreamRefused, LogLevel.Information, "Hub stream refused: {Type}: {Detail}")]
     private static partial void LogRefused(ILogger logger, string type, string detail);
 
-    [LoggerMessage(701, LogLevel.Error, "Hub stream failed")]
+    [LoggerMessage(LogEventIds.HubStreamFailed, LogLevel.Error, "Hub stream failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

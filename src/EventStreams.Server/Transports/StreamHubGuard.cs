@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
 using EventStreams.Server.Kafka;
 using Microsoft.AspNetCore.SignalR;
@@ -57,6 +58,6 @@ internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminati
         }
     }
 
-    [LoggerMessage(651, LogLevel.Information, "Hub stream of {Streams} ended by the server: {Reason}")]
+    [LoggerMessage(LogEventIds.HubStreamEndedByServer, LogLevel.Information, "Hub stream of {Streams} ended by the server: {Reason}")]
     private static partial void LogEnded(ILogger logger, string streams, string reason);
 }

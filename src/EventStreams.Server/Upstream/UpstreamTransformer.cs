@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -139,6 +140,6 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
         return null;
     }
 
-    [LoggerMessage(EventIds.UpstreamAnsweredError, LogLevel.Warning, "Upstream answered {Path} with HTTP {Status}; sent the client: {Detail}")]
+    [LoggerMessage(LogEventIds.UpstreamAnsweredError, LogLevel.Warning, "Upstream answered {Path} with HTTP {Status}; sent the client: {Detail}")]
     private static partial void LogUpstreamError(ILogger logger, string path, int status, string detail);
 }

@@ -1,9 +1,8 @@
-using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
-namespace EventStreams.Server.Api;
+namespace EventStreams.Server.Diagnostics;
 
 /// <summary>With <c>Metrics:Port</c> set, a listener of its own for <c>/metrics</c>, so that it need not be public.</summary>
 internal sealed partial class MetricsServer(IOptions<MetricsOptions> options, StreamMetrics metrics, ILogger<MetricsServer> logger) : IHostedService, IAsyncDisposable
@@ -46,6 +45,6 @@ internal sealed partial class MetricsServer(IOptions<MetricsOptions> options, St
         }
     }
 
-    [LoggerMessage(700, LogLevel.Information, "Metrics served at {Address}/metrics")]
+    [LoggerMessage(LogEventIds.MetricsListening, LogLevel.Information, "Metrics served at {Address}/metrics")]
     private static partial void LogListening(ILogger logger, string? address);
 }
