@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Kafka;
@@ -56,20 +54,12 @@ public sealed partial class StreamTerminations : IDisposable
     }
 
     /// <summary>
-    /// An SSE heartbeat: a bare <c>:</c>, or during a Kafka outage past the notice time (<see cref="OutageNotice.Comment"/>)
-    /// <c>: kafka unreachable for N s</c>, which a client can show while its stream waits for Kafka.
+    /// What heartbeats say: during a Kafka outage past the notice time (<see cref="OutageNotice.Comment"/>)
+    /// <c>kafka unreachable for N s</c>, which a client can show while its stream waits for Kafka; else null.
     /// </summary>
-    public void WriteHeartbeat(IBufferWriter<byte> output)
-    {
-        if (_kafka.NoticeMode == OutageNotice.Comment && _kafka.OutageNoticeDue)
-        {
-            output.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $": kafka unreachable for {_kafka.UnreachableFor.TotalSeconds:0} s\n\n")));
-        }
-        else
-        {
-            output.Write(":\n\n"u8);
-        }
-    }
+    public string? OutageNote => _kafka.NoticeMode == OutageNotice.Comment && _kafka.OutageNoticeDue
+        ? string.Create(CultureInfo.InvariantCulture, $"kafka unreachable for {_kafka.UnreachableFor.TotalSeconds:0} s")
+        : null;
 
     public void Dispose() => _catalog.Changed -= OnCatalogChanged;
 

@@ -53,9 +53,8 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<EventStreamWriter>();
         services.AddSingleton<KafkaHealth>();
         services.AddSingleton<StreamTerminations>();
-        services.AddSingleton<StreamHubGuard>();
         // JSON for browsers (the UI), MessagePack for clients that ask for it: smaller frames, no text escaping.
-        services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>()).AddMessagePackProtocol();
+        services.AddSignalR().AddMessagePackProtocol();
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
         services.AddSingleton(sp => UiSettingsFactory.Create(sp));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Confluent.Kafka;
 using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,9 @@ public sealed partial class KafkaHealth : BackgroundService
     public long Outages => Interlocked.Read(ref _outages);
 
     public string? LastError { get; private set; }
+
+    /// <summary>The outage as a refused client reads it: <c>unreachable for N s (last error)</c>.</summary>
+    public string OutageReason => string.Create(CultureInfo.InvariantCulture, $"unreachable for {UnreachableFor.TotalSeconds:0} s ({LastError ?? "no answer"})");
 
     /// <summary>Cancelled when the current outage has lasted the notice time; a new token after Kafka is back.</summary>
     public CancellationToken OutageNotice => Volatile.Read(ref _notice).Token;

@@ -70,23 +70,28 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
             yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), null);
             while (!cancellationToken.IsCancellationRequested)
             {
-                await ReadAsync(session, cancellationToken);
+                await ReadAsync(session);
                 while (session.TryNext(out var e))
                 {
                     id.ResetWrittenCount();
                     session.WriteId(id);
-                    session.Sent(e.Json.Length);
+                    session.Sent();
                     yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), e);
                 }
             }
         }
     }
 
-    private async ValueTask ReadAsync(StreamSession session, CancellationToken cancellationToken)
+    /// <summary>A stream the server ends (shutdown, outage with <c>Kafka:Health:OutageNotice=Close</c>, stream removed) fails with <c>"name: message"</c>.</summary>
+    private async ValueTask ReadAsync(StreamSession session)
     {
         try
         {
-            await session.ReadAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+            await session.ReadAsync(Timeout.InfiniteTimeSpan);
+        }
+        catch (OperationCanceledException) when (session.EndedBy is { } ending)
+        {
+            throw new HubException($"{ending.Name}: {ending.Message}");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
