@@ -283,7 +283,7 @@ public sealed partial class EventStreamWriter(
     }
 
     /// <summary>Tells the client why (not on shutdown) and closes; a client that takes nothing within a second is cut off.</summary>
-    private async Task EndAsync(HttpContext context, PipeWriter output, GzipFraming? gzip, StreamEnding end, bool ndjson)
+    private static async Task EndAsync(HttpContext context, PipeWriter output, GzipFraming? gzip, StreamEnding end, bool ndjson)
     {
         if (!end.IsShutdown && !ndjson)
         {
