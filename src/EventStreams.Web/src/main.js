@@ -36,15 +36,19 @@ mountViews(controller);
 mountNotices(controller);
 mountFind(controller, { list });
 mountErrorCounts(controller);
-mountSend(controller);
+mountSend(controller, { list });
 
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
   if (e.key === 'Escape' && detail.isOpen) {
     detail.close();
   } else if (e.key === '/' && !typing) {
+    // "/" jumps to the stream search (on a narrow screen the controls open first).
     e.preventDefault();
-    $('text-filter').focus();
+    if (!document.body.classList.contains('controls-open') && getComputedStyle($('toggle-controls')).display !== 'none') {
+      $('toggle-controls').click();
+    }
+    $('stream-search').focus();
   }
 });
 
