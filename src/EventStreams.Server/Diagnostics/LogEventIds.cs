@@ -36,6 +36,7 @@ internal static class LogEventIds
     public const int HubStreamFailed = 701;
 
     public const int StreamRemovedFromCatalog = 800;
+    public const int ShutdownDraining = 810;
 
     public const int DemoProducing = 900;
     public const int DemoProduceFailed = 901;

@@ -28,7 +28,7 @@ public sealed class StreamMetrics : IReaderMetrics
 
     /// <summary>
     /// <paramref name="kafka"/> and <paramref name="catalog"/> are read at scrape time (the Kafka probe and the catalogue
-    /// do not know about metrics); without them (upstream mode, benchmark probes) their gauges stay 0.
+    /// do not know about metrics); without them (upstream mode, benchmark probes) their series do not exist.
     /// </summary>
     public StreamMetrics(IOptions<MetricsOptions>? options = null, Func<KafkaReadings>? kafka = null, Func<CatalogReadings>? catalog = null)
     {
@@ -44,27 +44,33 @@ public sealed class StreamMetrics : IReaderMetrics
         _dropped = factory.CreateCounter("eventstreams_clients_dropped_total", "Clients disconnected by the server, per reason.", "reason");
         _lag = factory.CreateGauge("eventstreams_kafka_lag", "Messages between the shared reader's position and the partition's end.", "topic", "partition");
 
-        // Read from their owners at scrape time: the catalogue and the Kafka probe do not know about metrics.
-        var reloadFailures = factory.CreateCounter("eventstreams_catalog_reload_failures_total", "Stream config reloads that failed (the last good catalogue was kept).");
-        var catalogStreams = factory.CreateGauge("eventstreams_catalog_streams", "Streams (and aliases) in the current catalogue.");
-        var reachable = factory.CreateGauge("eventstreams_kafka_reachable", "1 while Kafka answers the health probe, 0 during an outage.");
-        var unreachableSeconds = factory.CreateGauge("eventstreams_kafka_unreachable_seconds", "How long the current Kafka outage has lasted (0 while reachable).");
-        var outages = factory.CreateCounter("eventstreams_kafka_outages_total", "Kafka outages seen (transitions from reachable to unreachable).");
-        Registry.AddBeforeCollectCallback(() =>
+        // Read from their owners at scrape time: the catalogue and the Kafka probe do not know about metrics. A server
+        // without them (upstream mode) has none of their series, rather than zeros that read as an outage.
+        if (kafka is not null)
         {
-            if (kafka?.Invoke() is { } k)
+            var reachable = factory.CreateGauge("eventstreams_kafka_reachable", "1 while Kafka answers the health probe, 0 during an outage.");
+            var unreachableSeconds = factory.CreateGauge("eventstreams_kafka_unreachable_seconds", "How long the current Kafka outage has lasted (0 while reachable).");
+            var outages = factory.CreateCounter("eventstreams_kafka_outages_total", "Kafka outages seen (transitions from reachable to unreachable).");
+            Registry.AddBeforeCollectCallback(() =>
             {
-                reachable.Set(k.IsReachable ? 1 : 0);
-                unreachableSeconds.Set(k.UnreachableFor.TotalSeconds);
-                outages.IncTo(k.Outages);
-            }
+                var readings = kafka();
+                reachable.Set(readings.IsReachable ? 1 : 0);
+                unreachableSeconds.Set(readings.UnreachableFor.TotalSeconds);
+                outages.IncTo(readings.Outages);
+            });
+        }
 
-            if (catalog?.Invoke() is { } c)
+        if (catalog is not null)
+        {
+            var reloadFailures = factory.CreateCounter("eventstreams_catalog_reload_failures_total", "Stream config reloads that failed (the last good catalogue was kept).");
+            var catalogStreams = factory.CreateGauge("eventstreams_catalog_streams", "Streams (and aliases) in the current catalogue.");
+            Registry.AddBeforeCollectCallback(() =>
             {
-                reloadFailures.IncTo(c.ReloadFailures);
-                catalogStreams.Set(c.Streams);
-            }
-        });
+                var readings = catalog();
+                reloadFailures.IncTo(readings.ReloadFailures);
+                catalogStreams.Set(readings.Streams);
+            });
+        }
     }
 
     public CollectorRegistry Registry { get; }

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Primitives;
 namespace EventStreams.Server.Streaming;
 
 /// <summary>
-/// Opens <see cref="StreamSession"/>s for every transport: refuse at once while Kafka is unreachable, parse, take a
-/// connection slot, subscribe, and give the slot back whatever fails.
+/// Opens <see cref="StreamSession"/>s for every transport: end at once while the instance stops, refuse at once while
+/// Kafka is unreachable, parse, take a connection slot, subscribe, and give the slot back whatever fails.
 /// </summary>
 public sealed class StreamSessions(
     StreamCatalog catalog,
@@ -20,7 +20,8 @@ public sealed class StreamSessions(
     ILogger<StreamSession> logger)
 {
     /// <summary>
-    /// Throws <see cref="StreamRequestException"/> for what the client got wrong or Kafka refused, and whatever
+    /// Throws <see cref="StreamEndedException"/> while the instance stops (the stream ends before it starts, counted as a
+    /// stream the server ended), <see cref="StreamRequestException"/> for what the client got wrong or Kafka refused, and whatever
     /// <paramref name="enterLimit"/> throws when the client has no slot left. <paramref name="cancellationToken"/> is
     /// the client's: the session ends with it.
     /// </summary>
@@ -33,6 +34,13 @@ public sealed class StreamSessions(
         Func<CancellationToken, ValueTask<IDisposable?>> enterLimit,
         CancellationToken cancellationToken)
     {
+        if (terminations.ShutdownEnding() is { } shutdown)
+        {
+            // Sent elsewhere rather than refused: a browser's EventSource gives up for good on an error status.
+            metrics.Dropped(shutdown.Name);
+            throw new StreamEndedException(shutdown);
+        }
+
         if (!health.IsReachable)
         {
             // Before anything else, as a load balancer expects: 503 + Retry-After instead of a multi-second metadata timeout.

@@ -29,6 +29,11 @@ public static class StreamEndpoints
                 ndjson ? "ndjson" : "sse", streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"],
                 aborted => limiter.EnterAsync(request, aborted), context.RequestAborted);
         }
+        catch (StreamEndedException e)
+        {
+            await writer.EndAtOnceAsync(context, e.Ending, ndjson);
+            return;
+        }
         catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
         {
             if (e is StreamRequestException { RetryAfterSeconds: { } retryAfter })

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using EventStreams.Server.Diagnostics;
+using EventStreams.Server.Health;
 using EventStreams.Server.Problems;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.SignalR;
@@ -49,6 +50,10 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
             var session = await sessions.OpenAsync("signalr", streams, since, lastEventId, filters ?? [], aborted => limiter.EnterAsync(http, aborted), cancellationToken);
             return DeliverAsync(session, cancellationToken);
         }
+        catch (StreamEndedException e)
+        {
+            throw Ended(e.Ending);
+        }
         catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
         {
             LogRefused(logger, problem.Type, problem.Detail);
@@ -82,7 +87,7 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
         }
     }
 
-    /// <summary>A stream the server ends (shutdown, outage with <c>Kafka:Health:OutageNotice=Close</c>, stream removed) fails with <c>"name: message"</c>.</summary>
+    /// <summary>A stream the server ends (shutdown, outage with <c>Kafka:Health:OutageNotice=Close</c>, stream removed) fails with <c>"name: message"</c>, as one asked of a stopping instance does at once.</summary>
     private async ValueTask ReadAsync(StreamSession session)
     {
         try
@@ -91,7 +96,7 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
         }
         catch (OperationCanceledException) when (session.EndedBy is { } ending)
         {
-            throw new HubException($"{ending.Name}: {ending.Message}");
+            throw Ended(ending);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -99,6 +104,8 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
             throw;
         }
     }
+
+    private static HubException Ended(StreamEnding ending) => new($"{ending.Name}: {ending.Message}");
 
     [LoggerMessage(LogEventIds.HubStreamRefused, LogLevel.Information, "Hub stream refused: {Type}: {Detail}")]
     private static partial void LogRefused(ILogger logger, string type, string detail);
