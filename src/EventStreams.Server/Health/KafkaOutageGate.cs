@@ -5,9 +5,10 @@ using EventStreams.Server.Problems;
 namespace EventStreams.Server.Health;
 
 /// <summary>
-/// While Kafka is unreachable, a new stream (SSE, NDJSON or a SignalR connection) or retention query gets <c>503 kafka_unavailable</c> with
+/// While Kafka is unreachable, a new SignalR connection or retention query gets <c>503 kafka_unavailable</c> with
 /// <c>Retry-After</c> at once, instead of <c>200 :ok</c> and silence or a multi-second metadata timeout: a load balancer or
-/// client retries elsewhere or later.
+/// client retries elsewhere or later. Streams themselves, whatever the transport, are refused the same way by
+/// <c>Streaming/StreamSessions.OpenAsync</c>.
 /// </summary>
 public static class KafkaOutageGate
 {
@@ -28,9 +29,8 @@ public static class KafkaOutageGate
     }
 
     public static ApiProblemException Refuse(KafkaHealth health) =>
-        ApiProblemException.KafkaUnavailable(string.Create(CultureInfo.InvariantCulture, $"unreachable for {health.UnreachableFor.TotalSeconds:0} s ({health.LastError ?? "no answer"})"));
+        ApiProblemException.KafkaUnavailable(health.OutageReason);
 
     private static bool IsStreamPath(PathString path) =>
-        path.StartsWithSegments("/v2/stream", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v2/hub", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/v2/retention", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments("/v2/hub", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v2/retention", StringComparison.OrdinalIgnoreCase);
 }

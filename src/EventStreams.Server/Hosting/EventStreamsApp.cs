@@ -1,4 +1,5 @@
 using EventStreams.Server.Api;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
 using EventStreams.Server.Intake;
 using EventStreams.Server.Retention;

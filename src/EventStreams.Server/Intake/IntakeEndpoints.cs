@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Problems;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -180,6 +181,6 @@ public static partial class IntakeEndpoints
         request.Query.TryGetValue("hasty", out var values) && values.ToString() is var value && value.Length > 0
         && !value.Equals("false", StringComparison.OrdinalIgnoreCase) && value != "0";
 
-    [LoggerMessage(1130, LogLevel.Error, "Intake: a hasty request's events could not be processed")]
+    [LoggerMessage(LogEventIds.IntakeHastyRequestFailed, LogLevel.Error, "Intake: a hasty request's events could not be processed")]
     private static partial void LogHastyFailed(ILogger logger, Exception exception);
 }

@@ -39,7 +39,8 @@ public sealed class StreamRequestException(string type, string detail) : Excepti
 
     public static StreamRequestException ConfigurationError(string detail) => new(ConfigurationErrorType, detail);
 
-    public static StreamRequestException KafkaUnavailable(string reason) => new(KafkaUnavailableType, ProblemTypes.KafkaUnavailableDetail(reason));
+    public static StreamRequestException KafkaUnavailable(string reason, int? retryAfterSeconds = null) =>
+        new(KafkaUnavailableType, ProblemTypes.KafkaUnavailableDetail(reason)) { RetryAfterSeconds = retryAfterSeconds };
 
     public static StreamRequestException HistoryBusy(int retryAfterSeconds) =>
         new(HistoryBusyType, "Every reader of history is busy; try again shortly, or start later in the stream.") { RetryAfterSeconds = retryAfterSeconds };

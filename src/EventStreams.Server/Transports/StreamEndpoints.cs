@@ -1,4 +1,3 @@
-using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Transports;
@@ -17,17 +16,10 @@ public static class StreamEndpoints
         string streams,
         StreamSessions sessions,
         ConnectionLimiter limiter,
-        EventStreamWriter writer,
-        StreamTerminations terminations)
+        EventStreamWriter writer)
     {
         var request = context.Request;
         var ndjson = request.Headers.Accept.ToString().StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
-        if (terminations.ShutdownEnding() is { } shutdown)
-        {
-            await writer.EndAtOnceAsync(context, shutdown, ndjson);
-            return;
-        }
-
         // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
         var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
         StreamSession session;
@@ -36,6 +28,11 @@ public static class StreamEndpoints
             session = await sessions.OpenAsync(
                 ndjson ? "ndjson" : "sse", streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"],
                 aborted => limiter.EnterAsync(request, aborted), context.RequestAborted);
+        }
+        catch (StreamEndedException e)
+        {
+            await writer.EndAtOnceAsync(context, e.Ending, ndjson);
+            return;
         }
         catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
         {

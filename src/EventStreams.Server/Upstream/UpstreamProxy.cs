@@ -1,3 +1,4 @@
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Problems;
 using EventStreams.Server.Transports;
 using Microsoft.AspNetCore.Diagnostics;
@@ -136,6 +137,6 @@ internal sealed partial class UpstreamProxy(
         }
     }
 
-    [LoggerMessage(EventIds.ForwardFailed, LogLevel.Warning, "Forwarding {Path} upstream failed ({Error}): {Reason}")]
+    [LoggerMessage(LogEventIds.UpstreamForwardFailed, LogLevel.Warning, "Forwarding {Path} upstream failed ({Error}): {Reason}")]
     private static partial void LogForwardFailed(ILogger logger, string path, ForwarderError error, string reason);
 }

@@ -1,8 +1,7 @@
-using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
-namespace EventStreams.Server.Api;
+namespace EventStreams.Server.Diagnostics;
 
 /// <summary><c>GET /metrics</c>: Prometheus text from this server's own registry, on the public port unless <c>Metrics:Port</c> moves it.</summary>
 public static class MetricsEndpoints
