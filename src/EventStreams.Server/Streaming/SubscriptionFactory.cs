@@ -25,9 +25,11 @@ public sealed partial class SubscriptionFactory(
 
     /// <summary>
     /// Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the
-    /// client got wrong. Every partition of <see cref="Followed"/> topics is planned; one a <paramref name="lastEventId"/>
-    /// does not name starts at its first event: the client never had any of it (ids carry every partition a stream
-    /// reads, so a partition missing from one was added to its topic, or the topic created, after the id was written).
+    /// client got wrong. With a <paramref name="lastEventId"/>, the partitions of a <see cref="Followed"/> topic after the
+    /// highest one it names (all of them when it names none) start at their first event: Kafka only ever adds partitions,
+    /// numbered on, and ids carry every partition their stream read, so those were added, or the topic created, after the
+    /// id was written, and the client has nothing of them. A partition below that the id leaves out stays out, as in
+    /// the reference (an id written to read only some partitions).
     /// </summary>
     public IReadOnlyList<StartPosition> Plan(IReadOnlyList<StreamDefinition> streams, IReadOnlyList<StartPosition>? lastEventId, long? since)
     {
@@ -59,9 +61,9 @@ public sealed partial class SubscriptionFactory(
         foreach (var topic in Followed(streams, lastEventId))
         {
             var partitions = kafka.PartitionCount(topic);
-            for (var p = 0; p < partitions; p++)
+            for (var p = AddedPartitions.FirstUnknown(topic, starts.Keys); p < partitions; p++)
             {
-                starts.TryAdd((topic, p), lastEventId is null ? StartPosition.AtLatestOrSince(topic, p, since) : StartPosition.First(topic, p));
+                starts[(topic, p)] = lastEventId is null ? StartPosition.AtLatestOrSince(topic, p, since) : StartPosition.First(topic, p);
             }
         }
 
