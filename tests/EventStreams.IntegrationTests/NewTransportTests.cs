@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Kafka;
+using EventStreams.Server.Problems;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -93,7 +94,7 @@ public sealed class NewTransportTests : IAsyncLifetime
             {
                 session = await sessions.OpenAsync("lines", context.Request.Path.Value!.Trim('/'), null, null, default, _ => ValueTask.FromResult<IDisposable?>(null), context.RequestAborted);
             }
-            catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
+            catch (Exception e) when (ApiProblemException.From(e) is { } problem)
             {
                 await context.Response.WriteAsync($"refused {problem.Status} {problem.Type}\n");
                 return;

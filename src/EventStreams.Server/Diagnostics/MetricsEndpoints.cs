@@ -1,3 +1,4 @@
+using EventStreams.Server.Routes;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -6,8 +7,6 @@ namespace EventStreams.Server.Diagnostics;
 /// <summary><c>GET /metrics</c>: Prometheus text from this server's own registry, on the public port unless <c>Metrics:Port</c> moves it.</summary>
 public static class MetricsEndpoints
 {
-    public const string Path = "/metrics";
-
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder endpoints)
     {
         if (endpoints.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.Port == 0)
@@ -20,5 +19,5 @@ public static class MetricsEndpoints
 
     /// <summary>Only GET and HEAD: any other method is a 405 problem body.</summary>
     internal static void MapGetOnly(IEndpointRouteBuilder endpoints, CollectorRegistry registry) =>
-        endpoints.MapMetrics(Path, registry).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+        endpoints.MapMetrics(ApiRoutes.Metrics, registry).WithMetadata(new HttpMethodMetadata(ApiRoutes.GetAndHead));
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Problems;
+using EventStreams.Server.Routes;
 
 namespace EventStreams.Server.Health;
 
@@ -22,15 +22,14 @@ public static class KafkaOutageGate
                 return next(context);
             }
 
-            context.Response.Headers.RetryAfter = ((int)health.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Refuse(health).ToResult(context.Request).ExecuteAsync(context);
+            return Refuse(health).ToResult().ExecuteAsync(context);
         });
         return app;
     }
 
     public static ApiProblemException Refuse(KafkaHealth health) =>
-        ApiProblemException.KafkaUnavailable(health.OutageReason);
+        ApiProblemException.KafkaUnavailable(health.OutageReason, (int)health.RetryAfter.TotalSeconds);
 
     private static bool IsStreamPath(PathString path) =>
-        path.StartsWithSegments("/v2/hub", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v2/retention", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments(ApiRoutes.Hub, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments(ApiRoutes.RetentionPrefix, StringComparison.OrdinalIgnoreCase);
 }

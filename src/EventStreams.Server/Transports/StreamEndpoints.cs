@@ -1,3 +1,4 @@
+using EventStreams.Server.Routes;
 using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Transports;
@@ -7,7 +8,7 @@ public static class StreamEndpoints
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/v2/stream/{streams}", StreamAsync).WithName("stream");
+        endpoints.MapGet(ApiRoutes.Stream, StreamAsync).WithName("stream");
         return endpoints;
     }
 
@@ -32,16 +33,6 @@ public static class StreamEndpoints
         catch (StreamEndedException e)
         {
             await writer.EndAtOnceAsync(context, e.Ending, ndjson);
-            return;
-        }
-        catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
-        {
-            if (e is StreamRequestException { RetryAfterSeconds: { } retryAfter })
-            {
-                context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            await problem.ToResult(request).ExecuteAsync(context);
             return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

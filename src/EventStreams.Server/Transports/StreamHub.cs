@@ -25,8 +25,6 @@ public sealed record StreamEvent(string Id, string? Data);
 /// </summary>
 public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter limiter, ILogger<StreamHub> logger) : Hub
 {
-    public const string Path = "/v2/hub";
-
     /// <summary>
     /// SignalR's dispatcher logs every exception of a hub method at error level with its stack, a client's mistake
     /// included; this hub logs its own failures (<see cref="LogRefused"/>, <see cref="LogFailed"/>) instead.
@@ -54,7 +52,7 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
         {
             throw Ended(e.Ending);
         }
-        catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
+        catch (Exception e) when (ApiProblemException.From(e) is { } problem)
         {
             LogRefused(logger, problem.Type, problem.Detail);
             throw new HubException(ProblemTypes.ToHubMessage(problem));

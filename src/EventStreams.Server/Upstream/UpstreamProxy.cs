@@ -73,7 +73,7 @@ internal sealed partial class UpstreamProxy(
         }
         catch (ApiProblemException problem) when (!context.Response.HasStarted)
         {
-            await problem.ToResult(request).ExecuteAsync(context);
+            await problem.ToResult().ExecuteAsync(context);
         }
         finally
         {
@@ -106,7 +106,7 @@ internal sealed partial class UpstreamProxy(
             ? UpstreamProblems.Timeout(upstream, Describe(exception))
             : UpstreamProblems.Unreachable(upstream, IsTls(exception) && certificates.LastRefusal is { } refusal ? refusal : Describe(exception));
         context.Response.Clear();
-        await problem.ToResult(context.Request).ExecuteAsync(context);
+        await problem.ToResult().ExecuteAsync(context);
     }
 
     private static bool IsTimeout(Exception? exception, ForwarderError error) =>

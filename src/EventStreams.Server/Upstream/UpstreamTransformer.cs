@@ -86,7 +86,7 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
 
         LogUpstreamError(logger, httpContext.Request.Path, status, problem.Detail);
         httpContext.Response.Headers.Clear();
-        await problem.ToResult(httpContext.Request).ExecuteAsync(httpContext);
+        await problem.ToResult().ExecuteAsync(httpContext);
         return false;
     }
 
@@ -139,7 +139,7 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
         {
             var problem = UpstreamProblems.BadAnswer(options.Value.DestinationPrefix, (int)proxyResponse.StatusCode, $"with a body that is not a JSON object of at most {MaxRewrittenBytes / 1024 / 1024} MiB");
             LogUpstreamError(logger, httpContext.Request.Path, (int)proxyResponse.StatusCode, problem.Detail);
-            await problem.ToResult(httpContext.Request).ExecuteAsync(httpContext);
+            await problem.ToResult().ExecuteAsync(httpContext);
             return false;
         }
 
