@@ -1,8 +1,7 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Kafka;
 
 namespace EventStreams.Server.Health;
@@ -23,13 +22,13 @@ public sealed partial class StreamTerminations : IDisposable
     /// <summary>
     /// One source per catalogued stream that has had a client, shared by all its running streams (bounded by the catalogue):
     /// cancelled, and replaced for later streams, when the stream is removed, the drain begins or an outage notice closes
-    /// streams. A running stream holds no source or timer of its own for this (it costs idle connections memory).
+    /// streams. A running stream holds no source of its own for this (it would cost every idle connection memory).
     /// </summary>
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _ends = new(StringComparer.Ordinal);
 
+    private readonly CancellationTokenRegistration _onDrain;
     private readonly Lock _noticeGate = new();
     private CancellationToken _noticeFollowed;
-    private readonly CancellationTokenRegistration _onDrain;
 
     public StreamTerminations(KafkaHealth kafka, StreamCatalog catalog, ShutdownDrain drain, ILogger<StreamTerminations> logger)
     {
@@ -65,7 +64,8 @@ public sealed partial class StreamTerminations : IDisposable
             }
         }
 
-        // Checked after taking the shared sources: an ending that began before this either cancelled them or is seen here.
+        // Checked after taking the shared sources: an ending that began before this either cancelled them or is seen here
+        // (also a stream removed between the request's validation and now).
         var ended = _drain.IsDraining
             || (_kafka.NoticeMode == OutageNotice.Close && _kafka.OutageNotice.IsCancellationRequested)
             || names.Any(name => !_catalog.TryGet(name, out _));
@@ -73,20 +73,12 @@ public sealed partial class StreamTerminations : IDisposable
     }
 
     /// <summary>
-    /// An SSE heartbeat: a bare <c>:</c>, or during a Kafka outage past the notice time (<see cref="OutageNotice.Comment"/>)
-    /// <c>: kafka unreachable for N s</c>, which a client can show while its stream waits for Kafka.
+    /// What heartbeats say: during a Kafka outage past the notice time (<see cref="OutageNotice.Comment"/>)
+    /// <c>kafka unreachable for N s</c>, which a client can show while its stream waits for Kafka; else null.
     /// </summary>
-    public void WriteHeartbeat(IBufferWriter<byte> output)
-    {
-        if (_kafka.NoticeMode == OutageNotice.Comment && _kafka.OutageNoticeDue)
-        {
-            output.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $": kafka unreachable for {_kafka.UnreachableFor.TotalSeconds:0} s\n\n")));
-        }
-        else
-        {
-            output.Write(":\n\n"u8);
-        }
-    }
+    public string? OutageNote => _kafka.NoticeMode == OutageNotice.Comment && _kafka.OutageNoticeDue
+        ? string.Create(CultureInfo.InvariantCulture, $"kafka unreachable for {_kafka.UnreachableFor.TotalSeconds:0} s")
+        : null;
 
     /// <summary>
     /// While the instance stops, what a stream ends with (a new one at once): SSE clients get a short <c>retry:</c> and come
@@ -167,6 +159,6 @@ public sealed partial class StreamTerminations : IDisposable
         notice.UnsafeRegister(static self => ((StreamTerminations)self!).EndAll(), this);
     }
 
-    [LoggerMessage(800, LogLevel.Information, "Stream {Stream} was removed from the catalogue: ending its clients' streams")]
+    [LoggerMessage(LogEventIds.StreamRemovedFromCatalog, LogLevel.Information, "Stream {Stream} was removed from the catalogue: ending its clients' streams")]
     private static partial void LogRemoved(ILogger logger, string stream);
 }
