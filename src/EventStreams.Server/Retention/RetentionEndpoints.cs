@@ -1,5 +1,6 @@
 using System.Globalization;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Routes;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Options;
 
@@ -12,11 +13,9 @@ namespace EventStreams.Server.Retention;
 /// </summary>
 public static class RetentionEndpoints
 {
-    public const string Path = "/v2/retention/{streams}";
-
     public static IEndpointRouteBuilder MapRetentionApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], GetAsync);
+        endpoints.MapGetAndHead(ApiRoutes.Retention, GetAsync);
         return endpoints;
     }
 
@@ -35,10 +34,6 @@ public static class RetentionEndpoints
 
             context.Response.Headers.CacheControl = $"max-age={options.Value.CacheSeconds}";
             await Results.Json(new RetentionBody(body), RetentionJsonContext.Default.RetentionBody).ExecuteAsync(context);
-        }
-        catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
-        {
-            await problem.ToResult(context.Request).ExecuteAsync(context);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

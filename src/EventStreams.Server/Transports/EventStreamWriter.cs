@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports.Compression;
@@ -20,7 +21,7 @@ public sealed partial class EventStreamWriter(
     IOptions<StreamingOptions> options,
     StreamMetrics metrics,
     TimeProvider time,
-    StreamTerminations terminations,
+    StalledWrites stalledWrites,
     ILogger<EventStreamWriter> logger)
 {
     /// <summary>Frames are assembled here and handed to Kestrel in pieces of about this size: one response write instead of one per field.</summary>
@@ -40,16 +41,9 @@ public sealed partial class EventStreamWriter(
     {
         var gzip = StartResponse(context, ndjson);
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
-        var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
         var output = context.Response.BodyWriter;
-        // Ends with the client, or when the server ends it (shutdown, long Kafka outage, stream removed): then the client
-        // reconnects, elsewhere if need be, with its id.
-        using var watch = terminations.Watch(session.Request.Names);
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, watch.Token);
-        var aborted = ending.Token;
-        using var stallTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        // A write the client is not taking is given up too (shutdown must not wait for the stall timer).
-        using var giveUpWrite = watch.Token.UnsafeRegister(static timer => ((CancellationTokenSource)timer!).Cancel(), stallTimer);
+        // Also gives up a write the client is not taking when the server ends the stream (shutdown must not wait for the stall time).
+        var aborted = session.Stopping;
 
         try
         {
@@ -63,18 +57,17 @@ public sealed partial class EventStreamWriter(
                 WriteText(output, gzip, ":ok\n\n"u8);
             }
 
-            await FlushAsync(output, stallTimer, stall);
+            await stalledWrites.FlushAsync(output, aborted);
             var lastWrite = time.GetTimestamp();
             while (!aborted.IsCancellationRequested)
             {
-                if (!await session.ReadAsync(heartbeat, aborted))
+                if (!await session.ReadAsync(heartbeat))
                 {
-                    WriteHeartbeat(output, gzip);
+                    WriteHeartbeat(output, gzip, session);
                     lastWrite = time.GetTimestamp();
                 }
                 else
                 {
-                    var before = output.UnflushedBytes;
                     var frames = _frames ??= new ArrayBufferWriter<byte>(FrameChunkBytes * 2);
                     frames.ResetWrittenCount();
                     while (session.TryNext(out var e))
@@ -105,29 +98,29 @@ public sealed partial class EventStreamWriter(
                     }
 
                     output.Write(frames.WrittenSpan);
-                    if (session.Sent(output.UnflushedBytes - before) > 0)
+                    if (session.Sent() > 0)
                     {
                         lastWrite = time.GetTimestamp();
                     }
                     else if (heartbeat != Timeout.InfiniteTimeSpan && time.GetElapsedTime(lastWrite) >= heartbeat)
                     {
                         // Everything was filtered out for a while: keep proxies and clients convinced we are alive.
-                        WriteHeartbeat(output, gzip);
+                        WriteHeartbeat(output, gzip, session);
                         lastWrite = time.GetTimestamp();
                     }
                 }
 
-                await FlushAsync(output, stallTimer, stall);
+                await stalledWrites.FlushAsync(output, aborted);
             }
         }
-        catch (OperationCanceledException) when (watch.Ending is { } end && !context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (session.EndedBy is { } end)
         {
             await EndAsync(context, output, gzip, end, ndjson);
         }
-        catch (OperationCanceledException) when (stallTimer.IsCancellationRequested)
+        catch (ClientStalledException)
         {
             metrics.Dropped("stalled");
-            LogStalled(logger, context.Connection.RemoteIpAddress?.ToString(), stall.TotalSeconds);
+            LogStalled(logger, context.Connection.RemoteIpAddress?.ToString(), stalledWrites.Stall.TotalSeconds);
             context.Abort();
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -244,17 +237,27 @@ public sealed partial class EventStreamWriter(
         }
     }
 
-    private void WriteHeartbeat(PipeWriter output, GzipFraming? gzip)
+    /// <summary>A bare <c>:</c>, or <c>: note</c> when the session has something to say (<see cref="StreamSession.HeartbeatNote"/>).</summary>
+    private static void WriteHeartbeat(PipeWriter output, GzipFraming? gzip, StreamSession session)
     {
-        if (gzip is null)
+        var note = session.HeartbeatNote;
+        if (gzip is null && note is null)
         {
-            terminations.WriteHeartbeat(output);
+            output.Write(":\n\n"u8);
             return;
         }
 
         var text = Text();
-        terminations.WriteHeartbeat(text);
-        gzip.WriteStored(output, text.WrittenSpan);
+        if (note is null)
+        {
+            text.Write(":\n\n"u8);
+        }
+        else
+        {
+            text.Write(Encoding.UTF8.GetBytes($": {note}\n\n"));
+        }
+
+        WriteText(output, gzip, text.WrittenSpan);
     }
 
     /// <summary>An SSE <c>error</c> event; then, for gzip, the end of the compressed stream.</summary>
@@ -281,40 +284,12 @@ public sealed partial class EventStreamWriter(
         return text;
     }
 
-    private static ValueTask FlushAsync(PipeWriter output, CancellationTokenSource stallTimer, TimeSpan stall)
-    {
-        var flush = output.FlushAsync(stallTimer.Token);
-        if (!flush.IsCompletedSuccessfully)
-        {
-            return AwaitFlushAsync(flush, stallTimer, stall);
-        }
-
-        // Nearly every flush completes at once: no timer is touched for those (two timer changes per flush
-        // per client added up with 10,000 clients).
-        return flush.Result.IsCanceled ? throw new OperationCanceledException(stallTimer.Token) : ValueTask.CompletedTask;
-    }
-
-    private static async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush, CancellationTokenSource stallTimer, TimeSpan stall)
-    {
-        // The client is not taking data right now: from here on it has `stall` to accept some.
-        stallTimer.CancelAfter(stall);
-        var result = await flush;
-        if (result.IsCanceled)
-        {
-            throw new OperationCanceledException(stallTimer.Token);
-        }
-
-        // Only a completed flush disarms the timer; a cancelled source cannot be reset and ends the client anyway.
-        stallTimer.TryReset();
-    }
-
     /// <summary>
     /// Tells the client why (not on shutdown) and closes; on shutdown an SSE client gets the <c>retry:</c> to come back after.
     /// A client that takes nothing within a second is cut off.
     /// </summary>
-    private async Task EndAsync(HttpContext context, PipeWriter output, GzipFraming? gzip, StreamEnding end, bool ndjson)
+    private static async Task EndAsync(HttpContext context, PipeWriter output, GzipFraming? gzip, StreamEnding end, bool ndjson)
     {
-        metrics.Dropped(end.Name);
         if (end.RetryMilliseconds is { } retry && !ndjson)
         {
             WriteText(output, gzip, Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"retry: {retry}\n\n")));
@@ -355,9 +330,9 @@ public sealed partial class EventStreamWriter(
         }
     }
 
-    [LoggerMessage(600, LogLevel.Information, "Disconnected client {Remote}: it accepted no data for {Seconds} s")]
+    [LoggerMessage(LogEventIds.ClientStalled, LogLevel.Information, "Disconnected client {Remote}: it accepted no data for {Seconds} s")]
     private static partial void LogStalled(ILogger logger, string? remote, double seconds);
 
-    [LoggerMessage(601, LogLevel.Error, "Stream failed after it started")]
+    [LoggerMessage(LogEventIds.StreamFailed, LogLevel.Error, "Stream failed after it started")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }
