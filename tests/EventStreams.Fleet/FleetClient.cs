@@ -63,7 +63,7 @@ public abstract class FleetClient(string name, int partitions, SilenceWindow sil
         }
 
         var ended = Interlocked.Exchange(ref _streamEndedAt, 0);
-        if (ended != 0 && silence.IsOpen && now - ended > Interlocked.Read(ref _longestReconnect))
+        if (ended != 0 && last != 0 && silence.IsOpen && now - ended > Interlocked.Read(ref _longestReconnect))
         {
             Interlocked.Exchange(ref _longestReconnect, now - ended);
         }

@@ -86,10 +86,13 @@ internal static class FleetBench
         await run.WaitStartedAsync(Wait);
         var roll = Stopwatch.StartNew();
         string? rollFailure = null;
+        var steady = false;
         using (var stop = new CancellationTokenSource())
         {
             var producing = fleet.Producer.RunAsync(rate, stop.Token);
-            await run.WaitDeliveredAsync(Wait);
+            var settling = Stopwatch.StartNew();
+            steady = await run.WaitDeliveredAsync(Wait);
+            fleet.Log.Add($"before the roll: every client has every event: {(steady ? "yes" : "NO")}, after {settling.Elapsed.TotalSeconds:0.0} s");
             run.Silence.Open();
             roll.Restart();
             using var watching = new CancellationTokenSource();
@@ -136,7 +139,7 @@ internal static class FleetBench
         }
 
         var gaveUp = run.Clients.Count(c => c.Fatal > 0);
-        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll took {roll.Elapsed.TotalSeconds:0.0} s. Every client received every event afterwards: {(delivered ? "yes" : "NO")}; clients that gave up on a fatal answer: {gaveUp}. Load average after: {LoadAverage()}.");
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Before the roll every client had every event: {(steady ? "yes" : "NO")}. The roll took {roll.Elapsed.TotalSeconds:0.0} s. Every client received every event afterwards: {(delivered ? "yes" : "NO")}; clients that gave up on a fatal answer: {gaveUp}. Load average after: {LoadAverage()}.");
         foreach (var client in run.Clients.Where(c => c.Fatal > 0).Take(10))
         {
             report.AppendLine(CultureInfo.InvariantCulture, $"- {client.Name} gave up: {client.LastError}");
