@@ -49,10 +49,15 @@ public sealed class LastEvents(KafkaClients kafka, IOptions<RetentionOptions> op
         var readers = partitions.Select(p => new Backwards(consumer, p, kafka.Watermarks(p))).ToList();
         var shares = new int[readers.Count];
         var left = count;
-        while (left > 0 && readers.Any(r => !r.Exhausted))
+        while (left > 0)
         {
             // Share what is left among the partitions that may still hold more, then read each back to its share.
-            var open = Enumerable.Range(0, readers.Count).Where(i => !readers[i].Exhausted).ToList();
+            var open = Enumerable.Range(0, readers.Count).Where(i => readers[i].Found > shares[i] || !readers[i].Exhausted).ToList();
+            if (open.Count == 0)
+            {
+                break;
+            }
+
             for (var k = 0; k < open.Count; k++)
             {
                 shares[open[k]] += left / open.Count + (k < left % open.Count ? 1 : 0);
