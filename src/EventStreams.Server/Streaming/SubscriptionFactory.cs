@@ -23,6 +23,9 @@ public sealed partial class SubscriptionFactory(
     /// <summary>Catch-up readers log under their own category.</summary>
     private readonly ILogger _catchUpLogger = loggers.CreateLogger<CatchUpReader>();
 
+    /// <summary>One delegate for every subscription (a closure per subscription would cost each idle client 64 bytes).</summary>
+    private Func<CatchUpReader>? _newCatchUp;
+
     /// <summary>
     /// Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the
     /// client got wrong. With a <paramref name="lastEventId"/>, the partitions of a <see cref="Followed"/> topic after the
@@ -98,7 +101,7 @@ public sealed partial class SubscriptionFactory(
             }
 
             var added = new AddedPartitions(topics, kafka, (missing, firstIndex) => Task.Run(() => PositionsAsync(missing, firstIndex)));
-            return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time, added);
+            return new Subscription(reader, positions, options.Value.IdFormat, _newCatchUp ??= () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time, added);
         }
         catch
         {
