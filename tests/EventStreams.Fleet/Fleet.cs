@@ -61,7 +61,7 @@ public sealed class Fleet : IAsyncDisposable
         }
 
         fleet.Balancer = await FleetBalancer.StartAsync(fleet._ports.Select(port => new Uri($"http://127.0.0.1:{port}/")).ToList(), options.HealthCheckInterval, options.MoveEachReconnect, fleet.Log);
-        await fleet.Balancer.WaitHealthyAsync(Enumerable.Range(0, options.Instances), StartTimeout);
+        await fleet.Balancer.WaitHealthyAsync(Enumerable.Range(0, options.Instances), StartTimeout, after: TimeSpan.Zero);
         return fleet;
     }
 
@@ -78,8 +78,9 @@ public sealed class Fleet : IAsyncDisposable
         Log.Add($"instance{index}: stopped");
         await app.DisposeAsync();
         await StartInstanceAsync(index, _ports[index]);
+        var started = Log.Elapsed;
         Log.Add($"instance{index}: started");
-        await Balancer.WaitHealthyAsync([index], StartTimeout);
+        await Balancer.WaitHealthyAsync([index], StartTimeout, after: started);
         Log.Add($"instance{index}: healthy at the balancer");
     }
 

@@ -117,14 +117,19 @@ public sealed class FleetBalancer : IAsyncDisposable
         return new FleetBalancer(app, routes);
     }
 
-    /// <summary>Waits until the balancer's health checks have seen every one of <paramref name="indexes"/> ready.</summary>
-    internal async Task WaitHealthyAsync(IEnumerable<int> indexes, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the balancer's health checks have seen every one of <paramref name="indexes"/> ready, in a probe that
+    /// completed after <paramref name="after"/> (the <see cref="FleetLog"/>'s clock): a restarted instance counts once a probe
+    /// found the new one ready, not on the state the balancer kept from before its restart.
+    /// </summary>
+    internal async Task WaitHealthyAsync(IEnumerable<int> indexes, TimeSpan timeout, TimeSpan after)
     {
         var lookup = _app.Services.GetRequiredService<IProxyStateLookup>();
+        var probes = (ReadinessHealthPolicy)_app.Services.GetServices<IActiveHealthCheckPolicy>().Single(p => p.Name == ReadinessHealthPolicy.PolicyName);
         var deadline = DateTime.UtcNow + timeout;
         var wanted = indexes.Select(DestinationId).ToList();
         ClusterState? cluster;
-        while (!(lookup.TryGetCluster(ClusterId, out cluster) && wanted.All(id => IsHealthy(cluster, id))))
+        while (!(lookup.TryGetCluster(ClusterId, out cluster) && wanted.All(id => IsHealthy(cluster, id) && probes.LastReady(id) > after)))
         {
             if (DateTime.UtcNow > deadline)
             {

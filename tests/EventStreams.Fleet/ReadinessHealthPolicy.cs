@@ -19,6 +19,7 @@ internal sealed class ReadinessHealthPolicy(IDestinationHealthUpdater updater, F
     public const int UnansweredThreshold = 3;
 
     private readonly ConcurrentDictionary<string, (DestinationHealth Health, int Unanswered)> _state = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _lastReady = new(StringComparer.Ordinal);
     private TimeSpan _lastRound;
 
     public string Name => PolicyName;
@@ -42,6 +43,11 @@ internal sealed class ReadinessHealthPolicy(IDestinationHealthUpdater updater, F
                 : result.Response is not null || IsRefused(result.Exception) || unanswered >= UnansweredThreshold ? DestinationHealth.Unhealthy
                 : last;
             _state[id] = (health, unanswered);
+            if (result.Response is { IsSuccessStatusCode: true })
+            {
+                _lastReady[id] = log.Elapsed;
+            }
+
             healths.Add(new NewActiveDestinationHealth(result.Destination, health));
             if (health != last)
             {
@@ -52,6 +58,9 @@ internal sealed class ReadinessHealthPolicy(IDestinationHealthUpdater updater, F
 
         updater.SetActive(cluster, healths);
     }
+
+    /// <summary>When a probe last found <paramref name="destinationId"/> ready (on the <see cref="FleetLog"/>'s clock).</summary>
+    public TimeSpan LastReady(string destinationId) => _lastReady.GetValueOrDefault(destinationId, TimeSpan.MinValue);
 
     /// <summary>Nothing listens (the instance has stopped, or has not started yet): the request was never sent.</summary>
     internal static bool IsRefused(Exception? exception) => exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError };
