@@ -122,7 +122,7 @@ public sealed partial class SubscriptionFactory(
                 permit = await EnterCatchUpAsync(cancellationToken);
             }
 
-            return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time);
+            return new Subscription(positions, options.Value.IdFormat, reader.Release, () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time);
         }
         catch
         {
