@@ -7,10 +7,9 @@ namespace EventStreams.Server.Streaming;
 /// <see cref="ICatchUpReader"/> of the subscription's own. It runs only with a <see cref="CatchUpPermits"/> permit (taken
 /// before the subscription when it starts in history, else asked for in turn with every other client when a partition
 /// falls behind) and stops, giving the permit back, as soon as no partition is behind. Not thread-safe: the
-/// subscription's loop drives it.
+/// subscription's loop drives it, passing its positions (they grow when partitions are added).
 /// </summary>
-internal sealed class CatchUp(IReadOnlyList<PartitionPosition> positions, Func<ICatchUpReader> newReader, CatchUpPermits permits, IDisposable? permit)
-    : IDisposable
+internal sealed class CatchUp(Func<ICatchUpReader> newReader, CatchUpPermits permits, IDisposable? permit) : IDisposable
 {
     private ICatchUpReader? _reader;
     private IDisposable? _permit = permit;
@@ -18,7 +17,7 @@ internal sealed class CatchUp(IReadOnlyList<PartitionPosition> positions, Func<I
     private int _behind;
 
     /// <summary>A partition fell behind its cache's window: read it here from where it is.</summary>
-    public void Behind(PartitionPosition position)
+    public void Behind(PartitionPosition position, IReadOnlyList<PartitionPosition> positions)
     {
         position.CatchingUp = true;
         _behind++;
@@ -28,7 +27,7 @@ internal sealed class CatchUp(IReadOnlyList<PartitionPosition> positions, Func<I
         }
         else
         {
-            Start();
+            Start(positions);
         }
     }
 
@@ -41,7 +40,7 @@ internal sealed class CatchUp(IReadOnlyList<PartitionPosition> positions, Func<I
     }
 
     /// <summary>Starts the reader for the partitions behind, once this client has a permit for one.</summary>
-    public void Start()
+    public void Start(IReadOnlyList<PartitionPosition> positions)
     {
         if (_reader is not null || _behind == 0)
         {
@@ -76,7 +75,7 @@ internal sealed class CatchUp(IReadOnlyList<PartitionPosition> positions, Func<I
     /// Adds what the reader handed over (at most <paramref name="perPartition"/> events per partition behind) to
     /// <paramref name="batch"/>; stops the reader once no partition is behind.
     /// </summary>
-    public void Read(List<(PartitionPosition Position, KafkaEvent Event)> batch, int perPartition)
+    public void Read(IReadOnlyList<PartitionPosition> positions, List<(PartitionPosition Position, KafkaEvent Event)> batch, int perPartition)
     {
         if (_reader is null)
         {

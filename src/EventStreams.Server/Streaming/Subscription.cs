@@ -15,12 +15,19 @@ public sealed class Subscription : IDisposable
 
     private readonly Action<PartitionCache> _release;
     private readonly TimeProvider _time;
-    private readonly PartitionPosition[] _positions;
+    private PartitionPosition[] _positions;
     // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
     private readonly List<KafkaEvent> _scratch = [];
-    private readonly Task[] _signals;
+    private Task[] _signals;
     private readonly CatchUp _catchUp;
-    private readonly EventIdWriter _ids;
+    private EventIdWriter _ids;
+    private readonly IdFormat _idFormat;
+    // Partitions added to the followed topics while this runs: checked once at the start and whenever metadata says
+    // a topic grew; joined off this thread (broker round trips), then appended, so ids carry them from then on.
+    private readonly AddedPartitions? _added;
+    private TaskCompletionSource _partitionsChanged = Completed();
+    private CancellationTokenRegistration _partitionsChangedRegistration;
+    private Task<PartitionPosition[]>? _joining;
 
     /// <param name="release">Gives a cache back to the shared reader when the subscription ends.</param>
     /// <param name="permit">The catch-up permit taken before the subscription (a start in history), or null.</param>
@@ -31,14 +38,17 @@ public sealed class Subscription : IDisposable
         Func<ICatchUpReader> newCatchUp,
         CatchUpPermits permits,
         IDisposable? permit,
-        TimeProvider time)
+        TimeProvider time,
+        AddedPartitions? added = null)
     {
         _release = release;
         _positions = [.. positions];
-        _catchUp = new CatchUp(_positions, newCatchUp, permits, permit);
+        _catchUp = new CatchUp(newCatchUp, permits, permit);
         _time = time;
-        _signals = new Task[positions.Count + 1];
+        _signals = new Task[positions.Count + 2];
+        _idFormat = idFormat;
         _ids = new EventIdWriter(_positions, idFormat);
+        _added = added;
     }
 
     /// <summary>
@@ -51,14 +61,15 @@ public sealed class Subscription : IDisposable
         while (true)
         {
             batch.Clear();
+            JoinAddedPartitions();
             for (var i = 0; i < _positions.Length; i++)
             {
                 // Taken before reading, so an append between the read and the wait still wakes us.
                 _signals[i] = _positions[i].Cache.Changed;
             }
 
-            _catchUp.Start();
-            _catchUp.Read(batch, MaxEventsPerPartition);
+            _catchUp.Start(_positions);
+            _catchUp.Read(_positions, batch, MaxEventsPerPartition);
             foreach (var position in _positions)
             {
                 ReadCache(position, batch);
@@ -73,18 +84,20 @@ public sealed class Subscription : IDisposable
 
             // Wait on as few tasks as possible: every WhenAny registers on each task and, once woken, removes itself
             // from the others by a linear search. A task shared by all clients (a static "never" placeholder used to
-            // sit here) made that quadratic in the number of clients.
-            Task wake;
-            if (_catchUp.Wake(cancellationToken) is { } catchUp)
+            // sit here) made that quadratic in the number of clients. So "partitions were added" is this subscription's
+            // own task, completed through a registration on the shared token.
+            var waitingOn = _positions.Length;
+            if (_added is not null)
             {
-                _signals[^1] = catchUp;
-                wake = Task.WhenAny(_signals);
-            }
-            else
-            {
-                wake = _positions.Length == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, _positions.Length));
+                _signals[waitingOn++] = (Task?)_joining ?? _partitionsChanged.Task;
             }
 
+            if (_catchUp.Wake(cancellationToken) is { } catchUp)
+            {
+                _signals[waitingOn++] = catchUp;
+            }
+
+            var wake = waitingOn == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, waitingOn));
             try
             {
                 await wake.WaitAsync(maxWait, _time, cancellationToken);
@@ -103,6 +116,18 @@ public sealed class Subscription : IDisposable
     {
         try
         {
+            _partitionsChangedRegistration.Dispose();
+            _joining?.ContinueWith(
+                joined =>
+                {
+                    foreach (var position in joined.IsCompletedSuccessfully ? joined.Result : [])
+                    {
+                        _release(position.Cache);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
             _catchUp.Dispose();
         }
         finally
@@ -112,6 +137,48 @@ public sealed class Subscription : IDisposable
                 _release(position.Cache);
             }
         }
+    }
+
+    /// <summary>
+    /// Appends the partitions a finished join found, then, when metadata changed since the last look, starts joining
+    /// the followed partitions this subscription lacks. A failed join ends the stream: its id resumes them from their start.
+    /// </summary>
+    private void JoinAddedPartitions()
+    {
+        if (_added is null)
+        {
+            return;
+        }
+
+        if (_joining is { IsCompleted: true } joining)
+        {
+            _joining = null;
+            var joined = joining.GetAwaiter().GetResult();
+            _positions = [.. _positions, .. joined];
+            _signals = new Task[_positions.Length + 2];
+            _ids = new EventIdWriter(_positions, _idFormat);
+        }
+
+        if (_joining is not null || !_partitionsChanged.Task.IsCompleted)
+        {
+            return;
+        }
+
+        // Watch before looking, so that a topic growing in between is looked at again.
+        _partitionsChangedRegistration.Dispose();
+        _partitionsChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _partitionsChangedRegistration = _added.Added.Register(static changed => ((TaskCompletionSource)changed!).TrySetResult(), _partitionsChanged);
+        if (_added.Missing(_positions) is { Count: > 0 } missing)
+        {
+            _joining = _added.JoinAsync(missing, _positions.Length);
+        }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var completed = new TaskCompletionSource();
+        completed.SetResult();
+        return completed;
     }
 
     private void ReadCache(PartitionPosition position, List<(PartitionPosition, KafkaEvent)> batch)
@@ -130,7 +197,7 @@ public sealed class Subscription : IDisposable
         _scratch.Clear();
         if (!position.Cache.TryRead(position.Next, _scratch, MaxEventsPerPartition))
         {
-            _catchUp.Behind(position);
+            _catchUp.Behind(position, _positions);
             return;
         }
 
