@@ -19,7 +19,10 @@ public sealed class Subscription : IDisposable
     // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
     private readonly List<KafkaEvent> _scratch = [];
     private Task[] _signals;
-    private readonly CatchUp _catchUp;
+    private readonly Func<ICatchUpReader> _newCatchUp;
+    private readonly CatchUpPermits _permits;
+    // Made when first needed (a start in history, a partition falling behind): a client at the live edge never has one.
+    private CatchUp? _catchUp;
     private EventIdWriter _ids;
     private readonly IdFormat _idFormat;
     // Partitions added to the followed topics while this runs: checked once at the start and whenever metadata says
@@ -43,7 +46,9 @@ public sealed class Subscription : IDisposable
     {
         _release = release;
         _positions = [.. positions];
-        _catchUp = new CatchUp(newCatchUp, permits, permit);
+        _newCatchUp = newCatchUp;
+        _permits = permits;
+        _catchUp = permit is null ? null : new CatchUp(newCatchUp, permits, permit);
         _time = time;
         _signals = new Task[positions.Count + 2];
         _idFormat = idFormat;
@@ -68,8 +73,8 @@ public sealed class Subscription : IDisposable
                 _signals[i] = _positions[i].Cache.Changed;
             }
 
-            _catchUp.Start(_positions);
-            _catchUp.Read(_positions, batch, MaxEventsPerPartition);
+            _catchUp?.Start(_positions);
+            _catchUp?.Read(_positions, batch, MaxEventsPerPartition);
             foreach (var position in _positions)
             {
                 ReadCache(position, batch);
@@ -80,7 +85,7 @@ public sealed class Subscription : IDisposable
                 return true;
             }
 
-            _catchUp.ThrowIfFailed();
+            _catchUp?.ThrowIfFailed();
 
             // Wait on as few tasks as possible: every WhenAny registers on each task and, once woken, removes itself
             // from the others by a linear search. A task shared by all clients (a static "never" placeholder used to
@@ -92,7 +97,7 @@ public sealed class Subscription : IDisposable
                 _signals[waitingOn++] = (Task?)_joining ?? _partitionsChanged.Task;
             }
 
-            if (_catchUp.Wake(cancellationToken) is { } catchUp)
+            if (_catchUp?.Wake(cancellationToken) is { } catchUp)
             {
                 _signals[waitingOn++] = catchUp;
             }
@@ -128,7 +133,7 @@ public sealed class Subscription : IDisposable
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
-            _catchUp.Dispose();
+            _catchUp?.Dispose();
         }
         finally
         {
@@ -191,13 +196,13 @@ public sealed class Subscription : IDisposable
             }
 
             // Caught up with the shared window: leave the private reader and join the shared tail.
-            _catchUp.Joined(position);
+            _catchUp!.Joined(position);
         }
 
         _scratch.Clear();
         if (!position.Cache.TryRead(position.Next, _scratch, MaxEventsPerPartition))
         {
-            _catchUp.Behind(position, _positions);
+            (_catchUp ??= new CatchUp(_newCatchUp, _permits, permit: null)).Behind(position, _positions);
             return;
         }
 
