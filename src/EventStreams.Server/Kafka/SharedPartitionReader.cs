@@ -45,9 +45,10 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
 
     /// <summary>The cache of <paramref name="partition"/>, starting its reader if needed. Pair with <see cref="Release"/>.</summary>
     /// <param name="wantedStart">
-    /// Where the asking client starts. A partition not read yet starts there when that is at most
-    /// <see cref="MaxLookBack"/> messages back, so that clients resuming near the same place (a reconnect storm after a
-    /// restart) all read from the shared cache instead of each needing a catch-up reader.
+    /// Where the asking client starts. A partition not read yet, asked for by a client that resumes or wants history, starts
+    /// <see cref="MaxLookBack"/> messages back (or at the oldest): clients resuming anywhere in that window (a reconnect
+    /// storm after a restart, their ids spread over the last minute, arriving in any order) then all read from the one
+    /// shared cache instead of each needing a catch-up reader. Only a client wanting more than that reads on its own.
     /// </param>
     public PartitionCache Acquire(TopicPartition partition, long? wantedStart = null)
     {
@@ -64,9 +65,9 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
         // live edge, and how many events share it (timestamp ids of clients that have not received anything yet).
         var watermarks = _kafka.Watermarks(partition);
         var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - LookBehind);
-        if (wantedStart is { } wanted && wanted < start)
+        if (wantedStart is { } wanted && wanted < watermarks.High.Value)
         {
-            start = Math.Max(Math.Max(watermarks.Low.Value, wanted), watermarks.High.Value - MaxLookBack);
+            start = Math.Max(watermarks.Low.Value, watermarks.High.Value - MaxLookBack);
         }
 
         lock (_gate)
