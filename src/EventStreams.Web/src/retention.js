@@ -5,13 +5,17 @@ import { appUrl } from './paths.js';
 export const DEFAULT_LAST_N = 100;
 export const MAX_LAST_N = 1_000_000;
 
-/** The retention of `streams` as a Map name -> {oldest (ms or null), partitions}, or null when the server cannot say. */
-export async function loadRetention(streams, { signal } = {}) {
+/**
+ * The retention of `streams` as a Map name -> {oldest (ms or null), partitions}, or null when the server cannot say.
+ * With `last`, the server also says where the last `last` events of all their partitions begin (the Map's `last`).
+ */
+export async function loadRetention(streams, { signal, last } = {}) {
   if (streams.length === 0) {
     return new Map();
   }
   try {
-    const response = await fetch(appUrl(`v2/retention/${streams.map(encodeURIComponent).join(',')}`), { signal });
+    const query = last ? `?last=${last}` : '';
+    const response = await fetch(appUrl(`v2/retention/${streams.map(encodeURIComponent).join(',')}${query}`), { signal });
     if (!response.ok) {
       return null;
     }
@@ -31,6 +35,9 @@ export function parseRetention(json) {
       && Number.isInteger(p.partition) && Number.isSafeInteger(p.low) && Number.isSafeInteger(p.high));
     result.set(s.stream, { oldest: Number.isFinite(s.oldest_timestamp) ? s.oldest_timestamp : null, partitions });
   }
+  if (Array.isArray(json?.last?.start) && json.last.start.length > 0) {
+    result.last = { events: json.last.events, id: JSON.stringify(json.last.start) };
+  }
   return result;
 }
 
@@ -41,19 +48,9 @@ export function clampLastN(value) {
 }
 
 /**
- * The offset-form Last-Event-ID that starts about `n` events back: each of the streams' partitions (each counted once)
- * starts ceil(n / partitions) before its high watermark, never before its low one. '' when there are no partitions.
+ * The Last-Event-ID that starts at the last N events, as the server counted them when asked with `last` (in events,
+ * not offsets: transaction markers and skipped messages take offsets too); '' when it did not say.
  */
-export function lastEventsId(retention, streams, n) {
-  const partitions = new Map();
-  for (const name of streams) {
-    for (const p of retention.get(name)?.partitions ?? []) {
-      partitions.set(`${p.topic}\u0000${p.partition}`, p);
-    }
-  }
-  if (partitions.size === 0) {
-    return '';
-  }
-  const each = Math.ceil(n / partitions.size);
-  return JSON.stringify([...partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: Math.max(p.low, p.high - each) })));
+export function lastEventsId(retention) {
+  return retention?.last?.id ?? '';
 }

@@ -182,11 +182,11 @@ export class Session {
       return;
     }
     this.setStatus({ state: 'connecting', text: `Finding the last ${lastN.toLocaleString('en')} events…` });
-    this.refreshRetention(streams).then((retention) => {
+    this.refreshRetention(streams, { last: lastN }).then((retention) => {
       if (token !== this.startToken || !this.live) {
         return;
       }
-      this.lastNId = retention ? lastEventsId(retention, streams, lastN) : '';
+      this.lastNId = lastEventsId(retention);
       if (!this.lastNId) {
         const why = this.page.settings()?.upstream ? ': in upstream mode it has no retention route to ask' : '';
         this.notice('start', `This server cannot say where the last ${lastN.toLocaleString('en')} events begin${why}. `
@@ -200,11 +200,11 @@ export class Session {
   }
 
   /** Asks v2/retention about `streams` (not in upstream mode); the answer is kept and announced as 'retention'. */
-  async refreshRetention(streams = this.page.view().streams) {
+  async refreshRetention(streams = this.page.view().streams, { last } = {}) {
     if (this.page.settings()?.upstream) {
       return null;
     }
-    const retention = await this.loadRetention(streams);
+    const retention = await this.loadRetention(streams, last ? { last } : undefined);
     if (retention) {
       for (const [name, r] of retention) {
         this.retention.set(name, r);
