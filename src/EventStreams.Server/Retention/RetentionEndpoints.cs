@@ -1,6 +1,7 @@
 using System.Globalization;
 using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,9 @@ namespace EventStreams.Server.Retention;
 /// <summary>
 /// <c>GET /v2/retention/{a,b,...}</c>: how far back each stream's data goes — per topic-partition the low and high
 /// watermarks and the time of the oldest retained event, and the oldest of them per stream. Read-only, answered from
-/// <see cref="RetentionLookup"/>'s short cache.
+/// <see cref="RetentionLookup"/>'s short cache. With <c>?at=&lt;time&gt;</c> each partition also gets <c>at_offset</c>, where
+/// <c>?since=&lt;time&gt;</c> would start it (the same <see cref="TimeLookup"/>, asked afresh): a client can then read an exact
+/// window of offsets (the UI's "from … to …").
 /// </summary>
 public static class RetentionEndpoints
 {
@@ -21,20 +24,26 @@ public static class RetentionEndpoints
         return endpoints;
     }
 
-    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, IOptions<RetentionOptions> options)
+    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, TimeLookup times, IOptions<RetentionOptions> options)
     {
         try
         {
+            var at = SinceParser.Parse(context.Request.Query["at"].FirstOrDefault(), "at");
             var requested = Resolve(catalog, streams);
             var body = new List<StreamRetention>(requested.Count);
             foreach (var (name, definition) in requested)
             {
                 var partitions = (await Task.WhenAll(definition.Topics.Distinct(StringComparer.Ordinal).Select(t => lookup.TopicAsync(t, context.RequestAborted)))).SelectMany(p => p).ToList();
+                if (at is { } time)
+                {
+                    partitions = await Task.Run(() => partitions.ConvertAll(p => p with { AtOffset = times.Resolve(new(p.Topic, p.Partition), time, null) }), context.RequestAborted);
+                }
+
                 var oldest = partitions.Where(p => p.OldestTimestamp is not null).Min(p => p.OldestTimestamp);
                 body.Add(new StreamRetention(name, oldest, oldest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) : null, partitions));
             }
 
-            context.Response.Headers.CacheControl = $"max-age={options.Value.CacheSeconds}";
+            context.Response.Headers.CacheControl = at is null ? $"max-age={options.Value.CacheSeconds}" : "no-cache";
             await Results.Json(new RetentionBody(body), RetentionJsonContext.Default.RetentionBody).ExecuteAsync(context);
         }
         catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)

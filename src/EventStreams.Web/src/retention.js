@@ -5,13 +5,17 @@ import { appUrl } from './paths.js';
 export const DEFAULT_LAST_N = 100;
 export const MAX_LAST_N = 1_000_000;
 
-/** The retention of `streams` as a Map name -> {oldest (ms or null), partitions}, or null when the server cannot say. */
-export async function loadRetention(streams, { signal } = {}) {
+/**
+ * The retention of `streams` as a Map name -> {oldest (ms or null), partitions}, or null when the server cannot say.
+ * With `at` (ms), each partition also has `at`: the offset `since=at` starts it at (the server's `at_offset`).
+ */
+export async function loadRetention(streams, { signal, at } = {}) {
   if (streams.length === 0) {
     return new Map();
   }
   try {
-    const response = await fetch(appUrl(`v2/retention/${streams.map(encodeURIComponent).join(',')}`), { signal });
+    const query = at === undefined ? '' : `?at=${Math.max(0, Math.floor(at))}`;
+    const response = await fetch(appUrl(`v2/retention/${streams.map(encodeURIComponent).join(',')}${query}`), { signal, cache: at === undefined ? 'default' : 'no-store' });
     if (!response.ok) {
       return null;
     }
@@ -28,7 +32,8 @@ export function parseRetention(json) {
       continue;
     }
     const partitions = (Array.isArray(s.partitions) ? s.partitions : []).filter((p) => typeof p?.topic === 'string'
-      && Number.isInteger(p.partition) && Number.isSafeInteger(p.low) && Number.isSafeInteger(p.high));
+      && Number.isInteger(p.partition) && Number.isSafeInteger(p.low) && Number.isSafeInteger(p.high))
+      .map((p) => (Number.isSafeInteger(p.at_offset) ? { ...p, at: p.at_offset } : p));
     result.set(s.stream, { oldest: Number.isFinite(s.oldest_timestamp) ? s.oldest_timestamp : null, partitions });
   }
   return result;
@@ -45,15 +50,21 @@ export function clampLastN(value) {
  * starts ceil(n / partitions) before its high watermark, never before its low one. '' when there are no partitions.
  */
 export function lastEventsId(retention, streams, n) {
+  const partitions = partitionsOf(retention, streams);
+  if (partitions.length === 0) {
+    return '';
+  }
+  const each = Math.ceil(n / partitions.length);
+  return JSON.stringify(partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: Math.max(p.low, p.high - each) })));
+}
+
+/** The partitions of `streams`, each once (two streams may share a topic). */
+export function partitionsOf(retention, streams) {
   const partitions = new Map();
   for (const name of streams) {
     for (const p of retention.get(name)?.partitions ?? []) {
       partitions.set(`${p.topic}\u0000${p.partition}`, p);
     }
   }
-  if (partitions.size === 0) {
-    return '';
-  }
-  const each = Math.ceil(n / partitions.size);
-  return JSON.stringify([...partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: Math.max(p.low, p.high - each) })));
+  return [...partitions.values()];
 }
