@@ -43,7 +43,7 @@ public sealed class HistoryTests(UiFixture fixture) : BrowserTest(fixture)
         await Expect(page.Locator("#stream")).ToHaveTextAsync("Stream");
         await Expect(page.Locator("#notices")).ToContainTextAsync("(12 events in the window)");
         await Expect(page.Locator("#until-on")).ToBeCheckedAsync();
-        await Expect(page.Locator("#until")).ToHaveValueAsync("2026-01-05T00:12:00");
+        await Expect(page.Locator("#until")).ToHaveValueAsync("2026-01-05T00:12");
 
         // Field filters run in the page while a window is read (so its end is seen): this one hides all 12.
         Assert.Equal(0, await ShownAsync(page));
@@ -56,7 +56,7 @@ public sealed class HistoryTests(UiFixture fixture) : BrowserTest(fixture)
         await page.ClickAsync("#until-on");
         Assert.DoesNotContain("until=", page.Url, StringComparison.Ordinal);
         await page.ClickAsync("#until-on");
-        await page.FillAsync("#until", "2026-01-05T00:06:00");
+        await page.FillAsync("#until", "2026-01-05T00:06");
         await page.Locator("#until").DispatchEventAsync("change");
         Assert.Contains("until=2026-01-05T00%3A06%3A00.000Z", page.Url, StringComparison.Ordinal);
         await page.ClickAsync("#stream");

@@ -104,10 +104,10 @@ public sealed class RetentionTests : IAsyncLifetime
         }
 
         // ret.a/0 holds Old+5 and Old+9 min, ret.a/1 Old+1, ret.b/0 Old+3 (possibly more from the cache test: high then).
-        Assert.Equal([0L, 0L, 0L], await AtOffsets(Old));
-        Assert.Equal([0L, 1L, 0L], await AtOffsets(Old.AddMinutes(2)));
-        Assert.Equal([1L, 1L, 1L], await AtOffsets(Old.AddMinutes(5).AddMilliseconds(1)));
-        Assert.Equal([1L, 1L, 1L], await AtOffsets(Old.AddMinutes(9)));
+        Assert.Equal(new[] { 0L, 0L, 0L }, await AtOffsets(Old));
+        Assert.Equal(new[] { 0L, 1L, 0L }, await AtOffsets(Old.AddMinutes(2)));
+        Assert.Equal(new[] { 1L, 1L, 1L }, await AtOffsets(Old.AddMinutes(5).AddMilliseconds(1)));
+        Assert.Equal(new[] { 1L, 1L, 1L }, await AtOffsets(Old.AddMinutes(9)));
         Assert.Equal(2L, (await AtOffsets(Old.AddMinutes(9).AddMilliseconds(1)))[0]);
 
         using var plain = JsonDocument.Parse(await http.GetStringAsync("v2/retention/ret.two").WaitAsync(Wait));
