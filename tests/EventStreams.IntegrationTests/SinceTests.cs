@@ -23,6 +23,10 @@ public sealed class SinceTests : IAsyncLifetime
                 topics: [since.warm]
               since.long:
                 topics: [since.long]
+              since.future:
+                topics: [since.future]
+              since.future2:
+                topics: [since.future2]
             """, Partitions);
         await ProduceHistoryAsync("since.cold", T0);
     }
@@ -77,6 +81,31 @@ public sealed class SinceTests : IAsyncLifetime
         var first = await sse.NextEventAsync(Wait);
 
         Assert.Equal(1000, first.Json.GetProperty("i").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("since")]
+    [InlineData("timestamp id")]
+    public async Task Since_InTheFuture_StartsAtTheEndAndDeliversEveryNewEventWhateverItsTimestamp(string form)
+    {
+        // The reference starts at the end for a time no event reaches; a time that filtered new events would be silence.
+        var future = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
+        var topic = form == "since" ? "since.future" : "since.future2";
+        await _server.ProduceAsync(topic, 1, """{"i":-1}""");
+        using var http = _server.CreateClient();
+        await using var sse = form == "since"
+            ? await SseClient.ConnectAsync(http, $"v2/stream/{topic}?since={future}")
+            : await SseClient.ConnectAsync(http, $"v2/stream/{topic}", $$"""[{"topic":"{{topic}}","partition":1,"timestamp":{{future}}}]""");
+        await sse.ReadAsync(Wait);
+
+        // Stamped before the requested time: now, an hour ago, and at T0.
+        await _server.ProduceAsync(topic, 1, """{"i":1}""");
+        await _server.ProduceAsync(topic, 1, """{"i":2}""", timestamp: DateTimeOffset.UtcNow.AddHours(-1));
+        await _server.ProduceAsync(topic, 1, """{"i":3}""", timestamp: T0);
+
+        Assert.Equal(1, (await sse.NextEventAsync(Wait)).Json.GetProperty("i").GetInt32());
+        Assert.Equal(2, (await sse.NextEventAsync(Wait)).Json.GetProperty("i").GetInt32());
+        Assert.Equal(3, (await sse.NextEventAsync(Wait)).Json.GetProperty("i").GetInt32());
     }
 
     [Fact]

@@ -20,6 +20,12 @@ internal static class IntakeProblems
     public static ApiProblemException UnsupportedMediaType(string? contentType) =>
         new(415, "unsupported_media_type", "Unsupported Media Type", $"Content-Type {contentType} is not accepted: send application/json or text/plain.");
 
+    public static ApiProblemException UnsupportedEncoding(string encoding) =>
+        new(415, "unsupported_content_encoding", "Unsupported Content Encoding", $"Content-Encoding {encoding} is not accepted: send gzip, deflate or identity.");
+
+    public static ApiProblemException InvalidEncoding(string encoding, string reason) =>
+        new(400, "invalid_content_encoding", "Invalid Content Encoding", $"The request body is not valid {encoding} data: {reason}");
+
     public static ApiProblemException Disabled() =>
         new(404, "intake_disabled", "Intake Disabled", "This server does not take events: the intake is off with a configured Kafka cluster unless Intake:Enabled=true.");
 }

@@ -65,6 +65,7 @@ public sealed partial class SubscriptionFactory(
     /// <summary>Resolves every start to an offset (broker round trips: call off the request's hot path) and joins the shared readers.</summary>
     public async Task<Subscription> SubscribeAsync(IReadOnlyList<StartPosition> starts, CancellationToken cancellationToken)
     {
+        starts = [.. starts.Select(StartFromTheEndWhenInTheFuture)];
         var caches = new List<PartitionCache>(starts.Count);
         IDisposable? permit = null;
         try
@@ -125,6 +126,16 @@ public sealed partial class SubscriptionFactory(
             throw;
         }
     }
+
+    /// <summary>
+    /// A time later than the server's clock (a client clock running ahead, a typo in a date) is "latest", as the
+    /// reference reads it: the end as of the request, then every event produced after it, whatever its timestamp.
+    /// Left as a time, it would swallow every new event stamped before it: a silent stream.
+    /// </summary>
+    private StartPosition StartFromTheEndWhenInTheFuture(StartPosition start) =>
+        start.Timestamp > time.GetUtcNow().ToUnixTimeMilliseconds()
+            ? StartPosition.AtLatestOrSince(start.Topic, start.Partition, since: null)
+            : start;
 
     /// <summary>A start in history waits its turn for a catch-up reader, for a bounded time.</summary>
     private async Task<IDisposable> EnterCatchUpAsync(CancellationToken cancellationToken)
