@@ -67,6 +67,7 @@ export class Session {
     this.handlers = {
       onEvents: (batch) => this.ingest.receive(batch),
       onStatus: (status) => this.setStatus(status),
+      settings: () => page.settings(), // whether SSE can go by EventSource (connection.js)
     };
     this.connection = new transports[view.transport](this.handlers);
     this.serverFilterTimer = 0;
@@ -390,6 +391,7 @@ export class Session {
             finish(null);
           }
         },
+        settings: this.handlers.settings,
       });
       connection.open({ streams: view.streams, since: '', lastEventId: rangesId(ranges), filters: [] });
     });

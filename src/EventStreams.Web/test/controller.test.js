@@ -453,3 +453,20 @@ test('"Load older" into a full list asks to raise the number kept', async () => 
   await controller.loadOlder();
   assert.match(controller.older.text, /^The list is full \(100 kept\)/);
 });
+
+test('SSE goes by EventSource unless the page needs headers: an id too long for a URL, or filters a server may ignore', async () => {
+  const { eventSourceFits, MAX_URL_LENGTH } = await import('../src/connection.js');
+  assert.equal(eventSourceFits('/v2/stream/a', { filters: [], settings: null }), false); // no EventSource here (node)
+  globalThis.EventSource = class {};
+  try {
+    const local = { upstream: null };
+    assert.equal(eventSourceFits('/v2/stream/a', { filters: [], settings: null }), true);
+    assert.equal(eventSourceFits('/v2/stream/a?filter=x%3D1', { filters: ['x=1'], settings: local }), true);
+    assert.equal(eventSourceFits(`/v2/stream/a?last_event_id=${'x'.repeat(MAX_URL_LENGTH)}`, { filters: [], settings: local }), false);
+    assert.equal(eventSourceFits('/v2/stream/a?filter=x%3D1', { filters: ['x=1'], settings: { upstream: 'https://beta.example' } }), false);
+    assert.equal(eventSourceFits('/v2/stream/a?filter=x%3D1', { filters: ['x=1'], settings: null }), false);
+    assert.equal(eventSourceFits('/v2/stream/a', { filters: [], settings: { upstream: 'https://beta.example' } }), true);
+  } finally {
+    delete globalThis.EventSource;
+  }
+});
