@@ -2,7 +2,8 @@
 // browser's DevTools list the connection and its messages (Network → EventStream); with fetch() and a small SSE parser
 // only where the page needs headers: an id too long for a URL (sent as the Last-Event-ID header), and field filters on
 // a server that may ignore them (upstream mode: the page must read X-EventStreams-Filters). A connection that fails
-// before it opens is asked once more with fetch() to read the refusal's status and problem body, which EventSource hides.
+// before it opens with an answer that is not a stream is asked once more with fetch() to read the refusal's status and
+// problem body, which EventSource hides.
 
 import { appUrl } from './paths.js';
 import { ReconnectingConnection } from './reconnecting.js';
@@ -105,19 +106,22 @@ export class StreamConnection extends ReconnectingConnection {
       if (generation !== this.generation) {
         return;
       }
+      // EventSource would reconnect by itself (CONNECTING) after a network error or the end of the stream, and gives
+      // up (CLOSED) on an answer that is not a stream: the page closes it and goes on from the last id itself.
+      const refused = source.readyState === EventSource.CLOSED;
       this.closeSource();
       if (typeof e.data === 'string') {
         this.retry(`server error: ${describeServerError(e.data)}`); // the server's `event: error`
-      } else if (opened) {
-        this.retry('connection lost');
-      } else {
+      } else if (refused && !opened) {
         this.diagnose(url, generation);
+      } else {
+        this.retry(opened ? 'the stream ended or the connection was lost' : 'network error: the connection failed');
       }
     });
     document.addEventListener('visibilitychange', this.onVisibility);
   }
 
-  /** EventSource failed before it opened and says nothing more: ask once with fetch() what the server answers. */
+  /** EventSource was refused and says nothing more: ask once with fetch() what the server answers (status, problem). */
   async diagnose(url, generation) {
     const abort = new AbortController();
     this.abort = abort;
