@@ -1,3 +1,4 @@
+using EventStreams.Server.Problems;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
 

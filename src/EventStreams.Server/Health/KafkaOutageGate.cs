@@ -1,6 +1,6 @@
 using System.Globalization;
-using EventStreams.Server.Api;
 using EventStreams.Server.Kafka;
+using EventStreams.Server.Problems;
 
 namespace EventStreams.Server.Health;
 

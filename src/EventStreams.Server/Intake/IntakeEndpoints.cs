@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EventStreams.Server.Api;
+using EventStreams.Server.Problems;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 

@@ -1,4 +1,4 @@
-using EventStreams.Server.Api;
+using EventStreams.Server.Problems;
 
 namespace EventStreams.Server.Intake;
 

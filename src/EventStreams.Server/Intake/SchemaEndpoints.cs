@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EventStreams.Server.Api;
+using EventStreams.Server.Problems;
 
 namespace EventStreams.Server.Intake;
 

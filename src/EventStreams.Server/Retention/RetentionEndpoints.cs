@@ -1,5 +1,4 @@
 using System.Globalization;
-using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
@@ -46,7 +45,7 @@ public static class RetentionEndpoints
             context.Response.Headers.CacheControl = at is null ? $"max-age={options.Value.CacheSeconds}" : "no-cache";
             await Results.Json(new RetentionBody(body), RetentionJsonContext.Default.RetentionBody).ExecuteAsync(context);
         }
-        catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)
+        catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
         {
             await problem.ToResult(context.Request).ExecuteAsync(context);
         }

@@ -1,20 +1,22 @@
+using EventStreams.Server.Problems;
+
 namespace EventStreams.Server.Streaming;
 
 /// <summary>
 /// What a client got wrong in a stream request (or why it cannot be served), named by a problem
 /// <see cref="Type"/> of COMPATIBILITY.md. Carries no HTTP status: each transport maps the type
-/// (<c>Api/ProblemTypes</c>) to its own way of saying no.
+/// (<c>Problems/ProblemTypes</c>) to its own way of saying no.
 /// </summary>
 public sealed class StreamRequestException(string type, string detail) : Exception(detail)
 {
-    public const string NotFound = "not_found";
-    public const string InvalidTimestamp = "invalid_timestamp";
-    public const string InvalidLastEventIdType = "invalid_last_event_id";
-    public const string InvalidFilterType = "invalid_filter";
-    public const string TopicNotAvailableType = "topic_not_available";
-    public const string ConfigurationErrorType = "configuration_error";
-    public const string KafkaUnavailableType = "kafka_unavailable";
-    public const string HistoryBusyType = "history_busy";
+    public const string NotFound = ProblemTypes.NotFound;
+    public const string InvalidTimestamp = ProblemTypes.InvalidTimestamp;
+    public const string InvalidLastEventIdType = ProblemTypes.InvalidLastEventId;
+    public const string InvalidFilterType = ProblemTypes.InvalidFilter;
+    public const string TopicNotAvailableType = ProblemTypes.TopicNotAvailable;
+    public const string ConfigurationErrorType = ProblemTypes.ConfigurationError;
+    public const string KafkaUnavailableType = ProblemTypes.KafkaUnavailable;
+    public const string HistoryBusyType = ProblemTypes.HistoryBusy;
 
     public string Type { get; } = type;
 
@@ -24,7 +26,7 @@ public sealed class StreamRequestException(string type, string detail) : Excepti
     public int? RetryAfterSeconds { get; init; }
 
     public static StreamRequestException StreamNotFound(IEnumerable<string> streams) =>
-        new(NotFound, $"Invalid streams: {string.Join(',', streams)}");
+        new(NotFound, ProblemTypes.StreamNotFoundDetail(streams));
 
     public static StreamRequestException InvalidSince(string detail) => new(InvalidTimestamp, detail);
 
@@ -37,8 +39,20 @@ public sealed class StreamRequestException(string type, string detail) : Excepti
 
     public static StreamRequestException ConfigurationError(string detail) => new(ConfigurationErrorType, detail);
 
-    public static StreamRequestException KafkaUnavailable(string reason) => new(KafkaUnavailableType, $"Kafka could not be reached: {reason}");
+    public static StreamRequestException KafkaUnavailable(string reason) => new(KafkaUnavailableType, ProblemTypes.KafkaUnavailableDetail(reason));
 
     public static StreamRequestException HistoryBusy(int retryAfterSeconds) =>
         new(HistoryBusyType, "Every reader of history is busy; try again shortly, or start later in the stream.") { RetryAfterSeconds = retryAfterSeconds };
+
+    /// <summary>The problem a failure to open a stream means for the client, or null when it is not the client's to know (a bug).</summary>
+    public static ApiProblemException? ToProblem(Exception failure) => failure switch
+    {
+        ApiProblemException problem => problem,
+        StreamRequestException refused => refused.ToProblem(),
+        Confluent.Kafka.KafkaException kafka => KafkaUnavailable(kafka.Error.Reason).ToProblem(),
+        _ => null,
+    };
+
+    /// <summary>The HTTP problem for this refusal.</summary>
+    public ApiProblemException ToProblem() => ProblemTypes.ToProblem(Type, Detail);
 }

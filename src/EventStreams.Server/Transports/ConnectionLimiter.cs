@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using EventStreams.Server.Api;
+using EventStreams.Server.Problems;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,3 @@
-using EventStreams.Server.Api;
 using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Transports;
@@ -30,7 +29,7 @@ public static class StreamEndpoints
                 ndjson ? "ndjson" : "sse", streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"],
                 aborted => limiter.EnterAsync(request, aborted), context.RequestAborted);
         }
-        catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)
+        catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
         {
             if (e is StreamRequestException { RetryAfterSeconds: { } retryAfter })
             {

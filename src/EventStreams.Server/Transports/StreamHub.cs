@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
-using EventStreams.Server.Api;
+using EventStreams.Server.Problems;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.SignalR;
 
@@ -48,7 +48,7 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
             var session = await sessions.OpenAsync("signalr", streams, since, lastEventId, filters ?? [], aborted => limiter.EnterAsync(http, aborted), cancellationToken);
             return DeliverAsync(session, cancellationToken);
         }
-        catch (Exception e) when (ProblemTypes.ToProblem(e) is { } problem)
+        catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
         {
             LogRefused(logger, problem.Type, problem.Detail);
             throw new HubException(ProblemTypes.ToHubMessage(problem));

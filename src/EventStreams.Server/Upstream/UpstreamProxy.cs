@@ -1,4 +1,4 @@
-using EventStreams.Server.Api;
+using EventStreams.Server.Problems;
 using EventStreams.Server.Transports;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,4 @@
-using EventStreams.Server.Streaming;
-
-namespace EventStreams.Server.Api;
+namespace EventStreams.Server.Problems;
 
 /// <summary>An error before the stream starts, with the status and <c>type</c> COMPATIBILITY.md names.</summary>
 public sealed class ApiProblemException(int status, string type, string title, string detail) : Exception(detail)
@@ -14,10 +12,10 @@ public sealed class ApiProblemException(int status, string type, string title, s
     public string Detail { get; } = detail;
 
     public static ApiProblemException StreamNotFound(IEnumerable<string> streams) =>
-        ProblemTypes.ToProblem(StreamRequestException.StreamNotFound(streams));
+        ProblemTypes.ToProblem(ProblemTypes.NotFound, ProblemTypes.StreamNotFoundDetail(streams));
 
     public static ApiProblemException KafkaUnavailable(string reason) =>
-        ProblemTypes.ToProblem(StreamRequestException.KafkaUnavailable(reason));
+        ProblemTypes.ToProblem(ProblemTypes.KafkaUnavailable, ProblemTypes.KafkaUnavailableDetail(reason));
 
     public static ApiProblemException TooManyRequests(string detail) =>
         new(429, "too_many_requests", "Too Many Requests", detail);
@@ -34,9 +32,3 @@ public sealed class ApiProblemException(int status, string type, string title, s
         contentType: "application/json",
         statusCode: Status);
 }
-
-public sealed record ProblemBody(int Status, string Type, string Title, string Detail, string Method, string Uri);
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(ProblemBody))]
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
-internal sealed partial class ProblemJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
