@@ -10,6 +10,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# The gzip stream tests read with real clients: curl --compressed and Python's requests.
+if ! command -v curl >/dev/null 2>&1 || ! python3 -c 'import requests' >/dev/null 2>&1; then
+  echo "Installing curl and Python requests for the compression tests"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq curl python3 python3-requests >/dev/null
+fi
+
 dotnet build EventStreams.sln -c Release
 dotnet test EventStreams.sln -c Release --no-build --logger "console;verbosity=normal" "$@"
 

@@ -26,7 +26,7 @@ public sealed class UiServer : IAsyncDisposable
     [
         "ui.live", "ui.hub", "ui.retry", "ui.pause", "ui.since", "ui.fromid", "ui.sel.a", "ui.sel.b", "ui.filter", "ui.detail", "ui.narrow", "ui.link", "ui.download", "ui.shots", "ui.perf.a", "ui.perf.b",
         "ui.restart", "ui.again", "ui.restart.start", "ui.copyid", "ui.chart", "ui.retention",
-        "ui.instr", "ui.value", "ui.find", "ui.relative", "ui.a11y", "ui.zone", "ui.cap", "ui.cols.alpha", "ui.cols.beta", "ui.upstream", "ui.prefix", "ui.lastn", "ui.schemalink",
+        "ui.instr", "ui.value", "ui.find", "ui.relative", "ui.a11y", "ui.zone", "ui.cap", "ui.cols.alpha", "ui.cols.beta", "ui.upstream", "ui.prefix", "ui.lastn", "ui.schemalink", "ui.gzip",
         "ui.window", "ui.older", "ui.pick", "ui.devtools",
         "ui.test.error.validation",
     ];

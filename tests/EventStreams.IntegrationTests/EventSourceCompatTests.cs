@@ -51,6 +51,9 @@ public sealed class EventSourceCompatTests : IAsyncLifetime
         var exitCode = await client.WaitForExitAsync(Wait);
 
         Assert.Null(firstRequest.LastEventId);
+        // It asks for gzip (undici's fetch), so it read this stream compressed (each event compressed once for every client).
+        Assert.Contains("gzip", firstRequest.AcceptEncoding, StringComparison.Ordinal);
+        Assert.Contains("gzip", secondRequest.AcceptEncoding, StringComparison.Ordinal);
         Assert.True(reopened.Open, "the client should have reported a new connection before any further message");
         Assert.Equal(lastIdBeforeCut, secondRequest.LastEventId);
         Assert.False(_tracker.Requests.TryRead(out var extra), $"unexpected extra stream request {extra}");

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace EventStreams.IntegrationTests;
 
-/// <summary>A stream request as the server received it.</summary>
-public sealed record StreamRequest(string Path, string? LastEventId);
+/// <summary>A stream request as the server received it (<paramref name="AcceptEncoding"/>: the client's header).</summary>
+public sealed record StreamRequest(string Path, string? LastEventId, string? AcceptEncoding = null);
 
 /// <summary>
 /// Test-only middleware (added through an <see cref="IStartupFilter"/>, ahead of the server's own pipeline) that records
@@ -34,7 +34,7 @@ public sealed class StreamConnectionTracker : IStartupFilter
             }
 
             var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
-            _requests.Writer.TryWrite(new StreamRequest(context.Request.Path + context.Request.QueryString, lastEventId.Length > 0 ? lastEventId : null));
+            _requests.Writer.TryWrite(new StreamRequest(context.Request.Path + context.Request.QueryString, lastEventId.Length > 0 ? lastEventId : null, context.Request.Headers.AcceptEncoding.ToString()));
             _open[context] = 0;
             try
             {

@@ -164,6 +164,17 @@ internal static class ReportWriter
                 "—",
                 string.Join(" / ", ratios.Select(r => r.ToString("F2", Inv))) + " (candidate/reference)",
                 candidates.All(k => k.KeptUp) && ratios.All(r => r <= c.PairTarget));
+            if (c.Groups.Any(g => g.Gzip))
+            {
+                var bytes = reference.Zip(candidates, (r, k) => k.BytesPerEvent / r.BytesPerEvent).ToList();
+                Row(md, $"{c.Title}: bytes on the wire per event ≤ 0.5× uncompressed",
+                    string.Join(" / ", candidates.Select(k => $"{k.BytesPerEvent:F0} B")),
+                    "—",
+                    "reference: " + string.Join(" / ", reference.Select(r => $"{r.BytesPerEvent:F0} B")),
+                    "—",
+                    string.Join(" / ", bytes.Select(r => r.ToString("F2", Inv))) + " (gzip/uncompressed)",
+                    bytes.All(r => r <= 0.5));
+            }
         }
     }
 

@@ -18,10 +18,10 @@ internal sealed record TopicSpec(string Name, int Partitions, int Index)
 }
 
 /// <summary>A client group over some topics (a stream per topic; the path names them all, and the filters in its query).</summary>
-internal sealed record GroupSpec(string Name, int Count, ClientKind Kind, TopicSpec[] Topics, string? LastEventId = null, long Target = 0, ClientTransport Transport = ClientTransport.Sse, string[]? Filters = null)
+internal sealed record GroupSpec(string Name, int Count, ClientKind Kind, TopicSpec[] Topics, string? LastEventId = null, long Target = 0, ClientTransport Transport = ClientTransport.Sse, string[]? Filters = null, bool Gzip = false)
 {
     public ClientGroup ToClientGroup() =>
-        new(Name, "/v2/stream/" + string.Join(',', Topics.Select(t => t.Name)) + Query(), Count, Kind, [.. Topics.SelectMany(t => t.Keys)], LastEventId, Target, Transport, Filters);
+        new(Name, "/v2/stream/" + string.Join(',', Topics.Select(t => t.Name)) + Query(), Count, Kind, [.. Topics.SelectMany(t => t.Keys)], LastEventId, Target, Transport, Filters, Gzip);
 
     private string Query() => Filters is { Length: > 0 } ? "?" + string.Join('&', Filters.Select(f => "filter=" + Uri.EscapeDataString(f))) : "";
 }
@@ -77,6 +77,9 @@ internal sealed record Measurement(
     public double Offered => Scenario.Offered(Scenario.RatePerTopic);
 
     public double CpuPerMillion => Load is { WindowEvents: > 0 } l ? ServerCpuSeconds / (l.WindowEvents / 1e6) : double.NaN;
+
+    /// <summary>Bytes of response body on the wire (compressed, for gzip clients) per delivered event.</summary>
+    public double BytesPerEvent => Load is { WindowEvents: > 0 } l ? (double)l.WindowBytes / l.WindowEvents : double.NaN;
 
     public long Lost => Load?.Groups.Where(g => g.Kind is ClientKind.Normal or ClientKind.Slow or ClientKind.CatchUp).Sum(g => g.Gaps) ?? 0;
 

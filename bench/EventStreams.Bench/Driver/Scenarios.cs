@@ -29,6 +29,7 @@ internal static class Scenarios
         Upstream(1000),
         .. HubVsSse(1000, 200),
         .. FilteredVsUnfiltered(1000, 200),
+        .. GzipVsPlain(1000, 200),
     ];
 
     /// <summary>Scenarios run only when <c>--only</c> names them (or their pair): smaller sizes of the full run's pairs.</summary>
@@ -40,7 +41,27 @@ internal static class Scenarios
         .. FilteredVsUnfiltered(100, 200),
         .. FilteredVsUnfiltered(300, 200),
         .. FilteredVsUnfiltered(1000, 50),
+        .. GzipVsPlain(100, 200),
+        .. GzipVsPlain(1000, 5),
+        .. GzipVsPlain(1000, 20),
+        .. GzipVsPlain(1000, 50),
     ];
+
+    /// <summary>
+    /// Issue 14 item 7: the same SSE clients × events/s uncompressed, then all asking for gzip (each event compressed once
+    /// on the server, inflated by every load client); the report gives the ratios of CPU per delivered event (target ≤
+    /// 1.2) and of bytes on the wire per event (target ≤ 0.5). Pair id <c>gzip</c> (1,000 clients × 200 events/s) or
+    /// <c>gzip{N}x{rate}</c>; scenario ids <c>{pair}-plain</c> and <c>{pair}-gzip</c>.
+    /// </summary>
+    public static Scenario[] GzipVsPlain(int clients, int rate)
+    {
+        var pair = clients == 1000 && rate == 200 ? "gzip" : $"gzip{clients}x{rate}";
+        return
+        [
+            Paired($"{pair}-plain", pair, 1.2, rate, $"{clients:N0} uncompressed SSE clients × {rate} events/s", new("plain", clients, ClientKind.Normal, [S0])),
+            Paired($"{pair}-gzip", pair, 1.2, rate, $"{clients:N0} gzip SSE clients × {rate} events/s", new("gzip", clients, ClientKind.Normal, [S0], Gzip: true)),
+        ];
+    }
 
     /// <summary>
     /// Issue 7 item 7: the same clients × events/s over SSE, then over the SignalR hub (JSON protocol); the report

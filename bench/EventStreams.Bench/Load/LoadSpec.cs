@@ -27,9 +27,10 @@ internal enum ClientTransport
 
 /// <summary>
 /// One kind of client: how many, which URL (with its query, e.g. <c>?filter=</c>), which sequence keys it should see.
-/// Hub clients call <c>Stream</c> with the streams of <see cref="Path"/> and the <see cref="Filters"/>.
+/// Hub clients call <c>Stream</c> with the streams of <see cref="Path"/> and the <see cref="Filters"/>. SSE clients
+/// with <see cref="Gzip"/> ask for <c>Accept-Encoding: gzip</c> and count the compressed bytes.
 /// </summary>
-internal sealed record ClientGroup(string Name, string Path, int Count, ClientKind Kind, int[] Keys, string? LastEventId = null, long Target = 0, ClientTransport Transport = ClientTransport.Sse, string[]? Filters = null);
+internal sealed record ClientGroup(string Name, string Path, int Count, ClientKind Kind, int[] Keys, string? LastEventId = null, long Target = 0, ClientTransport Transport = ClientTransport.Sse, string[]? Filters = null, bool Gzip = false);
 
 internal sealed record LoadSpec(int Port, ClientGroup[] Groups, int ConnectConcurrency = 100, int BufferBytes = 16384);
 

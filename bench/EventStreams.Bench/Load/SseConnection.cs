@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -8,7 +9,9 @@ namespace EventStreams.Bench.Load;
 /// <summary>
 /// One SSE client on a raw socket: HTTP/1.1 request, chunked-transfer decoding and a minimal SSE parser that
 /// looks only at <c>data:</c> lines and the benchmark fields at their start (sequence key, number, production time).
+/// A gzip client inflates the body as it comes and counts the compressed bytes.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The inflater lives as long as RunAsync, which disposes it.")]
 internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBenchClient
 {
     private enum BodyState
@@ -33,6 +36,9 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
     private long _windowEvents;
     private long _windowBytes;
     private long _now;
+    private GZipStream? _gunzip;
+    private FeedStream? _feed;
+    private byte[]? _inflated;
 
     public ClientGroup Group { get; } = group;
 
@@ -72,6 +78,11 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
             var request = new StringBuilder()
                 .Append("GET ").Append(Group.Path).Append(" HTTP/1.1\r\nHost: 127.0.0.1:").Append(port)
                 .Append("\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
+            if (Group.Gzip)
+            {
+                request.Append("Accept-Encoding: gzip\r\n");
+            }
+
             if (Group.LastEventId is not null)
             {
                 request.Append("Last-Event-ID: ").Append(Group.LastEventId).Append("\r\n");
@@ -134,6 +145,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
 
             Failed |= !Connected;
             _headers.TrySetResult();
+            _gunzip?.Dispose();
         }
     }
 
@@ -198,7 +210,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
             switch (_state)
             {
                 case BodyState.Raw:
-                    ProcessSse(data);
+                    ProcessBody(data);
                     data = default;
                     break;
                 case BodyState.ChunkSize:
@@ -240,7 +252,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
                 case BodyState.ChunkData:
                 {
                     var take = (int)Math.Min(_chunkRemaining, data.Length);
-                    ProcessSse(data[..take]);
+                    ProcessBody(data[..take]);
                     data = data[take..];
                     _chunkRemaining -= take;
                     if (_chunkRemaining == 0)
@@ -293,19 +305,47 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
         _inHeaders = false;
         Connected = true;
         _state = head.Contains("transfer-encoding: chunked", StringComparison.OrdinalIgnoreCase) ? BodyState.ChunkSize : BodyState.Raw;
+        if (head.Contains("content-encoding: gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            _feed = new FeedStream();
+            _gunzip = new GZipStream(_feed, CompressionMode.Decompress);
+            _inflated = new byte[16384];
+        }
+        else if (Group.Gzip)
+        {
+            throw new InvalidOperationException("asked for gzip, got an uncompressed response");
+        }
+
         var rest = all[(end + 4)..].ToArray();
         _lineLength = 0;
         _headers.TrySetResult();
         return rest;
     }
 
-    private void ProcessSse(ReadOnlySpan<byte> data)
+    private void ProcessBody(ReadOnlySpan<byte> data)
     {
         if (window.Active)
         {
             _windowBytes += data.Length;
         }
 
+        if (_gunzip is null)
+        {
+            ProcessSse(data);
+            return;
+        }
+
+        // Every event ends on a flush point, so what arrived inflates completely now.
+        _feed!.Set(data);
+        int inflated;
+        while ((inflated = _gunzip.Read(_inflated!)) > 0)
+        {
+            ProcessSse(_inflated.AsSpan(0, inflated));
+        }
+    }
+
+    private void ProcessSse(ReadOnlySpan<byte> data)
+    {
         while (!data.IsEmpty)
         {
             var newline = data.IndexOf((byte)'\n');
@@ -383,4 +423,54 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
         >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
         _ => throw new FormatException("Bad chunk size."),
     };
+
+    /// <summary>What arrived, for the inflater to read; a read past it returns 0 (DeflateStream then waits for the next call).</summary>
+    private sealed class FeedStream : Stream
+    {
+        private byte[] _data = new byte[16384];
+        private int _start;
+        private int _end;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public void Set(ReadOnlySpan<byte> data)
+        {
+            if (data.Length > _data.Length)
+            {
+                _data = new byte[data.Length];
+            }
+
+            data.CopyTo(_data);
+            _start = 0;
+            _end = data.Length;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var take = Math.Min(buffer.Length, _end - _start);
+            _data.AsSpan(_start, take).CopyTo(buffer);
+            _start += take;
+            return take;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

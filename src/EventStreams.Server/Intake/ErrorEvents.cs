@@ -28,11 +28,11 @@ internal static class ErrorEvents
             writer.WriteString("uri", MetaString(meta, "uri"));
             writer.WriteString("request_id", MetaString(meta, "request_id"));
             writer.WriteString("id", id.ToString());
-            writer.WriteString("dt", EventMetaWriter.Iso(now));
+            writer.WriteString("dt", EventRewriter.Iso(now));
             writer.WriteString("domain", MetaString(meta, "domain"));
             writer.WriteString("stream", errorStream);
             writer.WriteEndObject();
-            writer.WriteString("dt", EventMetaWriter.Iso(now));
+            writer.WriteString("dt", EventRewriter.Iso(now));
             writer.WriteString("emitter_id", emitter);
             writer.WriteString("message", failure.ErrorsText);
             writer.WriteString("error_type", "validation");

@@ -8,8 +8,8 @@ namespace EventStreams.Server.Intake;
 /// <summary>
 /// Validates one event as EventGate (Wikimedia) does: its <c>meta.stream</c> must be a declared stream this intake
 /// accepts, the schema its <c>$schema</c> names must have the stream's <c>schema_title</c> as its <c>title</c>, and the
-/// event must be valid against that schema (draft-07, formats checked). <c>meta.dt</c> and <c>meta.id</c> are filled
-/// in first when missing, as EventGate does.
+/// event must be valid against that schema (draft-07, formats checked). <c>meta.dt</c>, <c>meta.id</c> and the schema's
+/// <c>default</c>s are filled in first when missing, as EventGate does, and the event is validated and produced with them.
 /// </summary>
 internal sealed class EventValidator(SchemaRepository schemas, IntakeStreams streams, TimeProvider time)
 {
@@ -70,11 +70,13 @@ internal sealed class EventValidator(SchemaRepository schemas, IntakeStreams str
                 $"is not allowed in stream {streamName}: its schema's title is {schema.Title ?? "missing"}, the stream's schema title must be {stream.SchemaTitle}");
         }
 
+        // What is validated is what is produced: the event with meta.id, meta.dt and the schema's defaults filled in.
         var needDt = !meta!.Value.TryGetProperty("dt", out _);
         var needId = !meta.Value.TryGetProperty("id", out _);
-        var value = needDt || needId ? EventMetaWriter.WithMeta(e, needDt ? time.GetUtcNow() : null, needId ? Guid.CreateVersion7(time.GetUtcNow()) : null)
+        var rewrite = needDt || needId || schema.Defaults is not null;
+        var value = rewrite ? EventRewriter.Complete(e, schema.Defaults, needId ? Guid.CreateVersion7(time.GetUtcNow()) : null, needDt ? time.GetUtcNow() : null)
             : JsonMarshal.GetRawUtf8Value(e).ToArray();
-        using var filled = needDt || needId ? JsonDocument.Parse(value) : null;
+        using var filled = rewrite ? JsonDocument.Parse(value) : null;
         if (schema.Schema.Evaluate(filled?.RootElement ?? e, Check).IsValid)
         {
             return new ValidatedEvent(stream, value, null);

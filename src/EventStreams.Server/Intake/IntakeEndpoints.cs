@@ -132,11 +132,28 @@ public static partial class IntakeEndpoints
 
         try
         {
-            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth });
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth, AllowDuplicateProperties = false });
+        }
+        catch (JsonException)
+        {
+            // Not JSON, or JSON with a duplicate key: below.
+        }
+
+        JsonDocument withDuplicates;
+        try
+        {
+            withDuplicates = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth });
         }
         catch (JsonException e)
         {
             throw IntakeProblems.InvalidJson(e.Message);
+        }
+
+        // A duplicate key is read as JSON.parse (EventGate) reads it, the last value, and the body is from then on that:
+        // what is validated is what is produced.
+        using (withDuplicates)
+        {
+            return JsonDocument.Parse(EventRewriter.WithoutDuplicateKeys(withDuplicates.RootElement), new JsonDocumentOptions { MaxDepth = maxDepth });
         }
     }
 

@@ -3,5 +3,8 @@ using Json.Schema;
 
 namespace EventStreams.Server.Intake;
 
-/// <summary>A schema found for a <c>$schema</c> URI: where it was read, its <c>title</c>, the built validator and the document itself.</summary>
-internal sealed record LoadedSchema(string Uri, string Location, string? Title, JsonSchema Schema, JsonObject Document);
+/// <summary>
+/// A schema found for a <c>$schema</c> URI: where it was read, its <c>title</c>, the built validator, the document itself,
+/// and its <c>default</c>s (null when it has none).
+/// </summary>
+internal sealed record LoadedSchema(string Uri, string Location, string? Title, JsonSchema Schema, JsonObject Document, SchemaDefaults? Defaults);

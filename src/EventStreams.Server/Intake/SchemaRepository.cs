@@ -192,9 +192,10 @@ internal sealed partial class SchemaRepository : IDisposable
         try
         {
             var options = new BuildOptions { Dialect = Dialect.Draft07, SchemaRegistry = new SchemaRegistry() };
-            var schema = JsonSchema.Build(JsonSerializer.SerializeToElement(forBuild, IntakeJsonContext.Default.JsonObject), options, new Uri("https://schemas.invalid/" + Relative(uri)));
+            var element = JsonSerializer.SerializeToElement(forBuild, IntakeJsonContext.Default.JsonObject);
+            var schema = JsonSchema.Build(element, options, new Uri("https://schemas.invalid/" + Relative(uri)));
             var title = document["title"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null;
-            return new LoadedSchema(uri, location, title, schema, document);
+            return new LoadedSchema(uri, location, title, schema, document, SchemaDefaults.From(element));
         }
         catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or KeyNotFoundException or NotSupportedException or FormatException)
         {

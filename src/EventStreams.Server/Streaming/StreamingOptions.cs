@@ -38,6 +38,22 @@ public sealed class StreamingOptions
     [Range(0, 100000)]
     public int MaxConnectionsPerClient { get; set; }
 
+    /// <summary>
+    /// <c>Gzip</c> (default): SSE and NDJSON responses are gzip-compressed for clients whose <c>Accept-Encoding</c> allows
+    /// it, each event compressed once for every client; <c>Off</c>: never compressed.
+    /// </summary>
+    public StreamCompression Compression { get; set; } = StreamCompression.Gzip;
+
     /// <summary>Header that identifies a client for the connection limit.</summary>
     public string ClientIpHeader { get; set; } = "X-Client-IP";
+}
+
+/// <summary>How stream responses are compressed (<c>Streaming:Compression</c>).</summary>
+public enum StreamCompression
+{
+    /// <summary>gzip for clients that accept it, every event compressed once and shared.</summary>
+    Gzip,
+
+    /// <summary>Never compressed.</summary>
+    Off,
 }

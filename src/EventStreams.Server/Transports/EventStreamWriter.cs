@@ -3,12 +3,17 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
+using EventStreams.Server.Transports.Compression;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace EventStreams.Server.Transports;
 
-/// <summary>Formats a session's events on an HTTP response as SSE or NDJSON, with heartbeats and a stall timeout.</summary>
+/// <summary>
+/// Formats a session's events on an HTTP response as SSE or NDJSON, with heartbeats and a stall timeout; gzip for
+/// clients that accept it, each event's text compressed once and shared (<see cref="GzipFraming"/>).
+/// </summary>
 public sealed partial class EventStreamWriter(
     IOptions<StreamingOptions> options,
     StreamMetrics metrics,
@@ -25,6 +30,10 @@ public sealed partial class EventStreamWriter(
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _frames;
 
+    /// <summary>Per thread like <see cref="_frames"/>: a gzip client's own text (its id, a heartbeat) before it is stored.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _text;
+
     public async Task RunAsync(HttpContext context, StreamSession session, bool ndjson)
     {
         var response = context.Response;
@@ -34,6 +43,16 @@ public sealed partial class EventStreamWriter(
         response.Headers["X-Accel-Buffering"] = "no";
         response.Headers["X-EventStreams-Filters"] = "1";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        GzipFraming? gzip = null;
+        if (options.Value.Compression != StreamCompression.Off)
+        {
+            response.Headers.Vary = HeaderNames.AcceptEncoding;
+            if (AcceptsGzip(context.Request))
+            {
+                response.Headers.ContentEncoding = "gzip";
+                gzip = new GzipFraming();
+            }
+        }
 
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
@@ -49,9 +68,14 @@ public sealed partial class EventStreamWriter(
 
         try
         {
+            if (gzip is not null)
+            {
+                GzipFraming.WriteHeader(output);
+            }
+
             if (!ndjson)
             {
-                output.Write(":ok\n\n"u8);
+                WriteText(output, gzip, ":ok\n\n"u8);
             }
 
             await FlushAsync(output, stallTimer, stall);
@@ -60,7 +84,7 @@ public sealed partial class EventStreamWriter(
             {
                 if (!await session.ReadAsync(heartbeat, aborted))
                 {
-                    terminations.WriteHeartbeat(output);
+                    WriteHeartbeat(output, gzip);
                     lastWrite = time.GetTimestamp();
                 }
                 else
@@ -70,7 +94,11 @@ public sealed partial class EventStreamWriter(
                     frames.ResetWrittenCount();
                     while (session.TryNext(out var e))
                     {
-                        if (ndjson)
+                        if (gzip is not null)
+                        {
+                            WriteGzipFrame(frames, gzip, session, e, ndjson);
+                        }
+                        else if (ndjson)
                         {
                             frames.Write(e.Json);
                             frames.Write("\n"u8);
@@ -99,7 +127,7 @@ public sealed partial class EventStreamWriter(
                     else if (heartbeat != Timeout.InfiniteTimeSpan && time.GetElapsedTime(lastWrite) >= heartbeat)
                     {
                         // Everything was filtered out for a while: keep proxies and clients convinced we are alive.
-                        terminations.WriteHeartbeat(output);
+                        WriteHeartbeat(output, gzip);
                         lastWrite = time.GetTimestamp();
                     }
                 }
@@ -109,7 +137,7 @@ public sealed partial class EventStreamWriter(
         }
         catch (OperationCanceledException) when (watch.Ending is { } end && !context.RequestAborted.IsCancellationRequested)
         {
-            await EndAsync(context, output, end, ndjson);
+            await EndAsync(context, output, gzip, end, ndjson);
         }
         catch (OperationCanceledException) when (stallTimer.IsCancellationRequested)
         {
@@ -125,11 +153,100 @@ public sealed partial class EventStreamWriter(
         {
             LogFailed(logger, e);
             metrics.Dropped("error");
-            if (!ndjson)
+            if (!ndjson || gzip is not null)
             {
-                await WriteErrorAsync(output, e);
+                await WriteErrorAsync(output, gzip, e, ndjson);
             }
         }
+    }
+
+    /// <summary>Whether <c>Accept-Encoding</c> allows gzip (named, or <c>*</c>, with a quality above 0).</summary>
+    internal static bool AcceptsGzip(HttpRequest request)
+    {
+        if (!StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var codings))
+        {
+            return false;
+        }
+
+        double? gzip = null, any = null;
+        foreach (var coding in codings)
+        {
+            if (coding.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase))
+            {
+                gzip = coding.Quality ?? 1;
+            }
+            else if (coding.Value.Equals("*", StringComparison.Ordinal))
+            {
+                any = coding.Quality ?? 1;
+            }
+        }
+
+        return (gzip ?? any ?? 0) > 0;
+    }
+
+    /// <summary>The client's own part of the frame (up to its id) stored, the event's shared part spliced compressed.</summary>
+    private static void WriteGzipFrame(ArrayBufferWriter<byte> frames, GzipFraming gzip, StreamSession session, Kafka.KafkaEvent e, bool ndjson)
+    {
+        if (ndjson)
+        {
+            gzip.WriteSegment(frames, e.NdjsonDeflated);
+            return;
+        }
+
+        var text = Text();
+        text.Write("event: message\nid: "u8);
+        session.WriteId(text);
+        gzip.WriteDelta(frames, text.WrittenSpan);
+        gzip.WriteSegment(frames, e.SseDataDeflated);
+    }
+
+    private static void WriteText(IBufferWriter<byte> output, GzipFraming? gzip, ReadOnlySpan<byte> text)
+    {
+        if (gzip is null)
+        {
+            output.Write(text);
+        }
+        else
+        {
+            gzip.WriteStored(output, text);
+        }
+    }
+
+    private void WriteHeartbeat(PipeWriter output, GzipFraming? gzip)
+    {
+        if (gzip is null)
+        {
+            terminations.WriteHeartbeat(output);
+            return;
+        }
+
+        var text = Text();
+        terminations.WriteHeartbeat(text);
+        gzip.WriteStored(output, text.WrittenSpan);
+    }
+
+    /// <summary>An SSE <c>error</c> event; then, for gzip, the end of the compressed stream.</summary>
+    private static void WriteErrorEvent(PipeWriter output, GzipFraming? gzip, string message, string name)
+    {
+        var text = Text();
+        text.Write("event: error\ndata: "u8);
+        using (var json = new Utf8JsonWriter(text))
+        {
+            json.WriteStartObject();
+            json.WriteString("message"u8, message);
+            json.WriteString("name"u8, name);
+            json.WriteEndObject();
+        }
+
+        text.Write("\n\n"u8);
+        WriteText(output, gzip, text.WrittenSpan);
+    }
+
+    private static ArrayBufferWriter<byte> Text()
+    {
+        var text = _text ??= new ArrayBufferWriter<byte>(256);
+        text.ResetWrittenCount();
+        return text;
     }
 
     private static ValueTask FlushAsync(PipeWriter output, CancellationTokenSource stallTimer, TimeSpan stall)
@@ -160,22 +277,15 @@ public sealed partial class EventStreamWriter(
     }
 
     /// <summary>Tells the client why (not on shutdown) and closes; a client that takes nothing within a second is cut off.</summary>
-    private async Task EndAsync(HttpContext context, PipeWriter output, StreamEnding end, bool ndjson)
+    private async Task EndAsync(HttpContext context, PipeWriter output, GzipFraming? gzip, StreamEnding end, bool ndjson)
     {
         metrics.Dropped(end.Name);
         if (!end.IsShutdown && !ndjson)
         {
-            output.Write("event: error\ndata: "u8);
-            using (var json = new Utf8JsonWriter(output))
-            {
-                json.WriteStartObject();
-                json.WriteString("message"u8, end.Message);
-                json.WriteString("name"u8, end.Name);
-                json.WriteEndObject();
-            }
-
-            output.Write("\n\n"u8);
+            WriteErrorEvent(output, gzip, end.Message, end.Name);
         }
+
+        gzip?.WriteEnd(output);
 
         try
         {
@@ -187,20 +297,16 @@ public sealed partial class EventStreamWriter(
         }
     }
 
-    private static async Task WriteErrorAsync(PipeWriter output, Exception error)
+    private static async Task WriteErrorAsync(PipeWriter output, GzipFraming? gzip, Exception error, bool ndjson)
     {
         try
         {
-            output.Write("event: error\ndata: "u8);
-            using (var json = new Utf8JsonWriter(output))
+            if (!ndjson)
             {
-                json.WriteStartObject();
-                json.WriteString("message"u8, error.InnerException?.Message ?? error.Message);
-                json.WriteString("name"u8, error.InnerException?.GetType().Name ?? error.GetType().Name);
-                json.WriteEndObject();
+                WriteErrorEvent(output, gzip, error.InnerException?.Message ?? error.Message, error.InnerException?.GetType().Name ?? error.GetType().Name);
             }
 
-            output.Write("\n\n"u8);
+            gzip?.WriteEnd(output);
             await output.FlushAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)

@@ -13,6 +13,10 @@ public sealed class IntakeServerFixture : IAsyncLifetime, IDisposable
             schema_title: test/other
             destination_event_service: eventgate-test
             topic_prefixes: [eqiad.]
+          intake.defaults:
+            schema_title: test/defaults
+            destination_event_service: eventgate-test
+            topic_prefixes: [eqiad.]
           intake.elsewhere:
             schema_title: test/intake
             destination_event_service: eventgate-elsewhere

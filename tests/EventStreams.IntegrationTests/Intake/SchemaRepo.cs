@@ -42,6 +42,58 @@ public sealed class SchemaRepo : IDisposable
             count: 1
         """;
 
+    /// <summary>Defaults at every place AJV's useDefaults fills them in, and under anyOf, where it does not.</summary>
+    public const string DefaultsSchema = """
+        title: test/defaults
+        $id: /test/defaults/1.0.0
+        $schema: https://json-schema.org/draft-07/schema#
+        type: object
+        required: [$schema, meta]
+        definitions:
+          weighted:
+            type: object
+            properties:
+              weight: {type: number, default: 0.5}
+        properties:
+          $schema: {type: string}
+          meta:
+            type: object
+            required: [id, dt, stream]
+            properties:
+              id: {type: string}
+              dt: {type: string, format: date-time, maxLength: 128}
+              stream: {type: string}
+          test:
+            type: string
+            default: default value
+          nested:
+            type: object
+            properties:
+              level: {type: integer, default: 1}
+              inner:
+                type: object
+                default: {}
+                properties:
+                  flag: {type: boolean, default: true}
+          weighted_list:
+            type: array
+            items: {$ref: "#/definitions/weighted"}
+          weighted_map:
+            type: object
+            additionalProperties: {$ref: "#/definitions/weighted"}
+          choice:
+            anyOf:
+              - type: object
+                properties:
+                  never: {type: string, default: filled}
+        allOf:
+          - properties:
+              from_all_of: {type: integer, default: 7}
+        examples:
+          - $schema: /test/defaults/1.0.0
+            meta: {stream: intake.defaults}
+        """;
+
     public const string OtherSchemaJson = """
         {"title": "test/other", "$id": "/test/other/1.0.0", "$schema": "https://json-schema.org/draft-07/schema#",
          "type": "object", "required": ["$schema", "meta", "n"],
@@ -54,6 +106,7 @@ public sealed class SchemaRepo : IDisposable
         var intake = Directory.CreateDirectory(Path.Combine(Folder, "test", "intake")).FullName;
         File.WriteAllText(Path.Combine(intake, "1.0.0.yaml"), IntakeSchema);
         File.CreateSymbolicLink(Path.Combine(intake, "latest.yaml"), "1.0.0.yaml");
+        File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(Folder, "test", "defaults")).FullName, "1.0.0.yaml"), DefaultsSchema);
         var other = Directory.CreateDirectory(Path.Combine(Folder, "test", "other")).FullName;
         File.WriteAllText(Path.Combine(other, "1.0.0.json"), OtherSchemaJson);
     }
