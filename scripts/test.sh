@@ -10,8 +10,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-# The gzip stream tests read with real clients: curl --compressed and Python's requests.
-if ! command -v curl >/dev/null 2>&1 || ! python3 -c 'import requests' >/dev/null 2>&1; then
+# The gzip stream tests read with real clients: curl --compressed and Python's requests (Debian's /usr/bin/python3,
+# whatever python3 comes first on PATH).
+if ! command -v curl >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import requests' >/dev/null 2>&1; then
   echo "Installing curl and Python requests for the compression tests"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

@@ -166,7 +166,9 @@ public sealed class CompressionTests : IAsyncLifetime
             """;
         var server = await TestServer.StartAsync(Config, partitions: 1);
         await using var _ = server;
-        using var python = StartClient("python3", "-c", Script, new Uri(server.BaseAddress, "v2/stream/gz.a").ToString());
+        // Debian's Python, with the python3-requests package scripts/test.sh installs (a pyenv or venv python3 earlier on
+        // PATH may lack requests).
+        using var python = StartClient("/usr/bin/python3", "-c", Script, new Uri(server.BaseAddress, "v2/stream/gz.a").ToString());
 
         await AssertReadsEventsThenEndsCleanlyAsync(server, python);
     }

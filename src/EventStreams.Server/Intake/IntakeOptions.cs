@@ -26,7 +26,7 @@ public sealed class IntakeOptions
     /// </summary>
     public string EventServiceName { get; set; } = "";
 
-    /// <summary>Largest request body accepted; a larger one gets 413.</summary>
+    /// <summary>Largest request body accepted, as inflated when it is gzip or deflate; a larger one gets 413.</summary>
     [Range(1024, 256 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Xunit.Abstractions;
 using static EventStreams.IntegrationTests.Intake.IntakeClient;
 
 namespace EventStreams.IntegrationTests.Intake;
@@ -11,7 +12,7 @@ namespace EventStreams.IntegrationTests.Intake;
 /// The body as EventGate's parser reads it: invalid UTF-8 becomes U+FFFD (so only UTF-8 reaches Kafka), gzip and deflate
 /// bodies are inflated, and the body limit holds for the inflated size. Each checked in what Kafka holds.
 /// </summary>
-public sealed class IntakeBodyTests(IntakeServerFixture fixture) : IClassFixture<IntakeServerFixture>
+public sealed class IntakeBodyTests(IntakeServerFixture fixture, ITestOutputHelper output) : IClassFixture<IntakeServerFixture>
 {
     private const string GoodTopic = "eqiad.intake.good";
     private const string ErrorTopic = "eqiad.eventgate-test.error.validation";
@@ -106,8 +107,11 @@ public sealed class IntakeBodyTests(IntakeServerFixture fixture) : IClassFixture
         }
 
         var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var answer = await PostBytesAsync(http, bomb, "gzip");
+        var elapsed = clock.Elapsed;
         var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        output.WriteLine($"{bomb.Length / 1024} KiB gzip of 1 GiB: {answer.Status} in {elapsed.TotalMilliseconds:F0} ms, {allocated / 1024 / 1024} MiB allocated in the process meanwhile");
 
         Assert.True(bomb.Length < 4 * 1024 * 1024, $"{bomb.Length} bytes compressed");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answer.Status);
