@@ -9,6 +9,7 @@ var rest = args.Length > 0 ? args[1..] : [];
 return mode switch
 {
     "run" => await BenchDriver.RunAsync(rest),
+    "kafka-load" => await KafkaLoadBench.RunAsync(rest),
     "broker" => BrokerHost.Run(rest),
     "ceiling" => await CeilingServer.RunAsync(rest),
     "baseline" => await BaselineServer.RunAsync(rest),
@@ -22,6 +23,6 @@ return mode switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: EventStreams.Bench [run [--smoke] [--out file.md] [--only scenario,...]] | broker | ceiling | baseline | load");
+    Console.Error.WriteLine("usage: EventStreams.Bench [run [--smoke] [--out file.md] [--only scenario,...]] | kafka-load [--clients 1,100,1000] [--instances 1,2,3] [--servers ours,baseline] [--window 10] | broker | ceiling | baseline | load");
     return 2;
 }

@@ -222,8 +222,10 @@ internal sealed class ScenarioRunner(BenchSettings settings)
 
     private static LoadResult Parse(string json) => JsonSerializer.Deserialize<LoadResult>(json, LoadGenerator.Json)!;
 
-    private ChildProcess StartServer(ServerKind kind, Scenario scenario, int port, string? bootstrap, string logs)
+    /// <summary>Our server or the baseline on <paramref name="port"/>, reading <paramref name="bootstrap"/> (the ceiling needs none).</summary>
+    internal ChildProcess StartServer(ServerKind kind, Scenario scenario, int port, string? bootstrap, string logs, int? fetchWaitMs = null)
     {
+        var fetchWait = fetchWaitMs ?? settings.FetchWaitMs;
         var urls = $"--urls=http://127.0.0.1:{port}";
         switch (kind)
         {
@@ -233,20 +235,20 @@ internal sealed class ScenarioRunner(BenchSettings settings)
                 return new ChildProcess("server", settings.ServerDll, [
                     urls,
                     $"--Kafka:BootstrapServers={bootstrap}",
-                    $"--Kafka:Consumer:fetch.wait.max.ms={settings.FetchWaitMs}",
+                    $"--Kafka:Consumer:fetch.wait.max.ms={fetchWait}",
                     $"--StreamConfig:Uri={config}",
                     "--Demo:Enabled=false",
                     "--Logging:LogLevel:Default=Warning",
                     .. settings.OursArgs,
                 ], logs, settings.OursEnv);
             case ServerKind.Baseline:
-                return new ChildProcess("server", settings.BenchDll, ["baseline", urls, $"--Kafka:BootstrapServers={bootstrap}", $"--Kafka:FetchWaitMaxMs={settings.FetchWaitMs}"], logs);
+                return new ChildProcess("server", settings.BenchDll, ["baseline", urls, $"--Kafka:BootstrapServers={bootstrap}", $"--Kafka:FetchWaitMaxMs={fetchWait}"], logs);
             default:
                 return new ChildProcess("server", settings.BenchDll, ["ceiling", urls], logs);
         }
     }
 
-    private static async Task CreateTopicsAsync(ChildProcess source, Scenario scenario)
+    internal static async Task CreateTopicsAsync(ChildProcess source, Scenario scenario)
     {
         foreach (var topic in scenario.Topics)
         {
@@ -254,7 +256,7 @@ internal sealed class ScenarioRunner(BenchSettings settings)
         }
     }
 
-    private static async Task SetRateAsync(ChildProcess source, Scenario scenario, double rate)
+    internal static async Task SetRateAsync(ChildProcess source, Scenario scenario, double rate)
     {
         if (scenario.Fill > 0)
         {
@@ -267,14 +269,14 @@ internal sealed class ScenarioRunner(BenchSettings settings)
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task WaitForPortAsync(int port, ChildProcess server)
+    internal static async Task WaitForPortAsync(int port, ChildProcess server)
     {
         var deadline = Stopwatch.GetTimestamp() + (StartTimeout.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
         while (Stopwatch.GetTimestamp() < deadline && !server.HasExited)

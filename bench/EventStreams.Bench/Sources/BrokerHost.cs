@@ -1,3 +1,4 @@
+using System.Globalization;
 using Confluent.Kafka;
 using EventStreams.Server.Kafka;
 
@@ -6,15 +7,50 @@ namespace EventStreams.Bench.Sources;
 /// <summary>The broker process: librdkafka's mock cluster plus the rate-limited producer that feeds it.</summary>
 internal static class BrokerHost
 {
+    private static readonly string[] TcpTables = ["/proc/net/tcp", "/proc/net/tcp6"];
+
     public static int Run(string[] args)
     {
         _ = args;
         using var cluster = new MockCluster();
         using var sink = new KafkaSink(cluster);
         Console.WriteLine($"@bootstrap {cluster.BootstrapServers}");
-        new RateSource(sink).RunControlLoop();
+        var ports = cluster.BootstrapServers.Split(',').Select(b => int.Parse(b[(b.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture)).ToHashSet();
+        new RateSource(sink, parts => parts[0] switch
+        {
+            "track" => Track(cluster),
+            "requests" => Requests(cluster, ports),
+            _ => null,
+        }).RunControlLoop();
         return 0;
     }
+
+    /// <summary><c>track</c>: the broker starts counting the requests it receives (from now on).</summary>
+    private static string Track(MockCluster cluster)
+    {
+        cluster.StartRequestTracking();
+        cluster.TakeRequestCounts();
+        return "@ok track";
+    }
+
+    /// <summary>
+    /// <c>requests</c>: the requests received since the last <c>track</c> or <c>requests</c>, per kind, and the TCP
+    /// connections open to the broker now (every Kafka client on this machine connected to its ports).
+    /// </summary>
+    private static string Requests(MockCluster cluster, HashSet<int> ports)
+    {
+        var counts = cluster.TakeRequestCounts();
+        long Count(short key) => counts.GetValueOrDefault(key);
+        var other = counts.Where(c => c.Key is not (0 or 1 or 2 or 3)).Sum(c => c.Value);
+        return $"@requests produce={Count(0)} fetch={Count(1)} listoffsets={Count(2)} metadata={Count(3)} other={other} connections={Connections(ports)}";
+    }
+
+    /// <summary>Established TCP connections whose local end is one of <paramref name="ports"/> (from /proc/net/tcp and tcp6).</summary>
+    private static int Connections(HashSet<int> ports) => TcpTables
+        .Where(File.Exists)
+        .SelectMany(f => File.ReadLines(f).Skip(1))
+        .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .Count(f => f[3] == "01" && ports.Contains(int.Parse(f[1][(f[1].LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture)));
 
     private sealed class KafkaSink : IEventSink, IDisposable
     {

@@ -40,9 +40,10 @@ internal sealed class SourceTopic(string name, int partitions, int index)
 /// <summary>
 /// The rate-limited producer and its control protocol, shared by the broker host and the ceiling. Commands arrive
 /// on standard input, one a line; answers go to standard output prefixed with <c>@</c>:
-/// <c>topic NAME PARTITIONS INDEX</c>, <c>rate NAME EVENTS_PER_SECOND</c>, <c>fill NAME COUNT</c>, <c>seq NAME</c>, <c>quit</c>.
+/// <c>topic NAME PARTITIONS INDEX</c>, <c>rate NAME EVENTS_PER_SECOND</c>, <c>fill NAME COUNT</c>, <c>seq NAME</c>, <c>quit</c>,
+/// and the host's own (<paramref name="moreCommands"/>: an answer line, or null for an unknown command).
 /// </summary>
-internal sealed class RateSource(IEventSink sink)
+internal sealed class RateSource(IEventSink sink, Func<string[], string?>? moreCommands = null)
 {
     private readonly Dictionary<string, SourceTopic> _topics = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -113,7 +114,7 @@ internal sealed class RateSource(IEventSink sink)
                 case "quit":
                     return;
                 default:
-                    Console.WriteLine($"@error unknown command {parts[0]}");
+                    Console.WriteLine(moreCommands?.Invoke(parts) ?? $"@error unknown command {parts[0]}");
                     break;
             }
         }

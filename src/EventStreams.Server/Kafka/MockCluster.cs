@@ -50,6 +50,29 @@ public sealed partial class MockCluster : IDisposable
 
     public void SetBrokerUp(int brokerId = -1) => Check(NativeMethods.rd_kafka_mock_broker_set_up(_cluster, brokerId), "set broker up");
 
+    /// <summary>From now on the broker records every request it receives (for <see cref="TakeRequestCounts"/>).</summary>
+    public void StartRequestTracking() => NativeMethods.rd_kafka_mock_start_request_tracking(_cluster);
+
+    /// <summary>Requests received since tracking started or since the last call, per Kafka API key (0 Produce, 1 Fetch, 3 Metadata, ...).</summary>
+    public Dictionary<short, long> TakeRequestCounts()
+    {
+        var counts = new Dictionary<short, long>();
+        var requests = NativeMethods.rd_kafka_mock_get_requests(_cluster, out var count);
+        if (requests != 0)
+        {
+            for (nuint i = 0; i < count; i++)
+            {
+                var key = NativeMethods.rd_kafka_mock_request_api_key(Marshal.ReadIntPtr(requests, (int)i * IntPtr.Size));
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+
+            NativeMethods.rd_kafka_mock_request_destroy_array(requests, count);
+        }
+
+        NativeMethods.rd_kafka_mock_clear_requests(_cluster);
+        return counts;
+    }
+
     private static void Check(int err, string what)
     {
         if (err != 0)
@@ -100,6 +123,21 @@ public sealed partial class MockCluster : IDisposable
 
         [LibraryImport(Lib)]
         internal static partial int rd_kafka_mock_broker_set_up(nint cluster, int brokerId);
+
+        [LibraryImport(Lib)]
+        internal static partial void rd_kafka_mock_start_request_tracking(nint cluster);
+
+        [LibraryImport(Lib)]
+        internal static partial nint rd_kafka_mock_get_requests(nint cluster, out nuint count);
+
+        [LibraryImport(Lib)]
+        internal static partial short rd_kafka_mock_request_api_key(nint request);
+
+        [LibraryImport(Lib)]
+        internal static partial void rd_kafka_mock_request_destroy_array(nint requests, nuint count);
+
+        [LibraryImport(Lib)]
+        internal static partial void rd_kafka_mock_clear_requests(nint cluster);
 
         [LibraryImport(Lib)]
         internal static partial void rd_kafka_mock_cluster_destroy(nint cluster);
