@@ -184,7 +184,7 @@ public sealed partial class EventStreamWriter(
         return (gzip ?? any ?? 0) > 0;
     }
 
-    /// <summary>The client's own part of the frame (up to its id) stored, the event's shared part spliced compressed.</summary>
+    /// <summary>The client's own part of the frame (up to its id) as a delta of its previous one, then the event's shared part spliced as compressed once.</summary>
     private static void WriteGzipFrame(ArrayBufferWriter<byte> frames, GzipFraming gzip, StreamSession session, Kafka.KafkaEvent e, bool ndjson)
     {
         if (ndjson)
