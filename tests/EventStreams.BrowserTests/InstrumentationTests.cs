@@ -8,7 +8,7 @@ namespace EventStreams.BrowserTests;
 [Collection(UiTests.Name)]
 public sealed class InstrumentationTests(UiFixture fixture) : BrowserTest(fixture)
 {
-    private static string Rejected(string stream, int seq, string message) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    internal static string Rejected(string stream, int seq, string message) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
         ["$schema"] = "/error/2.1.0",
         ["meta"] = new Dictionary<string, object?> { ["stream"] = "ui.test.error.validation", ["id"] = Guid.NewGuid().ToString(), ["dt"] = DateTimeOffset.UtcNow.ToString("o") },

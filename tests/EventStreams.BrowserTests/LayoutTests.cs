@@ -39,15 +39,4 @@ public sealed class LayoutTests(UiFixture fixture) : BrowserTest(fixture)
         await page.Keyboard.PressAsync("Escape");
         await Expect(page.Locator("#detail")).ToBeHiddenAsync();
     }, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 800 } });
-
-    [Fact]
-    public Task Keyboard_SlashFocusesTheSearch() => RunAsync(async page =>
-    {
-        await page.GotoAsync(Server.UiUrl());
-        await page.FocusAsync("#list");
-        await page.Keyboard.PressAsync("/");
-
-        await Expect(page.Locator("#text-filter")).ToBeFocusedAsync();
-        await Expect(page.Locator("#text-filter")).ToHaveValueAsync("");
-    });
 }

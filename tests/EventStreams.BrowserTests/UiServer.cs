@@ -27,6 +27,7 @@ public sealed class UiServer : IAsyncDisposable
         "ui.live", "ui.hub", "ui.retry", "ui.pause", "ui.since", "ui.fromid", "ui.sel.a", "ui.sel.b", "ui.filter", "ui.detail", "ui.narrow", "ui.link", "ui.download", "ui.shots", "ui.perf.a", "ui.perf.b",
         "ui.restart", "ui.again", "ui.restart.start", "ui.copyid", "ui.chart", "ui.retention",
         "ui.instr", "ui.value", "ui.find", "ui.relative", "ui.a11y", "ui.zone", "ui.cap", "ui.cols.alpha", "ui.cols.beta", "ui.upstream", "ui.prefix", "ui.lastn", "ui.schemalink", "ui.gzip",
+        "ui.alias.real", "ui.empty", "ui.yaml", "ui.small", "ui.gap",
         "ui.window", "ui.older", "ui.pick", "ui.devtools",
         "ui.test.error.validation",
     ];
@@ -64,7 +65,7 @@ public sealed class UiServer : IAsyncDisposable
                   {name}:
                     description: {(error ? "Events that the test intake rejected." : $"Test events for {name}.")}
                     schema_title: {(error ? "error" : "mediawiki/recentchange")}
-                    topic_prefixes: [eqiad., codfw.]{(name == "ui.instr" ? "\n    destination_event_service: ui.test" : "")}
+                    topic_prefixes: [eqiad., codfw.]{(name is "ui.instr" or "ui.alias.real" ? "\n    destination_event_service: ui.test" : "")}{(name == "ui.alias.real" ? "\n    stream_aliases: [uialias]" : "")}
 
                 """));
         }

@@ -10,6 +10,13 @@ internal static class UpstreamRoutes
 
     public static bool IsSpec(HttpRequest request) => request.Path == "/" && request.Query.ContainsKey("spec");
 
+    /// <summary><c>/_info</c> itself (not its <c>/name</c>, <c>/version</c>, <c>/home</c>).</summary>
+    public static bool IsInfo(PathString path) => path == Info || path == Info + "/";
+
     public static bool IsForwarded(HttpRequest request) =>
         IsStream(request.Path) || request.Path.StartsWithSegments(Info, StringComparison.Ordinal) || IsSpec(request);
+
+    /// <summary>Whether a path of the upstream's OpenAPI document is answered here too: the streams, service info and the root.</summary>
+    public static bool IsServedPath(string path) =>
+        path == "/" || path.StartsWith(StreamPrefix, StringComparison.Ordinal) || path == Info || path.StartsWith(Info + "/", StringComparison.Ordinal);
 }

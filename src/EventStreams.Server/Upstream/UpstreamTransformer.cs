@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventStreams.Server.Api;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -12,8 +14,11 @@ namespace EventStreams.Server.Upstream;
 /// override. Back: 2xx and 4xx (the upstream's problem bodies) pass unchanged; a 5xx, or a 2xx that is not what the
 /// route serves, becomes this server's problem body with the upstream's status in the detail.
 /// </summary>
-internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> options, ILogger<UpstreamTransformer> logger) : HttpTransformer
+internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> options, ServiceInfo info, ILogger<UpstreamTransformer> logger) : HttpTransformer
 {
+    // The upstream's /?spec and /_info are rewritten (below), so they are read whole: this much at most.
+    private const int MaxRewrittenBytes = 16 * 1024 * 1024;
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private const int ErrorBodyBytes = 4096;
     private const int ErrorDetailChars = 300;
     private static readonly TimeSpan ErrorBodyWait = TimeSpan.FromSeconds(5);
@@ -59,6 +64,11 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
             : status is >= 200 and < 300 && WrongContent(httpContext.Request, proxyResponse) is { } wrong
                 ? UpstreamProblems.BadAnswer(options.Value.DestinationPrefix, status, wrong)
                 : null;
+        if (problem is null && status is >= 200 and < 300 && Rewrite(httpContext.Request) is { } rewrite)
+        {
+            return await RewriteAsync(httpContext, proxyResponse, rewrite, cancellationToken);
+        }
+
         if (problem is null)
         {
             return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
@@ -67,6 +77,67 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
         LogUpstreamError(logger, httpContext.Request.Path, status, problem.Detail);
         httpContext.Response.Headers.Clear();
         await problem.ToResult(httpContext.Request).ExecuteAsync(httpContext);
+        return false;
+    }
+
+    /// <summary>
+    /// What of the upstream's answer would not be true of this instance: the spec lists only the routes this instance
+    /// serves (the upstream's intake, schema and retention routes answer 404 here), and <c>/_info</c> names this
+    /// instance's environment (the one its UI shows) and the upstream.
+    /// </summary>
+    private Action<JsonObject>? Rewrite(HttpRequest request) =>
+        !HttpMethods.IsGet(request.Method) ? null
+        : UpstreamRoutes.IsSpec(request) ? KeepServedPaths
+        : UpstreamRoutes.IsInfo(request.Path) ? SayEnvironment
+        : null;
+
+    private static void KeepServedPaths(JsonObject spec)
+    {
+        if (spec["paths"] is JsonObject paths)
+        {
+            foreach (var path in paths.Select(p => p.Key).Where(p => !UpstreamRoutes.IsServedPath(p)).ToList())
+            {
+                paths.Remove(path);
+            }
+        }
+    }
+
+    private void SayEnvironment(JsonObject body)
+    {
+        if (info.Environment is { } environment)
+        {
+            body["environment"] = environment;
+        }
+
+        body["upstream"] = options.DisplayName();
+    }
+
+    private async Task<bool> RewriteAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, Action<JsonObject> rewrite, CancellationToken cancellationToken)
+    {
+        JsonObject? body;
+        try
+        {
+            await proxyResponse.Content.LoadIntoBufferAsync(MaxRewrittenBytes, cancellationToken);
+            body = JsonNode.Parse(await proxyResponse.Content.ReadAsStreamAsync(cancellationToken)) as JsonObject;
+        }
+        catch (Exception e) when (e is JsonException or HttpRequestException or IOException)
+        {
+            body = null;
+        }
+
+        if (body is null)
+        {
+            var problem = UpstreamProblems.BadAnswer(options.Value.DestinationPrefix, (int)proxyResponse.StatusCode, $"with a body that is not a JSON object of at most {MaxRewrittenBytes / 1024 / 1024} MiB");
+            LogUpstreamError(logger, httpContext.Request.Path, (int)proxyResponse.StatusCode, problem.Detail);
+            await problem.ToResult(httpContext.Request).ExecuteAsync(httpContext);
+            return false;
+        }
+
+        await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        rewrite(body);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, Indented);
+        httpContext.Response.ContentLength = bytes.Length;
+        await httpContext.Response.Body.WriteAsync(bytes, cancellationToken);
         return false;
     }
 

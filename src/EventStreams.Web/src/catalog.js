@@ -50,10 +50,19 @@ export function parseSpec(spec) {
  * catalogue has it; otherwise every error-validation stream in the catalogue (filtered on errored_stream_name anyway).
  */
 export function validationStreamsFor(name, catalog) {
-  const service = catalog.find((c) => c.name === name)?.destinationEventService;
+  const service = catalog.find((c) => c.name === realStream(name, catalog))?.destinationEventService;
   const named = service ? `${service}.error.validation` : null;
   if (named && catalog.some((c) => c.name === named)) {
     return [named];
   }
   return catalog.filter((c) => c.errorValidation).map((c) => c.name);
+}
+
+/**
+ * The declared stream behind a name: an alias's target (when the catalogue has it), else the name itself. Events and
+ * their validation errors name the real stream (`meta.stream`, `errored_stream_name`), never the alias.
+ */
+export function realStream(name, catalog) {
+  const target = catalog.find((c) => c.name === name)?.aliasOf;
+  return target && catalog.some((c) => c.name === target) ? target : name;
 }

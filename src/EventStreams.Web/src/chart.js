@@ -5,6 +5,7 @@ import { formatClock } from './time.js';
 
 const HEIGHT = 130;
 const LABEL_SPACE = 90;
+const LABEL_OVERHANG = 32;
 const COLORS = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#84cc16'];
 
 export class RateChart {
@@ -38,8 +39,10 @@ export class RateChart {
     const grid = style.getPropertyValue('--line').trim() || '#8884';
     const axis = { stroke: ink, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     this.plot = new uPlot({
-      width: Math.max(200, this.element.clientWidth),
+      width: Math.max(200, this.width()),
       height: HEIGHT,
+      // Room on the right for half of the newest time label, which is centred on the plot's right edge.
+      padding: [null, LABEL_OVERHANG, null, null],
       legend: { show: true, live: false },
       cursor: { show: true, drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
@@ -52,13 +55,19 @@ export class RateChart {
     }, this.rates.data(Date.now()), this.element);
   }
 
+  /** The width inside the element's padding (the canvas wider than that was cut off on the right). */
+  width() {
+    const style = getComputedStyle(this.element);
+    return this.element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  }
+
   resize() {
     if (this.plot && this.element.clientWidth > 0) {
-      this.plot.setSize({ width: this.element.clientWidth, height: HEIGHT });
+      this.plot.setSize({ width: this.width(), height: HEIGHT });
     }
   }
 
-  /** The time labels as drawn: [{text, left, right}] in CSS px, for the tests (no two may overlap). */
+  /** The time labels as drawn: [{text, left, right}] in CSS px from the chart's left edge, for the tests (no two may overlap, none may be clipped). */
   labels() {
     const u = this.plot;
     const axis = u?.axes[0];
@@ -68,8 +77,9 @@ export class RateChart {
     const context = document.createElement('canvas').getContext('2d');
     context.font = axis.font[0];
     // uPlot scales the axis font by the device pixel ratio.
+    const plotLeft = u.over.offsetLeft;
     return axis._splits.map((t, i) => ({ t, text: axis._values[i] })).filter((l) => l.text != null).map(({ t, text }) => {
-      const x = u.valToPos(t, 'x');
+      const x = plotLeft + u.valToPos(t, 'x');
       const width = context.measureText(text).width / (devicePixelRatio || 1);
       return { text, left: x - width / 2, right: x + width / 2 };
     });

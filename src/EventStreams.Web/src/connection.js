@@ -44,6 +44,7 @@ export class StreamConnection extends ReconnectingConnection {
   close() {
     this.generation++;
     clearTimeout(this.retryTimer);
+    this.retrying = false;
     this.abort?.abort();
     this.abort = null;
     this.closeSource();

@@ -10,7 +10,7 @@ import { toHash } from './state.js';
 import { idAfter } from './protocol.js';
 import {
   frozenView, withStream, startPosition, startChoice, withFilter, withoutFilter, withMax, pageOnlyFilters,
-  validationView,
+  validationView, streamView,
 } from './view.js';
 
 export class Controller {
@@ -94,6 +94,7 @@ export class Controller {
   pause() { this.session.pause(); }
   resume() { this.session.resume(); }
   stop() { this.session.stop(); }
+  retryNow() { this.session.retryNow(); }
   clear() { this.session.clear(); }
   dismiss(key) { this.session.dismiss(key); }
   notice(key, text) { this.session.notice(key, text); }
@@ -189,14 +190,22 @@ export class Controller {
     this.change(this.view, 'transport');
   }
 
-  /** "Validation errors for this stream" (view.js): opened and streaming, or a notice when there is no error stream. */
-  showValidationErrors(name) {
-    const next = validationView(this.view, name, this.catalogList);
+  /**
+   * "Validation errors for this stream" (view.js), from an hour ago or `since`: opened and streaming, or a notice when
+   * there is no error stream.
+   */
+  showValidationErrors(name, { since } = {}) {
+    const next = validationView(this.view, name, this.catalogList, since);
     if (!next) {
       this.session.notice('validation', `The catalogue has no validation-error stream, so there are no rejected events of ${name} to show.`);
       return;
     }
     this.replace(next, { autostart: true });
+  }
+
+  /** `stream` alone, streaming from now (view.js streamView). */
+  showStream(stream) {
+    this.replace(streamView(this.view, stream), { autostart: true });
   }
 
   /** A whole new view (the URL changed, a saved view opened): stop, show it, and stream it when asked. */

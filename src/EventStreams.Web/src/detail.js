@@ -106,10 +106,26 @@ export class DetailPane {
     if (this.tab === 'Tree') {
       body.appendChild(jsonTree(event, { onFilter: this.onFilter, schema: schemaOf(r.stream) }));
     } else {
-      body.appendChild(h('pre', 'code', this.tab === 'JSON' ? JSON.stringify(event, null, 2) : toYaml(event)));
+      body.appendChild(this.tab === 'JSON' ? h('pre', 'code', JSON.stringify(event, null, 2)) : yamlBlock(event));
     }
     el.appendChild(body);
   }
+}
+
+/**
+ * YAML with hanging indents: a long value wraps under its own key (two columns in), never back to column 0, so the
+ * nesting still reads right. The leading spaces stay in the text, so a selection copies as valid YAML.
+ */
+function yamlBlock(event) {
+  const pre = h('pre', 'code yaml');
+  for (const line of toYaml(event).trimEnd().split('\n')) {
+    const span = h('span', 'yaml-line', line);
+    const hang = line.length - line.trimStart().length + (line.trimStart().startsWith('- ') ? 4 : 2);
+    span.style.paddingLeft = `${hang}ch`;
+    span.style.textIndent = `-${hang}ch`;
+    pre.append(span, '\n');
+  }
+  return pre;
 }
 
 function validationError(event, schemaOf) {

@@ -16,6 +16,7 @@ export class HubStreamConnection extends ReconnectingConnection {
   close() {
     this.generation++;
     clearTimeout(this.retryTimer);
+    this.retrying = false;
     this.subscription?.dispose();
     this.subscription = null;
     const hub = this.hub;

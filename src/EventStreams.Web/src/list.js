@@ -1,7 +1,8 @@
 // A virtualised list: only the rows in sight (plus a margin) exist in the DOM, recycled as the list scrolls.
 // Newest at the bottom; while the view is at the bottom it follows new events, like `tail -f`.
 
-import { formatClock, formatDateTime, formatFull, startOfToday } from './time.js';
+import { formatClock, formatDateTime, formatFull, startOfToday, zoneName } from './time.js';
+import { markText } from './disconnections.js';
 
 const OVERSCAN = 8;
 
@@ -116,9 +117,10 @@ export class VirtualList {
         row.children[0].title = formatFull(item.time);
         row.children[1].textContent = this.streamLabel(item.stream);
         row.children[1].title = item.stream;
-        row.children[2].textContent = item.summary.text;
-        row.classList.toggle('error', item.error);
-        row.classList.toggle('canary', item.canary);
+        row.children[2].textContent = item.gap ? markText(item, formatClock, zoneName(item.from)) : item.summary.text;
+        row.classList.toggle('error', Boolean(item.error));
+        row.classList.toggle('canary', Boolean(item.canary));
+        row.classList.toggle('gap', Boolean(item.gap));
       }
       const found = this.found !== null && this.found(item);
       if (row.classList.contains('found') !== found) {
@@ -190,6 +192,21 @@ export class VirtualList {
       default: return;
     }
     e.preventDefault();
+  }
+
+  /** Scrolls to the item `seq`, selects it and opens it; false when the list does not have it. */
+  reveal(seq) {
+    this.selectedSeq = seq;
+    const index = this.indexOfSelected();
+    if (index < 0) {
+      return false;
+    }
+    const c = this.container;
+    c.scrollTop = Math.max(0, (index + 0.5) * this.rowHeight - c.clientHeight / 2);
+    this.follow = this.atBottom();
+    this.select(seq, false);
+    this.onOpen(this.items[index]);
+    return true;
   }
 
   /** Rows show new text for the same events (the time zone or the stream labels changed). */

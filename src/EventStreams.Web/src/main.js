@@ -37,7 +37,7 @@ mountViews(controller);
 mountNotices(controller);
 mountFind(controller, { list });
 mountErrorCounts(controller);
-mountSend(controller);
+mountSend(controller, { list });
 mountOlder(controller);
 
 document.addEventListener('keydown', (e) => {
@@ -45,8 +45,12 @@ document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && detail.isOpen) {
     detail.close();
   } else if (e.key === '/' && !typing) {
+    // "/" jumps to the stream search (on a narrow screen the controls open first).
     e.preventDefault();
-    $('text-filter').focus();
+    if (!document.body.classList.contains('controls-open') && getComputedStyle($('toggle-controls')).display !== 'none') {
+      $('toggle-controls').click();
+    }
+    $('stream-search').focus();
   }
 });
 

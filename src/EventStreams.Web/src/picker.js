@@ -1,17 +1,27 @@
 // The stream picker: search-as-you-type over the catalogue (name, description, schema title, topics), error-validation
 // streams grouped apart, and the selected streams as removable chips.
 import { isErrorStream } from './summary.js';
+import { realStream } from './catalog.js';
 
 export function matchStreams(catalog, query) {
   const q = query.trim().toLowerCase();
   return catalog.filter((s) => !q || `${s.name} ${s.description} ${s.schemaTitle} ${s.topics.join(' ')}`.toLowerCase().includes(q));
 }
 
-/** The stream Enter picks: the exact name, else the only name that contains the query. */
+/**
+ * What Enter in the search does: `pick` the exact name, else the only name that contains the query (null when none or
+ * several do: `matches` says how many). An exact alias picks its stream (`alias` is then the alias typed): the real
+ * stream is what events and their validation errors are named after.
+ */
 export function pickOnEnter(catalog, query) {
   const q = query.trim().toLowerCase();
   const matches = catalog.filter((s) => s.name.toLowerCase().includes(q));
-  return catalog.find((s) => s.name.toLowerCase() === q) ?? (matches.length === 1 ? matches[0] : null);
+  const exact = catalog.find((s) => s.name.toLowerCase() === q);
+  if (exact) {
+    const real = realStream(exact.name, catalog);
+    return { pick: real === exact.name ? exact : catalog.find((s) => s.name === real), alias: real === exact.name ? null : exact.name, matches: matches.length };
+  }
+  return { pick: matches.length === 1 ? matches[0] : null, alias: null, matches: matches.length };
 }
 
 export function renderPicker({ container, message, chips, catalog, query, selected, onToggle, onErrors }) {

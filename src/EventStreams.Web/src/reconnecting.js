@@ -14,6 +14,7 @@ export class ReconnectingConnection {
     this.serverFilters = false;
     this.attempt = 0;
     this.retryTimer = 0;
+    this.retrying = false; // backing off: a retry is due (retryNow can bring it forward)
     this.generation = 0;
   }
 
@@ -57,16 +58,30 @@ export class ReconnectingConnection {
     this.dropCurrent();
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(this.attempt, 5));
     this.attempt++;
+    this.retrying = true;
     this.status('retrying', `Disconnected (${reason}); reconnecting in ${Math.round(delay / 1000)} s${this.lastId ? ' from the last event' : ''}`);
     const generation = this.generation;
     this.retryTimer = setTimeout(() => {
       if (generation === this.generation) {
-        this.connect();
+        this.retryNow();
       }
     }, delay);
   }
 
+  /** Waiting to reconnect (backing off): try at once instead. */
+  retryNow() {
+    if (!this.retrying) {
+      return;
+    }
+    clearTimeout(this.retryTimer);
+    this.retrying = false;
+    this.connect();
+  }
+
   status(state, text) {
+    if (state !== 'retrying') {
+      this.retrying = false;
+    }
     this.handlers.onStatus({ state, text, serverFilters: this.serverFilters, attempt: this.attempt });
   }
 }

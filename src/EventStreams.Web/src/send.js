@@ -16,13 +16,20 @@ export function sendableStreams(catalog) {
   return catalog.filter((c) => !c.aliasOf && !c.errorValidation).map((c) => c.name);
 }
 
+/** Whether the schema has an example to start from. */
+export function hasExample(schema) {
+  return Array.isArray(schema?.examples) && isObject(schema.examples[0]);
+}
+
 /**
- * The event to start from: the schema's first example (else a skeleton), for this stream, without meta.id and
- * meta.dt (the intake fills them in when missing), and with an event time (`dt`) of now when the example has one.
+ * The event to start from: the schema's first example (else a skeleton of its required fields, see skeleton), for
+ * this stream, without meta.id and meta.dt (the intake fills them in when missing), and with an event time (`dt`) of
+ * now when the example has one.
  */
 export function exampleFor(stream, schema, now = new Date()) {
-  const example = Array.isArray(schema?.examples) && isObject(schema.examples[0]) ? structuredClone(schema.examples[0]) : {};
-  const event = { $schema: typeof example.$schema === 'string' ? example.$schema : schema?.$id ?? '', ...example };
+  const example = hasExample(schema) ? structuredClone(schema.examples[0]) : skeleton(schema, now) ?? {};
+  const event = { $schema: '', ...example };
+  event.$schema = typeof example.$schema === 'string' && example.$schema ? example.$schema : schema?.$id ?? '';
   const meta = isObject(event.meta) ? { ...event.meta } : {};
   delete meta.id;
   delete meta.dt;
@@ -31,6 +38,47 @@ export function exampleFor(stream, schema, now = new Date()) {
     event.dt = now.toISOString();
   }
   return event;
+}
+
+/**
+ * A placeholder for what a schema describes, from its `required` fields only, each a value of its type: a `const`, the
+ * first of an `enum`, a `default`; else "" (a date-time: now), the `minimum` or 0 for numbers, false, [], and for an
+ * object its own required fields. Null when the schema says nothing usable.
+ */
+export function skeleton(schema, now = new Date()) {
+  if (!isObject(schema)) {
+    return null;
+  }
+  if ('const' in schema) {
+    return structuredClone(schema.const);
+  }
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) {
+    return structuredClone(schema.enum[0]);
+  }
+  if ('default' in schema) {
+    return structuredClone(schema.default);
+  }
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type ?? (isObject(schema.properties) ? 'object' : null)];
+  switch (types.find((t) => t !== 'null') ?? types[0]) {
+    case 'object': {
+      const object = {};
+      for (const name of Array.isArray(schema.required) ? schema.required : []) {
+        object[name] = skeleton(schema.properties?.[name], now);
+      }
+      return object;
+    }
+    case 'array':
+      return [];
+    case 'string':
+      return schema.format === 'date-time' ? now.toISOString() : '';
+    case 'integer':
+    case 'number':
+      return typeof schema.minimum === 'number' ? schema.minimum : 0;
+    case 'boolean':
+      return false;
+    default:
+      return null;
+  }
 }
 
 /**

@@ -202,8 +202,9 @@ export class Session {
       }
       this.lastNId = retention ? lastEventsId(retention, streams, lastN) : '';
       if (!this.lastNId) {
-        this.notice('start', `The server could not say where the last ${lastN.toLocaleString('en')} events begin`
-          + `${this.page.settings()?.upstream ? ' (not in upstream mode)' : ''}: the stream starts with the newest events.`);
+        const why = this.page.settings()?.upstream ? ': in upstream mode it has no retention route to ask' : '';
+        this.notice('start', `This server cannot say where the last ${lastN.toLocaleString('en')} events begin${why}. `
+          + 'The stream starts with the newest events instead.');
       }
       open();
     });
@@ -430,6 +431,11 @@ export class Session {
     const { streams } = this.page.view();
     this.emit('series', this.rates.setStreams(streams));
     return aliasesOf(streams, this.page.catalog());
+  }
+
+  /** "Retry now" while the connection backs off after a failure. */
+  retryNow() {
+    this.connection.retryNow();
   }
 
   pause() {

@@ -4,7 +4,7 @@
 import { emptyState, sinceOf } from './state.js';
 import { parseFilter, filterText, compileView } from './filters.js';
 import { clampMax } from './protocol.js';
-import { validationStreamsFor } from './catalog.js';
+import { validationStreamsFor, realStream } from './catalog.js';
 
 /** `state` (or a change to it) as a frozen view. */
 export function frozenView(state, change = {}) {
@@ -95,9 +95,10 @@ export function aliasesOf(streams, catalog) {
 
 /**
  * "Validation errors for this stream": its error stream (from the catalogue's destination_event_service, else every
- * error stream) filtered on errored_stream_name, from an hour ago; null when the catalogue has no error stream.
+ * error stream) filtered on errored_stream_name (of the real stream: an alias's errors name its target), from an hour
+ * ago (or `since`); null when the catalogue has no error stream.
  */
-export function validationView(view, name, catalog) {
+export function validationView(view, name, catalog, since = '-1h') {
   const streams = validationStreamsFor(name, catalog);
   if (streams.length === 0) {
     return null;
@@ -105,10 +106,16 @@ export function validationView(view, name, catalog) {
   return frozenView(emptyState(), {
     streams,
     start: 'time',
-    since: '-1h',
-    filters: [`errored_stream_name=${name}`],
+    since,
+    // Errors name the real stream, never an alias.
+    filters: [`errored_stream_name=${realStream(name, catalog)}`],
     max: view.max,
     transport: view.transport,
     chart: view.chart,
   });
+}
+
+/** `stream` alone, live from now (what the send panel tails when the view's filters could hide the event sent). */
+export function streamView(view, stream) {
+  return frozenView(emptyState(), { streams: [stream], max: view.max, transport: view.transport, chart: view.chart });
 }

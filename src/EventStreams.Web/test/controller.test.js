@@ -219,7 +219,7 @@ test('"last N events" where the server cannot say starts now and says why; stopp
   controller.start();
   await new Promise(setImmediate);
   assert.equal(connection().connects.at(-1).lastEventId, '');
-  assert.match(controller.notices.get('start'), /could not say where the last 6 events begin: the stream starts/);
+  assert.match(controller.notices.get('start'), /cannot say where the last 6 events begin. The stream starts with the newest events instead/);
 
   controller.start();
   controller.stop();

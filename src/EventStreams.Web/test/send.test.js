@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorStreamFor, sendableStreams, exampleFor, jsonLines, badLines, describeAnswer } from '../src/send.js';
+import { errorStreamFor, sendableStreams, exampleFor, skeleton, hasExample, jsonLines, badLines, describeAnswer } from '../src/send.js';
 
 const catalog = [
   { name: 'test.event', aliasOf: null, errorValidation: false, destinationEventService: 'eventgate-main' },
@@ -51,4 +51,34 @@ test('describeAnswer: status message and each message with its path', () => {
   assert.deepEqual(answer.errors, [{ path: '/tick', where: '.tick', message: 'value is "string" but should be "integer"' }]);
   assert.equal(describeAnswer(413, '', { detail: 'too big' }).summary, '413: too big');
   assert.equal(describeAnswer(204, 'All 1 out of 1 events were accepted.', null).ok, true);
+});
+
+test('skeleton: the required fields only, each a placeholder of its type', () => {
+  const now = new Date('2026-11-30T03:00:00Z');
+  const schema = {
+    $id: '/ui/send/1.0.0',
+    type: 'object',
+    required: ['$schema', 'meta', 'count', 'label', 'ok', 'dt', 'kind', 'tags', 'ratio'],
+    properties: {
+      $schema: { type: 'string' },
+      meta: { type: 'object', required: ['stream'], properties: { stream: { type: 'string' }, domain: { type: 'string' } } },
+      count: { type: 'integer', minimum: 1 },
+      label: { type: 'string' },
+      ok: { type: 'boolean' },
+      dt: { type: 'string', format: 'date-time' },
+      kind: { type: 'string', enum: ['a', 'b'] },
+      tags: { type: 'array', items: { type: 'string' } },
+      ratio: { type: ['null', 'number'] },
+      optional: { type: 'string' },
+    },
+  };
+  assert.equal(hasExample(schema), false);
+  assert.deepEqual(skeleton(schema, now), {
+    $schema: '', meta: { stream: '' }, count: 1, label: '', ok: false, dt: '2026-11-30T03:00:00.000Z', kind: 'a', tags: [], ratio: 0,
+  });
+  assert.deepEqual(exampleFor('ui.send', schema, now), {
+    $schema: '/ui/send/1.0.0', meta: { stream: 'ui.send' }, count: 1, label: '', ok: false, dt: '2026-11-30T03:00:00.000Z', kind: 'a', tags: [], ratio: 0,
+  });
+  assert.equal(skeleton(null), null);
+  assert.equal(hasExample({ examples: [{ a: 1 }] }), true);
 });

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace EventStreams.IntegrationTests.Upstream;
 
@@ -62,20 +63,38 @@ public sealed class UpstreamOfOurServerTests : IAsyncLifetime
         Assert.Equal(fromDirect.Skip(3).Select(e => e.Id), resumed.Select(e => e.Id));
     }
 
+    /// <summary>
+    /// Issue 15: the spec is the upstream's without the routes this instance answers 404 (intake, schema, retention),
+    /// and /_info says this instance's environment (what its UI shows), not the upstream's.
+    /// </summary>
     [Fact]
-    public async Task SpecAndInfo_ThroughUpstreamMode_AreTheUpstreamsOwn()
+    public async Task SpecAndInfo_ThroughUpstreamMode_TheUpstreamsOwnTrueOfThisInstance()
     {
         using var direct = _direct.CreateClient();
         using var proxied = _upstreamMode.CreateClient();
 
-        var spec = await proxied.GetStringAsync("?spec").WaitAsync(Wait);
+        var directSpec = JsonNode.Parse(await direct.GetStringAsync("?spec").WaitAsync(Wait))!.AsObject();
+        var spec = JsonNode.Parse(await proxied.GetStringAsync("?spec").WaitAsync(Wait))!.AsObject();
         var info = JsonDocument.Parse(await proxied.GetStringAsync("_info").WaitAsync(Wait)).RootElement;
+        var directInfo = JsonDocument.Parse(await direct.GetStringAsync("_info").WaitAsync(Wait)).RootElement;
         var settings = JsonDocument.Parse(await proxied.GetStringAsync("v2/ui/settings.json").WaitAsync(Wait)).RootElement;
 
-        Assert.Equal(await direct.GetStringAsync("?spec").WaitAsync(Wait), spec);
-        Assert.Contains("\"destination_event_service\": \"eventgate-test\"", spec, StringComparison.Ordinal);
-        Assert.Equal("upstream-test", info.GetProperty("environment").GetString());
-        Assert.Equal("beta", settings.GetProperty("environment").GetString());
+        var directPaths = directSpec["paths"]!.AsObject().Select(p => p.Key).ToList();
+        var paths = spec["paths"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("/v2/retention/{streams}", directPaths);
+        Assert.Equal(directPaths.Where(p => p.StartsWith("/v2/stream/", StringComparison.Ordinal)), paths);
+        foreach (var path in directPaths)
+        {
+            var url = path.TrimStart('/').Replace("{streams}", Topic, StringComparison.Ordinal).Replace("{stream}", Topic, StringComparison.Ordinal);
+            using var response = await proxied.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Wait);
+            Assert.True(paths.Contains(path) == (response.StatusCode != HttpStatusCode.NotFound), $"{path}: listed {paths.Contains(path)}, answered {(int)response.StatusCode}");
+        }
+
+        Assert.Contains("\"destination_event_service\": \"eventgate-test\"", spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), StringComparison.Ordinal);
+        Assert.Equal("beta", info.GetProperty("environment").GetString());
+        Assert.Equal(settings.GetProperty("environment").GetString(), info.GetProperty("environment").GetString());
+        Assert.Equal(settings.GetProperty("upstream").GetString(), info.GetProperty("upstream").GetString());
+        Assert.Equal(directInfo.GetProperty("description").GetString(), info.GetProperty("description").GetString());
     }
 
     [Fact]

@@ -74,6 +74,8 @@ public sealed class UpstreamReferenceTests : IAsyncLifetime
             .GetProperty("schema").GetProperty("items").GetProperty("enum").EnumerateArray().Select(e => e.GetString());
         Assert.Equal(FakeReferenceUpstream.StreamNames, names);
         Assert.Equal("fake reference", info.GetProperty("description").GetString());
+        Assert.Equal("beta", info.GetProperty("environment").GetString()); // this instance's, as its UI says
+        Assert.Equal(_fake.BaseAddress.ToString().TrimEnd('/'), info.GetProperty("upstream").GetString());
     }
 
     [Fact]

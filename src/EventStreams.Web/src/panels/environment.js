@@ -1,5 +1,6 @@
 // The environment badge in the header and the page title (environment.js), and the transport switch only where the
-// server offers more than SSE (upstream mode has no SignalR hub), and "Send a test event" only where there is an intake.
+// server offers more than SSE (upstream mode has no SignalR hub), "Send a test event" only where there is an intake, and
+// "The last events" only where the server has the retention route (not upstream).
 import { $, el } from './dom.js';
 import { environmentColor, environmentText, pageTitle } from '../environment.js';
 
@@ -22,6 +23,11 @@ export function mountEnvironment(controller, settings) {
   const send = document.getElementById('send');
   if (send && !settings.intake) {
     send.hidden = true;
+  }
+
+  // No retention route upstream: nobody can say where the last N events begin, so that start is not offered.
+  if (settings.upstream) {
+    document.querySelector('input[name=start][value=last]').closest('label').hidden = true;
   }
 
   if (!settings.transports.includes('signalr')) {

@@ -6,6 +6,7 @@ import { SchemaLinks } from '../schemas.js';
 import { RateChart } from '../chart.js';
 import { streamLabels } from '../summary.js';
 import { onTimeZoneChange, zoneName } from '../time.js';
+import { Disconnections } from '../disconnections.js';
 
 export function mountEvents(controller) {
   const { store } = controller;
@@ -34,11 +35,15 @@ export function mountEvents(controller) {
   });
   const list = new VirtualList($('list'), $('list-spacer'), {
     onSelect: (record, open) => {
-      if (open || detail.isOpen) {
+      if (!record.gap && (open || detail.isOpen)) {
         detail.show(record);
       }
     },
-    onOpen: (record) => detail.show(record),
+    onOpen: (record) => {
+      if (!record.gap) {
+        detail.show(record);
+      }
+    },
     stream: (name) => labels.get(name) ?? name,
   });
 
@@ -83,13 +88,27 @@ export function mountEvents(controller) {
     setFolded(true);
   }
 
-  controller.on('frame', ({ added, dropped }) => {
-    if (added > 0 || dropped > 0) {
-      list.update(store.view, dropped);
+  // A mark in the list wherever the connection was lost (disconnections.js).
+  const disconnections = new Disconnections();
+  const showList = (dropped) => list.update(disconnections.merge(store.view), dropped);
+  controller.on('status', (status) => {
+    if (disconnections.status(status.state, Date.now(), store.nextSeq - 1)) {
+      showList(0);
+      list.invalidate();
     }
   });
-  controller.on('view', (dropped) => list.update(store.view, dropped ?? 0));
+
+  controller.on('frame', ({ added, dropped }) => {
+    if (added > 0 || dropped > 0) {
+      if (dropped > 0) {
+        disconnections.trim(store.all[0]?.seq ?? store.nextSeq);
+      }
+      showList(dropped);
+    }
+  });
+  controller.on('view', (dropped) => showList(dropped ?? 0));
   controller.on('cleared', () => {
+    disconnections.clear();
     detail.element.hidden = true;
     list.selectedSeq = null;
     chart.draw();

@@ -1,12 +1,17 @@
-// The header: the connection status in words, the transport, the theme, and ☰ on a narrow screen.
+// The header: the connection status in words (and Retry now), the transport, the theme, and ☰ on a narrow screen.
 import { $ } from './dom.js';
 import { timeZone, setTimeZone } from '../time.js';
 
 export function mountHeader(controller, { onThemeChange }) {
+  // The whole status is always readable: it wraps (on a narrow screen on a line of its own) and is the tooltip too.
+  // While the connection backs off, "Retry now" tries at once.
+  $('retry-now').addEventListener('click', () => controller.retryNow());
   const render = () => {
     const s = controller.status;
     $('status').dataset.state = s.state;
     $('status-text').textContent = s.text;
+    $('status').title = s.text;
+    $('retry-now').hidden = s.state !== 'retrying';
     const server = controller.serverFilters().length > 0;
     const pageOnly = controller.pageOnlyFilters();
     const parts = [];
@@ -63,6 +68,11 @@ export function mountHeader(controller, { onThemeChange }) {
   };
   narrow.addEventListener('change', place);
   place();
+
+  // The header's height (one line, or two when the status wraps) is where the fixed panels of a narrow screen begin.
+  new ResizeObserver(([entry]) => {
+    document.documentElement.style.setProperty('--header-height', `${Math.ceil(entry.target.getBoundingClientRect().height)}px`);
+  }).observe(document.querySelector('.topbar'));
 
   $('toggle-controls').addEventListener('click', () => {
     const open = document.body.classList.toggle('controls-open');

@@ -1,15 +1,18 @@
-// "Send a test event": pick a stream, start from its schema's example (GET /v2/schema/{stream}), edit, send it to the
-// intake (POST /v1/events); the answer is shown with the failing paths marked, and then the event arriving on its
-// stream in the live list, or its validation error on the error stream. The page tails both streams for it.
+// "Send a test event": pick a stream, start from its schema's example (GET /v2/schema/{stream}; a skeleton of its
+// required fields when it has none), edit, send it to the intake (POST /v1/events); the answer is shown with the failing
+// paths marked. The page tails the stream sent to, and when the intake rejected the event, the errors of that stream
+// (its error stream filtered on errored_stream_name); the event or its validation error, when it arrives, is selected,
+// scrolled to and opened, and "arrived" links to it.
 import './send.css';
 import { $, el } from './dom.js';
-import { errorStreamFor, sendableStreams, exampleFor, jsonLines, badLines, describeAnswer, uuid } from '../send.js';
+import { errorStreamFor, sendableStreams, exampleFor, hasExample, jsonLines, badLines, describeAnswer, uuid } from '../send.js';
+import { realStream } from '../catalog.js';
 import { appUrl } from '../paths.js';
 
 const OPEN_TIMEOUT_MS = 10_000;
 const ARRIVAL_TIMEOUT_MS = 15_000;
 
-export function mountSend(controller) {
+export function mountSend(controller, { list }) {
   const section = el('section', 'send');
   section.id = 'send';
   section.setAttribute('aria-labelledby', 'h-send');
@@ -32,6 +35,8 @@ export function mountSend(controller) {
   send.id = 'send-go';
   const actions = el('div', 'send-actions');
   actions.append(example, send);
+  const note = el('div', 'send-note muted small');
+  note.id = 'send-note';
   const result = el('div', 'send-result small');
   result.id = 'send-result';
   result.setAttribute('role', 'status');
@@ -44,10 +49,16 @@ export function mountSend(controller) {
   const arrival = el('div', 'send-arrival small');
   arrival.id = 'send-arrival';
   arrival.setAttribute('role', 'status');
-  section.append(heading, select, editor, actions, result, errors, marked, arrival);
+  section.append(heading, select, editor, actions, note, result, errors, marked, arrival);
   $('controls').appendChild(section);
 
   let watch = null; // { ids, stream, errorStream, sentAt, lastSeq, timer }
+  const lastSeq = () => controller.store.nextSeq - 1;
+  const startWatch = (ids, stream, errorStream, sentAt) => {
+    clearTimeout(watch?.timer);
+    watch = { ids, stream, errorStream, sentAt, lastSeq: lastSeq(), timer: 0 };
+    watch.timer = setTimeout(() => seen('none', `Not seen on ${stream}${errorStream ? ` or ${errorStream}` : ''} within ${ARRIVAL_TIMEOUT_MS / 1000} s.`), ARRIVAL_TIMEOUT_MS);
+  };
 
   const loadExample = async () => {
     const stream = select.value;
@@ -69,10 +80,17 @@ export function mountSend(controller) {
     }
     if (select.value === stream) {
       editor.value = JSON.stringify(exampleFor(stream, schema), null, 2);
+      note.textContent = schema && !hasExample(schema)
+        ? `The schema of ${stream} has no examples: this is a skeleton of its required fields, each a placeholder of its `
+          + 'type ("", 0, false, []). Fill in real values.'
+        : '';
     }
   };
 
   const renderStreams = () => {
+    if (!controller.settings?.intake) {
+      return; // no intake here (upstream mode): the panel is hidden and asks the server nothing
+    }
     const streams = sendableStreams(controller.catalog);
     const keep = select.value || controller.state.streams.find((s) => streams.includes(s)) || streams[0] || '';
     select.replaceChildren(...streams.map((name) => {
@@ -106,11 +124,27 @@ export function mountSend(controller) {
     }
   };
 
-  const seen = (kind, text) => {
+  // The record that arrived is selected, scrolled to and opened; the words saying so link back to it.
+  const reveal = (record) => {
+    if (!list.reveal(record.seq)) {
+      arrival.title = 'It is no longer in the list (dropped as the oldest, or hidden by the filters).';
+    }
+  };
+  const seen = (kind, text, record) => {
     clearTimeout(watch?.timer);
     watch = null;
     arrival.dataset.seen = kind;
-    arrival.textContent = text;
+    arrival.title = '';
+    if (!record) {
+      arrival.textContent = text;
+      return;
+    }
+    const link = el('button', 'link', text);
+    link.type = 'button';
+    link.id = 'send-arrived';
+    link.addEventListener('click', () => reveal(record));
+    arrival.replaceChildren(link);
+    reveal(record);
   };
 
   // Each frame: did one of the new records carry the sent event's meta.id (the event, or the raw_event of its error)?
@@ -126,13 +160,13 @@ export function mountSend(controller) {
       }
       const ms = Math.round(performance.now() - watch.sentAt);
       if (r.stream === watch.stream) {
-        seen('event', `Arrived on ${r.stream} after ${ms} ms (offset ${r.offset}).`);
+        seen('event', `Arrived on ${r.stream} after ${ms} ms (offset ${r.offset}).`, r);
       } else if (r.stream === watch.errorStream) {
-        seen('error', `Its validation error arrived on ${r.stream} after ${ms} ms.`);
+        seen('error', `Its validation error arrived on ${r.stream} after ${ms} ms.`, r);
       }
       return;
     }
-    watch.lastSeq = all.length > 0 ? all[all.length - 1].seq : watch.lastSeq;
+    watch.lastSeq = lastSeq();
   });
 
   send.addEventListener('click', async () => {
@@ -152,16 +186,17 @@ export function mountSend(controller) {
         ids.add(String(e.meta.id));
       }
     }
-    const stream = typeof events[0]?.meta?.stream === 'string' ? events[0].meta.stream : select.value;
+    const named = typeof events[0]?.meta?.stream === 'string' ? events[0].meta.stream : select.value;
+    const stream = realStream(named, controller.catalog);
     const errorStream = errorStreamFor(stream, controller.catalog);
     send.disabled = true;
     result.textContent = 'Sending…';
     arrival.textContent = '';
     try {
-      await tail(controller, [stream, errorStream].filter((s) => s && controller.catalog.some((c) => c.name === s)));
-      const all = controller.store.all;
-      watch = { ids, stream, errorStream, sentAt: performance.now(), lastSeq: all.length > 0 ? all[all.length - 1].seq : 0, timer: 0 };
-      watch.timer = setTimeout(() => seen('none', `Not seen on ${stream}${errorStream ? ` or ${errorStream}` : ''} within ${ARRIVAL_TIMEOUT_MS / 1000} s.`), ARRIVAL_TIMEOUT_MS);
+      await tail(controller, stream);
+      const sentAt = Date.now();
+      const sentAtPerf = performance.now();
+      startWatch(ids, stream, errorStream, sentAtPerf);
       const response = await fetch(appUrl('v1/events'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) });
       const text = await response.text();
       let body = null;
@@ -171,10 +206,16 @@ export function mountSend(controller) {
         body = null;
       }
       showAnswer(describeAnswer(response.status, response.statusText, body), event);
+      const rejected = (Array.isArray(body?.invalid) ? body.invalid : []).map((f) => f?.event?.meta?.id).filter(Boolean).map(String);
       if (response.status >= 400 && !errorStream) {
         seen('none', 'No error stream is declared for this stream, so the error is only in the answer above.');
       } else if (response.status >= 413 || (response.status === 400 && body?.type)) {
         seen('none', ''); // refused as a whole: nothing will arrive
+      } else if (rejected.length > 0 && errorStream) {
+        // The validation errors go to the error stream: tail the errors of this stream there, from shortly before the
+        // send (the answer may come after them; nothing is missed).
+        startWatch(new Set(rejected), stream, errorStream, sentAtPerf);
+        controller.showValidationErrors(stream, { since: new Date(sentAt - 30_000).toISOString() });
       }
     } catch (e) {
       showAnswer({ ok: false, summary: `Not sent: ${e.message}`, errors: [] }, null);
@@ -185,10 +226,14 @@ export function mountSend(controller) {
   });
 }
 
-/** Makes sure `streams` are tailed live (adding them to the selection) before the event is sent, so it cannot be missed. */
-async function tail(controller, streams) {
-  const missing = streams.filter((s) => !controller.state.streams.includes(s));
-  if (missing.length === 0 && controller.mode === 'live' && controller.status.state === 'open') {
+/**
+ * Makes sure `stream` is tailed live before the event is sent, so it cannot be missed: added to the view, or, when the
+ * view has filters that could hide it (the errors view of an earlier send), on its own.
+ */
+async function tail(controller, stream) {
+  const { state } = controller;
+  const has = state.streams.includes(stream);
+  if (has && controller.mode === 'live' && controller.status.state === 'open') {
     return;
   }
   const opened = new Promise((resolve) => {
@@ -203,13 +248,15 @@ async function tail(controller, streams) {
       resolve(false);
     }, OPEN_TIMEOUT_MS);
   });
-  for (const s of missing) {
-    controller.toggleStream(s, true);
-  }
-  if (controller.mode === 'paused') {
-    controller.resume();
-  } else if (controller.mode !== 'live') {
-    controller.start();
+  if (!has && (state.filters.length > 0 || state.text)) {
+    controller.showStream(stream);
+  } else {
+    controller.toggleStream(stream, true);
+    if (controller.mode === 'paused') {
+      controller.resume();
+    } else if (controller.mode !== 'live') {
+      controller.start();
+    }
   }
   await opened;
 }

@@ -25,11 +25,18 @@ export function mountStreams(controller) {
     }
     e.preventDefault();
     const typed = search.value.trim();
-    const pick = pickOnEnter(controller.catalog, typed);
+    const { pick, alias, matches } = pickOnEnter(controller.catalog, typed);
     if (pick) {
       controller.toggleStream(pick.name, true);
+      if (alias) {
+        $('catalog-message').textContent = `“${alias}” is an alias of ${pick.name}: picked ${pick.name}, the name its events `
+          + 'and validation errors carry.';
+      }
     } else if (typed && controller.catalog.length === 0) {
       controller.toggleStream(typed, true);
+    } else if (matches > 1) {
+      $('catalog-message').textContent = `${matches} streams match “${typed}”: Enter picks only an exact name or a single `
+        + 'match. Tick one below, or type more.';
     }
   });
 }

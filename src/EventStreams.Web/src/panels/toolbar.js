@@ -63,6 +63,10 @@ export function mountToolbar(controller, { list }) {
     $('count-kept').textContent = store.all.length.toLocaleString('en');
     $('count-cap').textContent = store.max.toLocaleString('en');
     $('empty').hidden = store.view.length > 0;
+    // An empty list says why: nothing came yet, or the filters hide every kept event.
+    const hidden = store.all.length;
+    $('empty').textContent = hidden === 0 ? 'No events yet.'
+      : `No event passes the filters: ${hidden === 1 ? 'the 1 kept event is' : `all ${hidden.toLocaleString('en')} kept events are`} hidden by them.`;
     $('jump-newest').hidden = list.follow || store.view.length === 0;
   };
   controller.on('frame', () => renderCounters(false));
