@@ -18,11 +18,13 @@ return mode switch
     "consume" => EventStreams.Bench.Micro.ConsumeProbe.Run(rest),
     "catchup-reader" => await EventStreams.Bench.Micro.CatchUpReaderProbe.RunAsync(rest),
     "intake" => await EventStreams.Bench.Micro.IntakeBench.RunAsync(rest),
+    "fleet" => await EventStreams.Bench.FleetRuns.FleetBench.RunFleetAsync(rest),
+    "roll" => await EventStreams.Bench.FleetRuns.FleetBench.RunRollAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: EventStreams.Bench [run [--smoke] [--out file.md] [--only scenario,...]] | kafka-load [--clients 1,100,1000] [--instances 1,2,3] [--servers ours,baseline] [--window 10] | broker | ceiling | baseline | load");
+    Console.Error.WriteLine("usage: EventStreams.Bench [run [--smoke] [--out file.md] [--only scenario,...]] | kafka-load [--clients 1,100,1000] [--instances 1,2,3] [--servers ours,baseline] [--window 10] | broker | ceiling | baseline | load | fleet | roll");
     return 2;
 }

@@ -16,6 +16,9 @@ public abstract class BrowserTest(UiFixture fixture)
     /// <summary>The limit for one step that Playwright does not time itself (script evaluation, new pages).</summary>
     protected static readonly TimeSpan Step = TimeSpan.FromSeconds(15);
 
+    // Playwright's assertions wait 5 s by default: too short for a loaded CI machine, so they wait as long as actions do.
+    static BrowserTest() => Assertions.SetDefaultExpectTimeout(Timeout);
+
     protected UiFixture Fixture { get; } = fixture;
 
     protected UiServer Server => Fixture.Server;

@@ -30,7 +30,7 @@ public sealed class DemoRenderingTests(UiFixture fixture, ITestOutputHelper outp
         var demo = EventStreamsApp.Create(
         [
             "--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=true", $"--Demo:EventsPerSecond={EventsPerSecond}",
-            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Default=Warning", "--Shutdown:DrainSeconds=0",
         ]);
         await demo.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try
@@ -109,7 +109,7 @@ public sealed class DemoRenderingTests(UiFixture fixture, ITestOutputHelper outp
         var demo = EventStreamsApp.Create(
         [
             "--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=true", "--Demo:EventsPerSecond=40",
-            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Default=Warning", "--Shutdown:DrainSeconds=0",
         ]);
         await demo.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try

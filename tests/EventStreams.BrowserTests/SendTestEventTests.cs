@@ -18,7 +18,7 @@ public sealed class SendTestEventTests(UiFixture fixture) : BrowserTest(fixture)
     [Fact]
     public Task SendTestEvent_ExampleThenABrokenOne_AnswersArrivalAndTheFailingFieldMarked() => RunAsync(async page =>
     {
-        var app = EventStreamsApp.Create(["--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=false", "--Logging:LogLevel:Default=Warning"]);
+        var app = EventStreamsApp.Create(["--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Shutdown:DrainSeconds=0"]);
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try
         {

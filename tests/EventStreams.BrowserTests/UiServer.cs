@@ -78,6 +78,7 @@ public sealed class UiServer : IAsyncDisposable
             $"--StreamConfig:Uri={configPath}",
             "--Demo:Enabled=false",
             "--Logging:LogLevel:Default=Warning",
+            "--Shutdown:DrainSeconds=0",
         ];
         var app = EventStreamsApp.Create(args, builder => builder.Services.AddTransient<IStartupFilter, SecurityHeaders>());
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));

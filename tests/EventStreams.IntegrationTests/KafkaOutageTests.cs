@@ -36,7 +36,7 @@ public sealed class KafkaOutageTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
-        Assert.Equal(["catalog", "kafka", "reader"], ready.GetProperty("checks").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["catalog", "kafka", "reader", "shutdown"], ready.GetProperty("checks").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

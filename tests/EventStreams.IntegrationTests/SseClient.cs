@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace EventStreams.IntegrationTests;
 
-/// <summary>One parsed SSE event; <see cref="Comment"/> is set for comment lines (":ok", heartbeats).</summary>
-public sealed record SseEvent(string? Event, string? Id, string? Data, string? Comment = null)
+/// <summary>One parsed SSE event; <see cref="Comment"/> is set for comment lines (":ok", heartbeats), <see cref="Retry"/> for a <c>retry:</c> field.</summary>
+public sealed record SseEvent(string? Event, string? Id, string? Data, string? Comment = null, string? Retry = null)
 {
     public JsonElement Json => JsonDocument.Parse(Data!).RootElement;
 }
@@ -41,7 +41,7 @@ public sealed class SseClient : IAsyncDisposable
     public async Task<SseEvent?> ReadAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        string? name = null, id = null, comment = null;
+        string? name = null, id = null, comment = null, retry = null;
         StringBuilder? data = null;
         while (true)
         {
@@ -53,12 +53,12 @@ public sealed class SseClient : IAsyncDisposable
 
             if (line.Length == 0)
             {
-                if (name is null && id is null && data is null && comment is null)
+                if (name is null && id is null && data is null && comment is null && retry is null)
                 {
                     continue;
                 }
 
-                return new SseEvent(name, id, data?.ToString(), comment);
+                return new SseEvent(name, id, data?.ToString(), comment, retry);
             }
 
             if (line.StartsWith(':'))
@@ -74,6 +74,7 @@ public sealed class SseClient : IAsyncDisposable
             {
                 case "event": name = value; break;
                 case "id": id = value; break;
+                case "retry": retry = value; break;
                 case "data": data = data is null ? new StringBuilder(value) : data.Append('\n').Append(value); break;
             }
         }

@@ -54,6 +54,8 @@ public sealed class TestServer : IAsyncDisposable
             "--Demo:Enabled=false",
             $"--Kafka:EmbeddedPartitions={partitions}",
             "--Logging:LogLevel:Default=Warning",
+            // A test's server stops at once; the drain's wait for load balancers is tested where it is set.
+            "--Shutdown:DrainSeconds=0",
             .. settings,
         ];
         var app = EventStreamsApp.Create(args, configure);

@@ -26,7 +26,7 @@ internal static class IntakeBench
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         var clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
-        var app = EventStreamsApp.Create(["--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=false", "--Logging:LogLevel:Default=Warning"]);
+        var app = EventStreamsApp.Create(["--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Shutdown:DrainSeconds=0"]);
         await app.StartAsync();
         try
         {

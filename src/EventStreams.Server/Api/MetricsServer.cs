@@ -1,12 +1,17 @@
+using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Api;
 
-/// <summary>With <c>Metrics:Port</c> set, a listener of its own for <c>/metrics</c>, so that it need not be public.</summary>
-internal sealed partial class MetricsServer(IOptions<MetricsOptions> options, StreamMetrics metrics, ILogger<MetricsServer> logger) : IHostedService, IAsyncDisposable
+/// <summary>
+/// With <c>Metrics:Port</c> set, a listener of its own for <c>/metrics</c>, so that it need not be public, and for the operator's
+/// <c>/readyz</c> and <c>/healthz</c>: the public ones' statuses with each check's detail (config source, Kafka's reason).
+/// </summary>
+internal sealed partial class MetricsServer(IOptions<MetricsOptions> options, StreamMetrics metrics, HealthCheckService health, ILogger<MetricsServer> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -25,6 +30,7 @@ internal sealed partial class MetricsServer(IOptions<MetricsOptions> options, St
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenAnyIP(options.Value.Port));
         _app = builder.Build();
         MetricsEndpoints.MapGetOnly(_app, metrics.Registry);
+        HealthEndpoints.MapWithDetail(_app, health);
         await _app.StartAsync(cancellationToken);
         Address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         LogListening(logger, Address);

@@ -7,16 +7,21 @@ namespace EventStreams.Server.Health;
 /// <summary>
 /// <c>GET /healthz</c>: liveness (the process answers; no dependency checked, so an orchestrator does not restart
 /// instances for a Kafka outage). <c>GET /readyz</c>: readiness (catalogue loaded, Kafka reachable, reader not stuck),
-/// 503 when not, with a JSON body naming each check.
+/// 503 when not, with a JSON body naming each check. On the public port a check says only its status and a description
+/// with no file path, URL or host name; with <c>Metrics:Port</c> set, the same routes there add each check's
+/// <see cref="HealthDetail"/>.
 /// </summary>
 public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
-    /// <summary>With <paramref name="readsKafka"/> false (upstream mode: no catalogue, no Kafka here) readiness checks nothing of its own.</summary>
+    /// <summary>
+    /// Readiness: not stopping (<see cref="ShutdownHealthCheck"/>) and, with <paramref name="readsKafka"/> (not upstream mode,
+    /// which has no catalogue and no Kafka here), catalogue, Kafka and reader.
+    /// </summary>
     public static IServiceCollection AddEventStreamsHealth(this IServiceCollection services, bool readsKafka)
     {
-        var checks = services.AddHealthChecks();
+        var checks = services.AddHealthChecks().AddCheck<ShutdownHealthCheck>("shutdown", tags: [ReadyTag]);
         if (readsKafka)
         {
             checks.AddCheck<CatalogHealthCheck>("catalog", tags: [ReadyTag])
@@ -29,14 +34,32 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
+        var writer = (HttpContext context, HealthReport report) => WriteAsync(context, report, withDetail: false);
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = writer })
             .WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
-        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = writer })
             .WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
         return endpoints;
     }
 
-    private static async Task WriteAsync(HttpContext context, HealthReport report)
+    /// <summary>The operator's copy on the metrics port: the same checks and statuses, with each check's detail.</summary>
+    internal static void MapWithDetail(IEndpointRouteBuilder endpoints, HealthCheckService checks)
+    {
+        // The metrics listener is an app of its own: it asks the server's checks, not checks of its own container.
+        endpoints.MapGet("/healthz", (HttpContext context) => AnswerAsync(context, checks, _ => false));
+        endpoints.MapGet("/readyz", (HttpContext context) => AnswerAsync(context, checks, IsReadinessCheck));
+    }
+
+    private static bool IsReadinessCheck(HealthCheckRegistration check) => check.Tags.Contains(ReadyTag);
+
+    private static async Task AnswerAsync(HttpContext context, HealthCheckService checks, Func<HealthCheckRegistration, bool> predicate)
+    {
+        var report = await checks.CheckHealthAsync(predicate, context.RequestAborted);
+        context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        await WriteAsync(context, report, withDetail: true);
+    }
+
+    private static async Task WriteAsync(HttpContext context, HealthReport report, bool withDetail)
     {
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
@@ -49,6 +72,17 @@ public static class HealthEndpoints
             json.WriteStartObject(name);
             json.WriteString("status", entry.Status.ToString());
             json.WriteString("description", entry.Description);
+            if (withDetail && entry.Data.Count > 0)
+            {
+                json.WriteStartObject("detail");
+                foreach (var (key, value) in entry.Data)
+                {
+                    json.WriteString(key, value.ToString());
+                }
+
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
         }
 

@@ -8,8 +8,8 @@ using EventStreams.Server.Kafka;
 namespace EventStreams.Server.Health;
 
 /// <summary>
-/// When the server ends running streams itself, whatever the transport: on shutdown (also the ones stuck writing to a
-/// client that stopped reading), when Kafka has been unreachable for <c>Kafka:Health:OutageNoticeSeconds</c> with
+/// When the server ends running streams itself, whatever the transport: on shutdown, as soon as the drain begins (also the
+/// ones stuck writing to a client that stopped reading; see <see cref="ShutdownDrain"/>), when Kafka has been unreachable for <c>Kafka:Health:OutageNoticeSeconds</c> with
 /// <c>Kafka:Health:OutageNotice=Close</c> (so that clients reconnect, to another instance if this one's Kafka is gone),
 /// and when a reload removed one of its streams. With the default <c>Comment</c> an outage only changes the heartbeats.
 /// </summary>
@@ -17,17 +17,17 @@ public sealed partial class StreamTerminations : IDisposable
 {
     private readonly KafkaHealth _kafka;
     private readonly StreamCatalog _catalog;
-    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ShutdownDrain _drain;
     private readonly ILogger<StreamTerminations> _logger;
 
     /// <summary>One source per catalogued stream that has had a client; bounded by the catalogue.</summary>
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _removed = new(StringComparer.Ordinal);
 
-    public StreamTerminations(KafkaHealth kafka, StreamCatalog catalog, IHostApplicationLifetime lifetime, ILogger<StreamTerminations> logger)
+    public StreamTerminations(KafkaHealth kafka, StreamCatalog catalog, ShutdownDrain drain, ILogger<StreamTerminations> logger)
     {
         _kafka = kafka;
         _catalog = catalog;
-        _lifetime = lifetime;
+        _drain = drain;
         _logger = logger;
         catalog.Changed += OnCatalogChanged;
     }
@@ -36,7 +36,7 @@ public sealed partial class StreamTerminations : IDisposable
     public StreamWatch Watch(IEnumerable<string> streams)
     {
         var names = streams.Where(name => _catalog.TryGet(name, out _)).Distinct(StringComparer.Ordinal).ToList();
-        var tokens = new List<CancellationToken>(names.Count + 2) { _lifetime.ApplicationStopping };
+        var tokens = new List<CancellationToken>(names.Count + 2) { _drain.Draining };
         if (_kafka.NoticeMode == OutageNotice.Close)
         {
             tokens.Add(_kafka.OutageNotice);
@@ -70,13 +70,21 @@ public sealed partial class StreamTerminations : IDisposable
         }
     }
 
+    /// <summary>
+    /// While the instance stops, what a stream ends with (a new one at once): SSE clients get a short <c>retry:</c> and come
+    /// back through the load balancer, to another instance; null while it runs.
+    /// </summary>
+    public StreamEnding? ShutdownEnding() => _drain.IsDraining
+        ? new StreamEnding(StreamEnding.ShutdownName, "The server is shutting down; reconnect with the last event id.", _drain.NextRetryMilliseconds())
+        : null;
+
     public void Dispose() => _catalog.Changed -= OnCatalogChanged;
 
     private StreamEnding Reason(IReadOnlyList<string> names)
     {
-        if (_lifetime.ApplicationStopping.IsCancellationRequested)
+        if (ShutdownEnding() is { } shutdown)
         {
-            return new StreamEnding(StreamEnding.ShutdownName, "The server is shutting down; reconnect with the last event id.");
+            return shutdown;
         }
 
         var removed = names.Where(name => !_catalog.TryGet(name, out _)).ToList();

@@ -30,6 +30,7 @@ public static class EventStreamsHostingExtensions
         services.AddOptions<KafkaHealthOptions>().BindConfiguration(KafkaHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddHttpClient(nameof(StreamCatalog));
@@ -54,6 +55,9 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<EventStreamWriter>();
         services.AddSingleton<KafkaHealth>();
         services.AddSingleton<StreamTerminations>();
+        // Unready, streams ended with advice to come back, still listening a while: a stop moves clients to other instances.
+        services.AddSingleton<ShutdownDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddSingleton<StreamHubGuard>();
         // JSON for browsers (the UI), MessagePack for clients that ask for it: smaller frames, no text escaping.
         services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>()).AddMessagePackProtocol();

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
-using System.Text;
-using System.Text.Unicode;
+using EventStreams.Server.Kafka;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
@@ -36,14 +35,10 @@ internal static class IntakeBody
             "deflate" => await InflateAsync(new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true), encoding, maxBytes, cancellationToken),
             _ => await ReadPlainAsync(request, maxBytes, cancellationToken),
         };
-        return ValidUtf8(body);
+        // What EventGate's parser sees (invalid sequences as U+FFFD): what is validated is what is produced, and nothing
+        // but UTF-8 reaches Kafka.
+        return ValidUtf8.Of(body);
     }
-
-    /// <summary>
-    /// What EventGate's parser sees: the bytes decoded as UTF-8, each invalid sequence one U+FFFD (the WHATWG decoder's
-    /// rule, which .NET's follows too). So what is validated is what is produced, and nothing but UTF-8 reaches Kafka.
-    /// </summary>
-    public static byte[] ValidUtf8(byte[] body) => Utf8.IsValid(body) ? body : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body));
 
     /// <summary><c>null</c> for none or <c>identity</c>; the coding, lower case, when it is one this intake inflates; else 415.</summary>
     private static string? ContentEncoding(HttpRequest request)

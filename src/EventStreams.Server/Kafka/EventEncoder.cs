@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace EventStreams.Server.Kafka;
 
@@ -24,6 +26,18 @@ public static partial class EventEncoder
     /// <summary>The encoded event, or null when the value is not a JSON object (such messages are skipped).</summary>
     public static KafkaEvent? TryEncode(string topic, int partition, long offset, long timestamp, ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value)
     {
+        // Other producers may have written any bytes, and strict UTF-8 readers (json.loads on the bytes) fail on invalid
+        // ones: every event goes out as UTF-8, each invalid sequence one U+FFFD, as EventGate's intake reads such a body.
+        if (!Utf8.IsValid(value.Span))
+        {
+            value = ValidUtf8.Repair(value.Span);
+        }
+
+        if (!Utf8.IsValid(key))
+        {
+            key = ValidUtf8.Repair(key);
+        }
+
         var json = TrySplice(topic, partition, offset, key, value.Span) ?? Rewrite(topic, partition, offset, key, value);
         return json is null ? null : new KafkaEvent(topic, partition, offset, timestamp, json);
     }
@@ -125,6 +139,6 @@ public static partial class EventEncoder
             // Not JSON: the key is written as a string below.
         }
 
-        writer.WriteStringValue(System.Text.Encoding.UTF8.GetString(key));
+        writer.WriteStringValue(Encoding.UTF8.GetString(key));
     }
 }

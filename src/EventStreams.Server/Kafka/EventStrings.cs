@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -31,8 +30,7 @@ public sealed class EventStrings
     /// </summary>
     public byte[] JsonString => _jsonString ??= Escape(Utf8);
 
-    public static EventStrings Create(byte[] json) =>
-        new(System.Text.Unicode.Utf8.IsValid(json) ? json : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json)));
+    public static EventStrings Create(byte[] json) => new(ValidUtf8.Of(json));
 
     private static byte[] Escape(byte[] utf8)
     {

@@ -208,7 +208,12 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
             if (encoded is null)
             {
                 _metrics.SkippedMessage(result.Topic);
-                LogSkipped(_logger, result.Topic, result.Partition.Value, result.Offset.Value);
+                if (result.Message.Value is not null)
+                {
+                    // A tombstone (null value: compacted topics delete keys so) is no mistake; counted, not logged.
+                    LogSkipped(_logger, result.Topic, result.Partition.Value, result.Offset.Value);
+                }
+
                 cache.Advance(result.Offset.Value);
             }
             else

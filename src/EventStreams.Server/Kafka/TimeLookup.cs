@@ -40,7 +40,7 @@ public sealed partial class TimeLookup(KafkaClients kafka, ILogger<TimeLookup> l
             }
 
             // "End": right only if the last message is older than the time asked for.
-            if (watermarks.High.Value <= watermarks.Low.Value || TimestampAt(consumer, partition, watermarks.High.Value - 1) is not { } last || last.Timestamp < timestamp)
+            if (watermarks.High.Value <= watermarks.Low.Value || LastMessage(consumer, partition, watermarks.Low.Value, watermarks.High.Value) is not { } last || last.Timestamp < timestamp)
             {
                 Interlocked.Increment(ref _brokerAnswers);
                 return watermarks.High.Value;
@@ -102,6 +102,41 @@ public sealed partial class TimeLookup(KafkaClients kafka, ILogger<TimeLookup> l
         finally
         {
             consumer.Unassign();
+        }
+    }
+
+    /// <summary>
+    /// The last message before <paramref name="high"/>. The last offsets may hold none a consumer sees (a transaction's
+    /// control record, aborted records): step back, doubling, until a message answers, then read on to the end.
+    /// </summary>
+    private static (long Offset, long Timestamp)? LastMessage(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, long low, long high)
+    {
+        for (var back = 1L; ; back *= 2)
+        {
+            var from = Math.Max(low, high - back);
+            if (TimestampAt(consumer, partition, from) is { } first)
+            {
+                consumer.Assign(new TopicPartitionOffset(partition, first.Offset + 1));
+                try
+                {
+                    var last = first;
+                    while (consumer.Consume(Timeout) is { IsPartitionEOF: false } result)
+                    {
+                        last = (result.Offset.Value, result.Message.Timestamp.UnixTimestampMs);
+                    }
+
+                    return last;
+                }
+                finally
+                {
+                    consumer.Unassign();
+                }
+            }
+
+            if (from == low)
+            {
+                return null;
+            }
         }
     }
 

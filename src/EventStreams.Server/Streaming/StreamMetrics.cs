@@ -48,27 +48,31 @@ public sealed class StreamMetrics : IReaderMetrics
         _dropped = factory.CreateCounter("eventstreams_clients_dropped_total", "Clients disconnected by the server, per reason.", "reason");
         _lag = factory.CreateGauge("eventstreams_kafka_lag", "Messages between the shared reader's position and the partition's end.", "topic", "partition");
 
-        // Read from their owners at scrape time: the catalogue and the Kafka probe do not know about metrics.
-        var reloadFailures = factory.CreateCounter("eventstreams_catalog_reload_failures_total", "Stream config reloads that failed (the last good catalogue was kept).");
-        var catalogStreams = factory.CreateGauge("eventstreams_catalog_streams", "Streams (and aliases) in the current catalogue.");
-        var reachable = factory.CreateGauge("eventstreams_kafka_reachable", "1 while Kafka answers the health probe, 0 during an outage.");
-        var unreachableSeconds = factory.CreateGauge("eventstreams_kafka_unreachable_seconds", "How long the current Kafka outage has lasted (0 while reachable).");
-        var outages = factory.CreateCounter("eventstreams_kafka_outages_total", "Kafka outages seen (transitions from reachable to unreachable).");
-        Registry.AddBeforeCollectCallback(() =>
+        // Read from their owners at scrape time: the catalogue and the Kafka probe do not know about metrics. A server
+        // without them (upstream mode) has none of their series, rather than zeros that read as an outage.
+        if (kafka is not null)
         {
-            if (kafka is not null)
+            var reachable = factory.CreateGauge("eventstreams_kafka_reachable", "1 while Kafka answers the health probe, 0 during an outage.");
+            var unreachableSeconds = factory.CreateGauge("eventstreams_kafka_unreachable_seconds", "How long the current Kafka outage has lasted (0 while reachable).");
+            var outages = factory.CreateCounter("eventstreams_kafka_outages_total", "Kafka outages seen (transitions from reachable to unreachable).");
+            Registry.AddBeforeCollectCallback(() =>
             {
                 reachable.Set(kafka.IsReachable ? 1 : 0);
                 unreachableSeconds.Set(kafka.UnreachableFor.TotalSeconds);
                 outages.IncTo(kafka.Outages);
-            }
+            });
+        }
 
-            if (catalog is not null)
+        if (catalog is not null)
+        {
+            var reloadFailures = factory.CreateCounter("eventstreams_catalog_reload_failures_total", "Stream config reloads that failed (the last good catalogue was kept).");
+            var catalogStreams = factory.CreateGauge("eventstreams_catalog_streams", "Streams (and aliases) in the current catalogue.");
+            Registry.AddBeforeCollectCallback(() =>
             {
                 reloadFailures.IncTo(catalog.ReloadFailures);
                 catalogStreams.Set(catalog.IsLoaded ? catalog.Current.Streams.Count : 0);
-            }
-        });
+            });
+        }
     }
 
     public CollectorRegistry Registry { get; }

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
+using System.Text;
 using System.Text.Json;
 using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
@@ -36,27 +38,10 @@ public sealed partial class EventStreamWriter(
 
     public async Task RunAsync(HttpContext context, StreamSession session, bool ndjson)
     {
-        var response = context.Response;
-        var hadAccept = context.Request.Headers.Accept.Count > 0;
-        response.ContentType = ndjson ? "application/json; charset=utf-8" : hadAccept ? "text/event-stream; charset=utf-8" : "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        response.Headers["X-EventStreams-Filters"] = "1";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        GzipFraming? gzip = null;
-        if (options.Value.Compression != StreamCompression.Off)
-        {
-            response.Headers.Vary = HeaderNames.AcceptEncoding;
-            if (AcceptsGzip(context.Request))
-            {
-                response.Headers.ContentEncoding = "gzip";
-                gzip = new GzipFraming();
-            }
-        }
-
+        var gzip = StartResponse(context, ndjson);
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
-        var output = response.BodyWriter;
+        var output = context.Response.BodyWriter;
         // Ends with the client, or when the server ends it (shutdown, long Kafka outage, stream removed): then the client
         // reconnects, elsewhere if need be, with its id.
         using var watch = terminations.Watch(session.Request.Names);
@@ -158,6 +143,53 @@ public sealed partial class EventStreamWriter(
                 await WriteErrorAsync(output, gzip, e, ndjson);
             }
         }
+    }
+
+    /// <summary>
+    /// A stream asked of a stopping instance: started and ended at once, like a running one (SSE: <c>:ok</c>, a short
+    /// <c>retry:</c>, a clean close), so that the client comes back through the load balancer, to another instance. A refusal
+    /// (503) would do no good: a browser's EventSource gives up for good on it.
+    /// </summary>
+    public async Task EndAtOnceAsync(HttpContext context, StreamEnding end, bool ndjson)
+    {
+        var gzip = StartResponse(context, ndjson);
+        var output = context.Response.BodyWriter;
+        if (gzip is not null)
+        {
+            GzipFraming.WriteHeader(output);
+        }
+
+        if (!ndjson)
+        {
+            WriteText(output, gzip, ":ok\n\n"u8);
+        }
+
+        await EndAsync(context, output, gzip, end, ndjson);
+    }
+
+    /// <summary>The response's headers; the gzip framing when the stream is compressed.</summary>
+    private GzipFraming? StartResponse(HttpContext context, bool ndjson)
+    {
+        var response = context.Response;
+        var hadAccept = context.Request.Headers.Accept.Count > 0;
+        response.ContentType = ndjson ? "application/json; charset=utf-8" : hadAccept ? "text/event-stream; charset=utf-8" : "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        response.Headers["X-EventStreams-Filters"] = "1";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        if (options.Value.Compression == StreamCompression.Off)
+        {
+            return null;
+        }
+
+        response.Headers.Vary = HeaderNames.AcceptEncoding;
+        if (!AcceptsGzip(context.Request))
+        {
+            return null;
+        }
+
+        response.Headers.ContentEncoding = "gzip";
+        return new GzipFraming();
     }
 
     /// <summary>Whether <c>Accept-Encoding</c> allows gzip (named, or <c>*</c>, with a quality above 0).</summary>
@@ -276,10 +308,18 @@ public sealed partial class EventStreamWriter(
         stallTimer.TryReset();
     }
 
-    /// <summary>Tells the client why (not on shutdown) and closes; a client that takes nothing within a second is cut off.</summary>
+    /// <summary>
+    /// Tells the client why (not on shutdown) and closes; on shutdown an SSE client gets the <c>retry:</c> to come back after.
+    /// A client that takes nothing within a second is cut off.
+    /// </summary>
     private async Task EndAsync(HttpContext context, PipeWriter output, GzipFraming? gzip, StreamEnding end, bool ndjson)
     {
         metrics.Dropped(end.Name);
+        if (end.RetryMilliseconds is { } retry && !ndjson)
+        {
+            WriteText(output, gzip, Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"retry: {retry}\n\n")));
+        }
+
         if (!end.IsShutdown && !ndjson)
         {
             WriteErrorEvent(output, gzip, end.Message, end.Name);

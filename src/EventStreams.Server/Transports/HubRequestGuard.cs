@@ -1,4 +1,5 @@
 using EventStreams.Server.Problems;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace EventStreams.Server.Transports;
 
@@ -24,12 +25,20 @@ public static class HubRequestGuard
         {
             "/negotiate" when !HttpMethods.IsPost(request.Method) => NotAllowed(context, request, HttpMethods.Post),
             "" or "/" when !ConnectionMethods.Contains(request.Method, StringComparer.OrdinalIgnoreCase) => NotAllowed(context, request, ConnectionMethods),
-            "" or "/" when !request.Query.ContainsKey("id") && !context.WebSockets.IsWebSocketRequest =>
+            "" or "/" when !request.Query.ContainsKey("id") && !IsWebSocketUpgrade(context) =>
                 new ApiProblemException(400, "connection_id_required", "Connection ID Required", $"{request.Method} {StreamHub.Path} needs the id that {StreamHub.Path}/negotiate returned."),
             _ => null,
         };
         return problem is null ? next(context) : problem.ToResult(request).ExecuteAsync(context);
     });
+
+    /// <summary>
+    /// A client that skips negotiation opens the WebSocket with no connection id. <c>context.WebSockets</c> cannot tell here:
+    /// SignalR adds the WebSockets middleware only inside its own endpoint, after this guard.
+    /// </summary>
+    private static bool IsWebSocketUpgrade(HttpContext context) =>
+        (HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase))
+        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
     private static ApiProblemException NotAllowed(HttpContext context, HttpRequest request, params string[] allowed)
     {

@@ -1,3 +1,4 @@
+using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Transports;
@@ -16,10 +17,17 @@ public static class StreamEndpoints
         string streams,
         StreamSessions sessions,
         ConnectionLimiter limiter,
-        EventStreamWriter writer)
+        EventStreamWriter writer,
+        StreamTerminations terminations)
     {
         var request = context.Request;
         var ndjson = request.Headers.Accept.ToString().StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
+        if (terminations.ShutdownEnding() is { } shutdown)
+        {
+            await writer.EndAtOnceAsync(context, shutdown, ndjson);
+            return;
+        }
+
         // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
         var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
         StreamSession session;

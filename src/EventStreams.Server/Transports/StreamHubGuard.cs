@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.SignalR;
 namespace EventStreams.Server.Transports;
 
 /// <summary>
-/// The hub's side of <see cref="KafkaOutageGate"/> and <see cref="StreamTerminations"/>: a stream asked for during a Kafka
-/// outage fails at once, and a running one ends with a <see cref="HubException"/> (<c>"name: message"</c>) when the server
+/// The hub's side of <see cref="KafkaOutageGate"/> and <see cref="StreamTerminations"/>: a stream asked of a stopping instance
+/// or during a Kafka outage fails at once (the client reconnects, to another instance), and a running one ends with a <see cref="HubException"/> (<c>"name: message"</c>) when the server
 /// ends it (shutdown, an outage with <c>Kafka:Health:OutageNotice=Close</c>, stream removed from the catalogue). Client
 /// errors and failures are logged once by the hub itself.
 /// </summary>
@@ -15,6 +15,11 @@ internal sealed partial class StreamHubGuard(KafkaHealth health, StreamTerminati
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
+        if (terminations.ShutdownEnding() is { } shutdown)
+        {
+            throw new HubException($"{shutdown.Name}: {shutdown.Message}");
+        }
+
         if (!health.IsReachable)
         {
             var problem = KafkaOutageGate.Refuse(health);

@@ -8,6 +8,10 @@ internal static class UpstreamRoutes
 
     public static bool IsStream(PathString path) => path.StartsWithSegments(StreamPrefix.TrimEnd('/'), StringComparison.Ordinal) && path.Value!.Length > StreamPrefix.Length - 1;
 
+    /// <summary>The stream names of a stream path, as the direct server's metrics label them.</summary>
+    public static string[] StreamNames(PathString path) =>
+        path.Value![StreamPrefix.Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public static bool IsSpec(HttpRequest request) => request.Path == "/" && request.Query.ContainsKey("spec");
 
     /// <summary><c>/_info</c> itself (not its <c>/name</c>, <c>/version</c>, <c>/home</c>).</summary>

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventStreams.Server.Api;
+using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -14,7 +15,7 @@ namespace EventStreams.Server.Upstream;
 /// override. Back: 2xx and 4xx (the upstream's problem bodies) pass unchanged; a 5xx, or a 2xx that is not what the
 /// route serves, becomes this server's problem body with the upstream's status in the detail.
 /// </summary>
-internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> options, ServiceInfo info, ILogger<UpstreamTransformer> logger) : HttpTransformer
+internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> options, ServiceInfo info, StreamMetrics metrics, ILogger<UpstreamTransformer> logger) : HttpTransformer
 {
     // The upstream's /?spec and /_info are rewritten (below), so they are read whole: this much at most.
     private const int MaxRewrittenBytes = 16 * 1024 * 1024;
@@ -71,7 +72,16 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
 
         if (problem is null)
         {
-            return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            if (copyBody && status is >= 200 and < 300 && UpstreamRoutes.IsStream(httpContext.Request.Path))
+            {
+                Count(httpContext);
+                // The body is copied as it arrives, and the headers would wait for its first bytes: on a quiet NDJSON
+                // stream (no ":ok" line) until the first event. Send them now, as the upstream did.
+                await httpContext.Response.Body.FlushAsync(cancellationToken);
+            }
+
+            return copyBody;
         }
 
         LogUpstreamError(logger, httpContext.Request.Path, status, problem.Detail);
@@ -142,6 +152,18 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
     }
 
     /// <summary>A stream route must get an event stream (or NDJSON), the spec must be JSON; anything else (an HTML error page behind a 200) is not forwarded as if it were.</summary>
+    /// <summary>A stream the upstream accepted (so its names are real streams, a bounded label) counts as the direct server counts it.</summary>
+    private void Count(HttpContext httpContext)
+    {
+        var streams = UpstreamRoutes.StreamNames(httpContext.Request.Path);
+        metrics.Connected(streams);
+        httpContext.Response.OnCompleted(() =>
+        {
+            metrics.Disconnected(streams);
+            return Task.CompletedTask;
+        });
+    }
+
     private static string? WrongContent(HttpRequest request, HttpResponseMessage response)
     {
         var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";

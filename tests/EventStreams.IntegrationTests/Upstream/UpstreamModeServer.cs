@@ -39,6 +39,7 @@ public sealed class UpstreamModeServer : IAsyncDisposable
             "--urls=http://127.0.0.1:0",
             $"--Upstream:Url={upstream}",
             "--Logging:LogLevel:Default=Information",
+            "--Shutdown:DrainSeconds=0",
             .. settings,
         ];
         var app = EventStreamsApp.Create(args, builder => builder.Logging.AddProvider(logs));

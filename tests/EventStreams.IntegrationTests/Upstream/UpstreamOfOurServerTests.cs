@@ -63,6 +63,62 @@ public sealed class UpstreamOfOurServerTests : IAsyncLifetime
         Assert.Equal(fromDirect.Skip(3).Select(e => e.Id), resumed.Select(e => e.Id));
     }
 
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("text/event-stream")]
+    public async Task QuietStream_ThroughUpstreamMode_HeadersAtOnceInEveryFormat(string accept)
+    {
+        // The direct server answers at once; a client with a header timeout must not give up on a quiet stream's front.
+        using var proxied = _upstreamMode.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v2/stream/ours");
+        request.Headers.Accept.ParseAdd(accept);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+
+        using var response = await proxied.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(accept, response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task Metrics_OfUpstreamMode_DescribeTheFront()
+    {
+        using var proxied = _upstreamMode.CreateClient();
+        await using var sse = await SseClient.ConnectAsync(proxied, "v2/stream/ours");
+        await sse.ReadAsync(Wait);
+
+        var metrics = await proxied.GetStringAsync("metrics").WaitAsync(Wait);
+
+        // The reference's names for the front's own clients; no Kafka or catalogue series on a server that has neither.
+        Assert.Contains("eventstreams_connected_clients{stream=\"ours\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("eventstreams_client_connections_total{streams=\"ours\"}", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("eventstreams_kafka_reachable", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("eventstreams_catalog_streams", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NpmEventSource_ThroughUpstreamMode_GetsEveryEventOnce()
+    {
+        // The compatibility client (npm's eventsource) against the front, as against the direct server.
+        await using var client = await NodeEventSourceClient.StartAsync(new Uri(_upstreamMode.BaseAddress, "v2/stream/ours"), 5);
+        Assert.True((await client.NextAsync(Wait)).Open);
+        var marker = Guid.NewGuid().ToString("N");
+        for (var i = 0; i < 5; i++)
+        {
+            await _direct.ProduceAsync(Topic, 0, $$"""{"meta":{"stream":"{{Topic}}"},"marker":"{{marker}}","n":{{i}}}""");
+        }
+
+        var received = new List<CompatLine>();
+        for (var i = 0; i < 5; i++)
+        {
+            received.Add(await client.NextMessageAsync(Wait));
+        }
+
+        Assert.Equal([0, 1, 2, 3, 4], received.Select(m => m.Json.GetProperty("n").GetInt32()));
+        Assert.All(received, m => Assert.Equal(marker, m.Json.GetProperty("marker").GetString()));
+        Assert.Equal(0, await client.WaitForExitAsync(Wait));
+    }
+
     /// <summary>
     /// Issue 15: the spec is the upstream's without the routes this instance answers 404 (intake, schema, retention),
     /// and /_info says this instance's environment (what its UI shows), not the upstream's.

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using EventStreams.Fleet;
+
+namespace EventStreams.Bench.FleetRuns;
+
+/// <summary>
+/// Issue 17's fleet figures from the fleet test's own harness (<c>tests/EventStreams.Fleet</c>), at a larger size: three
+/// instances on one broker behind a YARP load balancer, in this process (the figures are losses, repeats and silences, not
+/// CPU). <c>fleet</c>: clients cut off at random and moved to another instance each time, both id forms. <c>roll</c>: a
+/// rolling restart of the three instances while the clients stream.
+/// </summary>
+internal static class FleetBench
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(180);
+
+    /// <summary><c>fleet [--clients 300] [--seconds 30] [--rate 300] [--out file.md]</c></summary>
+    public static async Task<int> RunFleetAsync(string[] args)
+    {
+        var clients = Int(args, "--clients", 300);
+        var seconds = Int(args, "--seconds", 30);
+        var rate = Int(args, "--rate", 300);
+        var report = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"## fleet: 3 instances behind YARP, {clients} clients (half SSE, half hub) cut off at random for {seconds} s, {rate} events/s")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Load average before: {LoadAverage()}. Broker: librdkafka mock cluster, in process.")
+            .AppendLine()
+            .AppendLine("| Id form | Clients | Events produced | Cuts | Reconnects | On another instance | Lost | Repeated | Fatal answers |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|");
+        var failed = false;
+        foreach (var idFormat in new[] { "Timestamp", "Offset" })
+        {
+            await using var fleet = await Fleet.Fleet.StartAsync(new FleetOptions { IdFormat = idFormat });
+            await using var run = FleetRun.Start(fleet, new FleetLoad(clients / 2, clients - clients / 2, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100)));
+            await run.WaitStartedAsync(Wait);
+            var cuts = 0;
+            var random = new Random(17);
+            using (var stop = new CancellationTokenSource())
+            {
+                var producing = fleet.Producer.RunAsync(rate, stop.Token);
+                var clock = Stopwatch.StartNew();
+                while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+                {
+                    await Task.Delay(random.Next(5, 30));
+                    cuts += fleet.Balancer.Routes.CutOne(random) is null ? 0 : 1;
+                }
+
+                await stop.CancelAsync();
+                await producing;
+            }
+
+            var delivered = await run.WaitDeliveredAsync(Wait);
+            var tally = run.Tally();
+            failed |= !delivered || tally.Lost > 0 || tally.Repeated > 0 || tally.Fatal > 0;
+            Console.WriteLine($"{idFormat}: {cuts} cuts; {tally}");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {idFormat} | {tally.Clients} | {tally.Produced:N0} | {cuts:N0} | {tally.Reconnects:N0} | {tally.Moves:N0} | {tally.Lost} | {tally.Repeated} | {tally.Fatal} |");
+        }
+
+        return Finish(args, report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Load average after: {LoadAverage()}."), failed);
+    }
+
+    /// <summary><c>roll [--clients 1000] [--rate 50] [--hub-share 0.5] [--out file.md]</c></summary>
+    public static async Task<int> RunRollAsync(string[] args)
+    {
+        var clients = Int(args, "--clients", 1000);
+        var rate = Int(args, "--rate", 50);
+        var hubClients = (int)(clients * (Int(args, "--hub-percent", 50) / 100.0));
+        var options = new FleetOptions { DrainSeconds = 5, RetryMilliseconds = 1000, MoveEachReconnect = false };
+        var report = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"## roll: rolling restart of 3 instances behind YARP while {clients} clients stream ({clients - hubClients} SSE, {hubClients} hub), {rate} events/s")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Server defaults: Shutdown:DrainSeconds={options.DrainSeconds}, Shutdown:RetryMilliseconds={options.RetryMilliseconds}. ")
+            .AppendLine("SSE clients behave as EventSource (3 s reconnection time until the server sends `retry:`); hub clients reconnect after a random 0-1 s. ")
+            .AppendLine(CultureInfo.InvariantCulture, $"Balancer: YARP, active health checks on /readyz every {options.HealthCheckInterval.TotalMilliseconds:0} ms. Load average before: {LoadAverage()}. Broker: librdkafka mock cluster, in process.")
+            .AppendLine()
+            .AppendLine("| Clients | Transport | Events produced | Lost | Repeated | Fatal answers | Longest silence p50 | p99 | max | Served by 2+ instances |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        await using var fleet = await Fleet.Fleet.StartAsync(options);
+        await using var run = FleetRun.Start(fleet, new FleetLoad(clients - hubClients, hubClients, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1)));
+        await run.WaitStartedAsync(Wait);
+        var roll = Stopwatch.StartNew();
+        using (var stop = new CancellationTokenSource())
+        {
+            var producing = fleet.Producer.RunAsync(rate, stop.Token);
+            await run.WaitDeliveredAsync(Wait);
+            run.Silence.Open();
+            roll.Restart();
+            for (var i = 0; i < fleet.Instances; i++)
+            {
+                await fleet.RestartAsync(i);
+                Console.WriteLine($"instance {i} restarted after {roll.Elapsed.TotalSeconds:0.0} s");
+            }
+
+            run.Silence.Close();
+            await stop.CancelAsync();
+            await producing;
+        }
+
+        var delivered = await run.WaitDeliveredAsync(Wait);
+        var failed = false;
+        foreach (var (label, group) in new[] { ("all", run.Clients), ("SSE", run.Clients.Where(c => c is SseFleetClient).ToList()), ("hub", run.Clients.Where(c => c is HubFleetClient).ToList()) })
+        {
+            var tally = FleetTally.Of(group, fleet.Producer, fleet.Balancer.Routes);
+            failed |= tally.Lost > 0 || tally.Repeated > 0 || tally.Fatal > 0;
+            Console.WriteLine($"{label}: {tally}");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {tally.Clients} | {label} | {tally.Produced:N0} | {tally.Lost} | {tally.Repeated} | {tally.Fatal} | {Ms(tally.SilenceP50)} | {Ms(tally.SilenceP99)} | {Ms(tally.SilenceMax)} | {tally.ClientsOnSeveralInstances} |");
+        }
+
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll took {roll.Elapsed.TotalSeconds:0.0} s; every event delivered afterwards: {(delivered ? "yes" : "NO")}. Load average after: {LoadAverage()}.");
+        return Finish(args, report, failed || !delivered);
+    }
+
+    private static int Finish(string[] args, StringBuilder report, bool failed)
+    {
+        Console.WriteLine();
+        Console.WriteLine(report);
+        if (args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault() is { } path)
+        {
+            File.WriteAllText(path, report.ToString());
+        }
+
+        return failed ? 1 : 0;
+    }
+
+    private static string Ms(TimeSpan time) => string.Create(CultureInfo.InvariantCulture, $"{time.TotalMilliseconds:N0} ms");
+
+    private static int Int(string[] args, string name, int fallback) =>
+        int.TryParse(args.SkipWhile(a => a != name).Skip(1).FirstOrDefault(), CultureInfo.InvariantCulture, out var value) ? value : fallback;
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+}
