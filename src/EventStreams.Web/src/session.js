@@ -539,12 +539,17 @@ export class Session {
     }
   }
 
-  /** A whole new view: stop and take its transport, kept-events cap and chart clock. */
+  /**
+   * A whole new view: stop and take its transport, kept-events cap and chart clock. The closed connection's status goes
+   * with it: announced again before the new one connects, a stale "open" would tell the send panel the new stream is
+   * already listening.
+   */
   replace(view) {
     this.startToken++;
     this.endWindow();
     this.connection.close();
     this.mode = 'idle';
+    this.status = { ...IDLE };
     this.connection = new this.transports[view.transport](this.handlers);
     this.ingest.chartBy = view.chart;
     this.store.setMax(view.max);

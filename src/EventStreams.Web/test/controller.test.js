@@ -343,6 +343,19 @@ test('replace takes a whole view: closes the old connection, idles, or streams w
   assert.equal(controller.mode, 'live');
 });
 
+test('a new view never announces the closed connection as open before its own connection is open', async () => {
+  const { controller, emitted, connection } = make();
+  await controller.loadCatalog();
+  controller.start();
+  connection().opened();
+  const from = emitted.length;
+  controller.showStream('b');
+  const statuses = emitted.slice(from).filter(([t]) => t === 'status').map(([, s]) => s.state);
+  assert.ok(!statuses.includes('open'), `statuses after showStream: ${statuses}`);
+  connection().opened();
+  assert.equal(emitted.at(-1)[1].state, 'open');
+});
+
 test('"start after this event" starts at the next offset of its own partition', () => {
   const { controller } = make();
   controller.startAfter({ id: '[{"topic":"ta","partition":0,"timestamp":5},{"topic":"ta","partition":1,"offset":2}]', topic: 'ta', partition: 0, offset: 41 });
