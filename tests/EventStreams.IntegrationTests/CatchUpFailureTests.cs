@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Streaming.EventIds;

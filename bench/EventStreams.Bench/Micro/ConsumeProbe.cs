@@ -48,7 +48,7 @@ internal static class CatchUpReaderProbe
 
         using var kafka = new KafkaClients(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<KafkaClients>.Instance);
         var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-        using var reader = new CatchUpReader(kafka, new EventStreams.Server.Streaming.StreamMetrics(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var reader = new CatchUpReader(kafka, new EventStreams.Server.Diagnostics.StreamMetrics(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         for (var p = 0; p < partitions; p++)
         {
             reader.Add(new TopicPartition(topic, p), 0, p);

@@ -41,7 +41,7 @@ public static class ApiMiddleware
         var problem = status == StatusCodes.Status404NotFound
             ? ApiProblemException.RouteNotFound(http.Request.Path)
             : FromStatus(status, http.Request);
-        return problem.ToResult(http.Request).ExecuteAsync(http);
+        return problem.ToResult().ExecuteAsync(http);
     }
 
     private static ApiProblemException FromStatus(int status, HttpRequest request)

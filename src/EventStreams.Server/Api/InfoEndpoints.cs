@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EventStreams.Server.Routes;
 
 namespace EventStreams.Server.Api;
 
@@ -7,11 +8,11 @@ public static class InfoEndpoints
 {
     public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder endpoints)
     {
-        var info = endpoints.MapGroup("/_info");
-        info.MapMethods("/", RootEndpoints.GetAndHead, GetInfo);
-        info.MapMethods("/name", RootEndpoints.GetAndHead, GetName);
-        info.MapMethods("/version", RootEndpoints.GetAndHead, GetVersion);
-        info.MapMethods("/home", RootEndpoints.GetAndHead, GetHome);
+        var info = endpoints.MapGroup(ApiRoutes.Info);
+        info.MapGetAndHead("/", GetInfo);
+        info.MapGetAndHead("/name", GetName);
+        info.MapGetAndHead("/version", GetVersion);
+        info.MapGetAndHead("/home", GetHome);
         return endpoints;
     }
 

@@ -1,7 +1,7 @@
 using System.Net.Mime;
 using System.Text.Json.Nodes;
 using EventStreams.Server.Catalog;
-using EventStreams.Server.Intake;
+using EventStreams.Server.Routes;
 using Microsoft.OpenApi;
 
 namespace EventStreams.Server.Api;
@@ -131,7 +131,7 @@ internal static partial class OpenApiSpecBuilder
 
     private static void AddIntake(OpenApiDocument document, List<StreamDefinition> streams)
     {
-        document.Paths.Add(IntakeEndpoints.Path, IntakeDocumentation(document));
-        document.Paths.Add(SchemaEndpoints.Path, SchemaDocumentation(document, streams));
+        document.Paths.Add(ApiRoutes.Intake, IntakeDocumentation(document));
+        document.Paths.Add(ApiRoutes.Schema, SchemaDocumentation(document, streams));
     }
 }

@@ -1,6 +1,6 @@
 using System.Net.Mime;
 using EventStreams.Server.Catalog;
-using EventStreams.Server.Retention;
+using EventStreams.Server.Routes;
 using Microsoft.OpenApi;
 
 namespace EventStreams.Server.Api;
@@ -49,5 +49,5 @@ internal static partial class OpenApiSpecBuilder
     };
 
     private static void AddRetention(OpenApiDocument document, List<StreamDefinition> streams) =>
-        document.Paths.Add(RetentionEndpoints.Path, RetentionDocumentation(document, streams));
+        document.Paths.Add(ApiRoutes.Retention, RetentionDocumentation(document, streams));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Routes;
 using Microsoft.OpenApi;
 
 namespace EventStreams.Server.Api;
@@ -11,8 +12,6 @@ namespace EventStreams.Server.Api;
 /// </summary>
 internal static partial class OpenApiSpecBuilder
 {
-    public const string StreamRoute = "/v2/stream/{streams}";
-    public const string StreamPathPrefix = "/v2/stream/";
     public const string CatalogueExtension = "x-eventstreams";
 
     /// <param name="intake">Whether the intake runs here: then <c>POST /v1/events</c> and <c>GET /v2/schema/{stream}</c> are documented too.</param>
@@ -26,7 +25,7 @@ internal static partial class OpenApiSpecBuilder
         };
         document.Components = BuildComponents(document);
 
-        document.Paths.Add(StreamRoute, new OpenApiPathItem
+        document.Paths.Add(ApiRoutes.Stream, new OpenApiPathItem
         {
             Summary = "Subscribe to one or more streams",
             Operations = new Dictionary<HttpMethod, OpenApiOperation>
@@ -44,7 +43,7 @@ internal static partial class OpenApiSpecBuilder
 
         foreach (var stream in streams)
         {
-            document.Paths.Add(StreamPathPrefix + stream.Name, StreamDocumentation(document, stream));
+            document.Paths.Add(ApiRoutes.StreamPrefix + stream.Name, StreamDocumentation(document, stream));
         }
 
         AddRetention(document, streams);

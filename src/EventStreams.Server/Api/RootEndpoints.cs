@@ -1,4 +1,5 @@
 using EventStreams.Server.Problems;
+using EventStreams.Server.Routes;
 using Microsoft.AspNetCore.StaticFiles;
 
 namespace EventStreams.Server.Api;
@@ -6,19 +7,16 @@ namespace EventStreams.Server.Api;
 /// <summary><c>/</c> (redirect, <c>?spec</c>, <c>?doc</c>), <c>/rc</c>, <c>/robots.txt</c> and the API docs page's own files.</summary>
 public static class RootEndpoints
 {
-    public const string UiPath = "/v2/ui";
-    public const string DocPath = "/?doc";
     private const string DocFolder = "doc";
-    internal static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     public static IEndpointRouteBuilder MapRootApi(this IEndpointRouteBuilder endpoints)
     {
         // HEAD too, as WMF's Express routes answer it: monitors and crawlers probe with it.
-        endpoints.MapMethods("/", GetAndHead, GetRootAsync);
-        endpoints.MapMethods("/rc", GetAndHead, static (HttpRequest request) => Results.Redirect(request.PathBase + DocPath, permanent: true));
-        endpoints.MapMethods("/robots.txt", GetAndHead, static () => Results.Text("User-agent: *\nDisallow: /\n", "text/plain; charset=utf-8"));
-        endpoints.MapMethods("/doc/{file}", GetAndHead, GetDocFile);
+        endpoints.MapGetAndHead("/", GetRootAsync);
+        endpoints.MapGetAndHead(ApiRoutes.RecentChangeShortcut, static (HttpRequest request) => Results.Redirect(request.PathBase + ApiRoutes.Doc, permanent: true));
+        endpoints.MapGetAndHead(ApiRoutes.Robots, static () => Results.Text("User-agent: *\nDisallow: /\n", "text/plain; charset=utf-8"));
+        endpoints.MapGetAndHead(ApiRoutes.DocFile, GetDocFile);
         return endpoints;
     }
 
@@ -36,7 +34,7 @@ public static class RootEndpoints
             return DocFile(context.Request, environment, "index.html");
         }
 
-        context.Response.Headers.Location = context.Request.PathBase + UiPath;
+        context.Response.Headers.Location = context.Request.PathBase + ApiRoutes.Ui;
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
@@ -48,7 +46,7 @@ public static class RootEndpoints
         var file = environment.WebRootFileProvider.GetFileInfo($"{DocFolder}/{name}");
         if (!file.Exists || file.IsDirectory || !ContentTypes.TryGetContentType(name, out var contentType))
         {
-            return ApiProblemException.RouteNotFound(request.Path).ToResult(request);
+            throw ApiProblemException.RouteNotFound(request.Path);
         }
 
         if (contentType.StartsWith("text/", StringComparison.Ordinal))

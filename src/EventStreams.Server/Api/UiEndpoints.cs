@@ -1,3 +1,4 @@
+using EventStreams.Server.Routes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.FileProviders;
 
@@ -8,26 +9,24 @@ namespace EventStreams.Server.Api;
 /// </summary>
 public static class UiEndpoints
 {
-    public const string Path = "/v2/ui";
-
     // Vite names every asset after its content hash, so an asset never changes under its name; index.html always may.
     private const string ImmutableAsset = "public, max-age=31536000, immutable";
 
     public static WebApplication MapUi(this WebApplication app)
     {
-        app.MapMethods(Path + "/settings.json", [HttpMethods.Get, HttpMethods.Head], GetSettings);
+        app.MapGetAndHead(ApiRoutes.UiSettings, GetSettings);
         var root = System.IO.Path.Combine(app.Environment.ContentRootPath, "wwwroot", "ui");
         var index = System.IO.Path.Combine(root, "index.html");
         if (!File.Exists(index))
         {
-            app.MapGet(Path + "/{**rest}", NotBuilt);
+            app.MapGet(ApiRoutes.Ui + "/{**rest}", NotBuilt);
             return app;
         }
 
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(root),
-            RequestPath = Path,
+            RequestPath = ApiRoutes.Ui,
             OnPrepareResponse = static context =>
             {
                 context.Context.Response.Headers.CacheControl = context.File.Name.EndsWith(".html", StringComparison.Ordinal)
@@ -37,7 +36,7 @@ public static class UiEndpoints
         });
         // Routing ignores a trailing slash: this answers both /v2/ui and /v2/ui/. The page's URLs are relative (so that it
         // works under any prefix), which needs the trailing slash: /v2/ui redirects to ui/, relative too, so the prefix stays.
-        app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => context.Request.Path.Value!.EndsWith('/')
+        app.MapGetAndHead(ApiRoutes.Ui, (HttpContext context) => context.Request.Path.Value!.EndsWith('/')
             ? (IResult)Index(context, index)
             : Results.Redirect("ui/" + context.Request.QueryString, permanent: true));
         return app;

@@ -1,3 +1,4 @@
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Catalog;
@@ -142,12 +143,12 @@ public sealed partial class StreamCatalog(
     private static StreamConfigException TooLarge(string source, long maxBytes) =>
         new($"Stream config {source} is larger than StreamConfig:MaxDocumentMegabytes ({maxBytes / (1024 * 1024)} MB).");
 
-    [LoggerMessage(1, LogLevel.Information, "Loaded {Count} streams from {Source}")]
+    [LoggerMessage(LogEventIds.CatalogLoaded, LogLevel.Information, "Loaded {Count} streams from {Source}")]
     private static partial void LogLoaded(ILogger logger, int count, string source);
 
-    [LoggerMessage(2, LogLevel.Warning, "Stream config reload failed ({Kind}); keeping the last good catalogue: {Reason}")]
+    [LoggerMessage(LogEventIds.CatalogReloadFailed, LogLevel.Warning, "Stream config reload failed ({Kind}); keeping the last good catalogue: {Reason}")]
     private static partial void LogReloadFailed(ILogger logger, string kind, string reason);
 
-    [LoggerMessage(3, LogLevel.Debug, "Stream config reload failed again: {Reason}")]
+    [LoggerMessage(LogEventIds.CatalogReloadFailedAgain, LogLevel.Debug, "Stream config reload failed again: {Reason}")]
     private static partial void LogReloadFailedAgain(ILogger logger, string reason);
 }

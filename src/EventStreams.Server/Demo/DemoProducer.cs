@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using System.Text.Json;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Intake;
 using EventStreams.Server.Kafka;
 using Microsoft.Extensions.Options;
@@ -143,15 +144,15 @@ internal sealed partial class DemoProducer(
         }
     }
 
-    [LoggerMessage(900, LogLevel.Information, "Demo producer: {Rate} events/s into {Streams}")]
+    [LoggerMessage(LogEventIds.DemoProducing, LogLevel.Information, "Demo producer: {Rate} events/s into {Streams}")]
     private static partial void LogStarted(ILogger logger, double rate, string streams);
 
-    [LoggerMessage(901, LogLevel.Warning, "Demo producer: {Count} events failed so far, the latest to {Topic}: {Reason}")]
+    [LoggerMessage(LogEventIds.DemoProduceFailed, LogLevel.Warning, "Demo producer: {Count} events failed so far, the latest to {Topic}: {Reason}")]
     private static partial void LogDeliveryFailed(ILogger logger, long count, string topic, string reason);
 
-    [LoggerMessage(903, LogLevel.Warning, "Demo producer: posting a browser event to the intake failed")]
+    [LoggerMessage(LogEventIds.DemoIntakeFailed, LogLevel.Warning, "Demo producer: posting a browser event to the intake failed")]
     private static partial void LogIntakeFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(902, LogLevel.Warning, "Demo producer: the producer queue is full; dropping this tick's events")]
+    [LoggerMessage(LogEventIds.DemoQueueFull, LogLevel.Warning, "Demo producer: the producer queue is full; dropping this tick's events")]
     private static partial void LogQueueFull(ILogger logger);
 }

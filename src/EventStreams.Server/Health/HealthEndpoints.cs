@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EventStreams.Server.Routes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -35,10 +36,10 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder endpoints)
     {
         var writer = (HttpContext context, HealthReport report) => WriteAsync(context, report, withDetail: false);
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = writer })
-            .WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
-        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = writer })
-            .WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+        endpoints.MapHealthChecks(ApiRoutes.Liveness, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = writer })
+            .WithMetadata(new HttpMethodMetadata(ApiRoutes.GetAndHead));
+        endpoints.MapHealthChecks(ApiRoutes.Readiness, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = writer })
+            .WithMetadata(new HttpMethodMetadata(ApiRoutes.GetAndHead));
         return endpoints;
     }
 
@@ -46,8 +47,8 @@ public static class HealthEndpoints
     internal static void MapWithDetail(IEndpointRouteBuilder endpoints, HealthCheckService checks)
     {
         // The metrics listener is an app of its own: it asks the server's checks, not checks of its own container.
-        endpoints.MapGet("/healthz", (HttpContext context) => AnswerAsync(context, checks, _ => false));
-        endpoints.MapGet("/readyz", (HttpContext context) => AnswerAsync(context, checks, IsReadinessCheck));
+        endpoints.MapGet(ApiRoutes.Liveness, (HttpContext context) => AnswerAsync(context, checks, _ => false));
+        endpoints.MapGet(ApiRoutes.Readiness, (HttpContext context) => AnswerAsync(context, checks, IsReadinessCheck));
     }
 
     private static bool IsReadinessCheck(HealthCheckRegistration check) => check.Tags.Contains(ReadyTag);

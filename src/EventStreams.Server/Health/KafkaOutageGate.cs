@@ -1,13 +1,14 @@
-using System.Globalization;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Problems;
+using EventStreams.Server.Routes;
 
 namespace EventStreams.Server.Health;
 
 /// <summary>
-/// While Kafka is unreachable, a new stream (SSE, NDJSON or a SignalR connection) or retention query gets <c>503 kafka_unavailable</c> with
+/// While Kafka is unreachable, a new SignalR connection or retention query gets <c>503 kafka_unavailable</c> with
 /// <c>Retry-After</c> at once, instead of <c>200 :ok</c> and silence or a multi-second metadata timeout: a load balancer or
-/// client retries elsewhere or later.
+/// client retries elsewhere or later. Streams themselves, whatever the transport, are refused the same way by
+/// <c>Streaming/StreamSessions.OpenAsync</c>.
 /// </summary>
 public static class KafkaOutageGate
 {
@@ -21,16 +22,14 @@ public static class KafkaOutageGate
                 return next(context);
             }
 
-            context.Response.Headers.RetryAfter = ((int)health.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Refuse(health).ToResult(context.Request).ExecuteAsync(context);
+            return Refuse(health).ToResult().ExecuteAsync(context);
         });
         return app;
     }
 
     public static ApiProblemException Refuse(KafkaHealth health) =>
-        ApiProblemException.KafkaUnavailable(string.Create(CultureInfo.InvariantCulture, $"unreachable for {health.UnreachableFor.TotalSeconds:0} s ({health.LastError ?? "no answer"})"));
+        ApiProblemException.KafkaUnavailable(health.OutageReason, (int)health.RetryAfter.TotalSeconds);
 
     private static bool IsStreamPath(PathString path) =>
-        path.StartsWithSegments("/v2/stream", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v2/hub", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/v2/retention", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments(ApiRoutes.Hub, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments(ApiRoutes.RetentionPrefix, StringComparison.OrdinalIgnoreCase);
 }

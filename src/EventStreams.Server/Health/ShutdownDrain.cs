@@ -1,3 +1,4 @@
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Health;
@@ -76,6 +77,6 @@ public sealed partial class ShutdownDrain : IHostedLifecycleService, IDisposable
         }
     }
 
-    [LoggerMessage(810, LogLevel.Information, "Stopping: unready, ending streams with advice to reconnect elsewhere; still answering for {Seconds} s (Shutdown:DrainSeconds)")]
+    [LoggerMessage(LogEventIds.ShutdownDraining, LogLevel.Information, "Stopping: unready, ending streams with advice to reconnect elsewhere; still answering for {Seconds} s (Shutdown:DrainSeconds)")]
     private static partial void LogDraining(ILogger logger, int seconds);
 }

@@ -1,8 +1,7 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Kafka;
 
 namespace EventStreams.Server.Health;
@@ -55,20 +54,12 @@ public sealed partial class StreamTerminations : IDisposable
     }
 
     /// <summary>
-    /// An SSE heartbeat: a bare <c>:</c>, or during a Kafka outage past the notice time (<see cref="OutageNotice.Comment"/>)
-    /// <c>: kafka unreachable for N s</c>, which a client can show while its stream waits for Kafka.
+    /// What heartbeats say: during a Kafka outage past the notice time (<see cref="OutageNotice.Comment"/>)
+    /// <c>kafka unreachable for N s</c>, which a client can show while its stream waits for Kafka; else null.
     /// </summary>
-    public void WriteHeartbeat(IBufferWriter<byte> output)
-    {
-        if (_kafka.NoticeMode == OutageNotice.Comment && _kafka.OutageNoticeDue)
-        {
-            output.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $": kafka unreachable for {_kafka.UnreachableFor.TotalSeconds:0} s\n\n")));
-        }
-        else
-        {
-            output.Write(":\n\n"u8);
-        }
-    }
+    public string? OutageNote => _kafka.NoticeMode == OutageNotice.Comment && _kafka.OutageNoticeDue
+        ? string.Create(CultureInfo.InvariantCulture, $"kafka unreachable for {_kafka.UnreachableFor.TotalSeconds:0} s")
+        : null;
 
     /// <summary>
     /// While the instance stops, what a stream ends with (a new one at once): SSE clients get a short <c>retry:</c> and come
@@ -108,6 +99,6 @@ public sealed partial class StreamTerminations : IDisposable
         }
     }
 
-    [LoggerMessage(800, LogLevel.Information, "Stream {Stream} was removed from the catalogue: ending its clients' streams")]
+    [LoggerMessage(LogEventIds.StreamRemovedFromCatalog, LogLevel.Information, "Stream {Stream} was removed from the catalogue: ending its clients' streams")]
     private static partial void LogRemoved(ILogger logger, string stream);
 }

@@ -1,7 +1,10 @@
 using EventStreams.Server.Api;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
 using EventStreams.Server.Intake;
+using EventStreams.Server.Problems;
 using EventStreams.Server.Retention;
+using EventStreams.Server.Routes;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Upstream;
 
@@ -25,7 +28,10 @@ public static class EventStreamsApp
         return app;
     }
 
-    /// <summary>Every route the server answers. In upstream mode the stream, spec and info routes are forwarded, and there is no SignalR hub.</summary>
+    /// <summary>
+    /// Every route the server answers. In upstream mode the stream, spec and info routes are forwarded, and there is no
+    /// SignalR hub. Route handlers throw their problems; <see cref="ProblemFilter"/> answers them.
+    /// </summary>
     public static WebApplication MapEventStreams(this WebApplication app)
     {
         app.UseTrustedProxies();
@@ -39,6 +45,7 @@ public static class EventStreamsApp
 
         app.UseRouting();
         app.UseEventStreamsApi();
+        var routes = app.MapGroup("").AddEndpointFilter(new ProblemFilter());
         if (UpstreamServices.IsUpstreamMode(app.Configuration))
         {
             app.UseUpstream();
@@ -46,16 +53,16 @@ public static class EventStreamsApp
         else
         {
             app.UseKafkaOutageGate();
-            app.MapStreamApi();
-            app.MapIntakeApi();
-            app.MapSchemaApi();
-            app.MapRetentionApi();
+            routes.MapStreamApi();
+            routes.MapIntakeApi();
+            routes.MapSchemaApi();
+            routes.MapRetentionApi();
             app.UseHubRequestGuard();
-            app.MapHub<StreamHub>(StreamHub.Path);
+            app.MapHub<StreamHub>(ApiRoutes.Hub);
         }
 
-        app.MapRootApi();
-        app.MapInfoApi();
+        routes.MapRootApi();
+        routes.MapInfoApi();
         app.MapMetricsApi();
         app.MapHealthApi();
         app.MapUi();

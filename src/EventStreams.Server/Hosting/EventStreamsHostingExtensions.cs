@@ -1,6 +1,7 @@
 using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Demo;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
 using EventStreams.Server.Intake;
 using EventStreams.Server.Kafka;
@@ -37,9 +38,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<StreamCatalog>();
         var readsKafka = !UpstreamServices.IsUpstreamMode(builder.Configuration);
         // In upstream mode nothing here reads Kafka: its gauges would only start an embedded broker.
-        services.AddSingleton(sp => readsKafka
-            ? new StreamMetrics(sp.GetRequiredService<StreamCatalog>(), sp.GetRequiredService<KafkaHealth>(), sp.GetRequiredService<IOptions<MetricsOptions>>())
-            : new StreamMetrics(null, null, sp.GetRequiredService<IOptions<MetricsOptions>>()));
+        services.AddSingleton(sp => readsKafka ? NewMetrics(sp) : new StreamMetrics(sp.GetRequiredService<IOptions<MetricsOptions>>()));
         services.AddSingleton<IReaderMetrics>(sp => sp.GetRequiredService<StreamMetrics>());
         services.AddSingleton<KafkaClients>();
         services.AddSingleton<SharedPartitionReader>();
@@ -58,9 +57,8 @@ public static class EventStreamsHostingExtensions
         // Unready, streams ended with advice to come back, still listening a while: a stop moves clients to other instances.
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
-        services.AddSingleton<StreamHubGuard>();
         // JSON for browsers (the UI), MessagePack for clients that ask for it: smaller frames, no text escaping.
-        services.AddSignalR(hub => hub.AddFilter<StreamHubGuard>()).AddMessagePackProtocol();
+        services.AddSignalR().AddMessagePackProtocol();
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
         services.AddSingleton(sp => UiSettingsFactory.Create(sp));
@@ -103,5 +101,15 @@ public static class EventStreamsHostingExtensions
             kestrel.Limits.MinResponseDataRate = null;
         });
         return builder;
+    }
+
+    private static StreamMetrics NewMetrics(IServiceProvider services)
+    {
+        var kafka = services.GetRequiredService<KafkaHealth>();
+        var catalog = services.GetRequiredService<StreamCatalog>();
+        return new StreamMetrics(
+            services.GetRequiredService<IOptions<MetricsOptions>>(),
+            () => new KafkaReadings(kafka.IsReachable, kafka.UnreachableFor, kafka.Outages),
+            () => new CatalogReadings(catalog.ReloadFailures, catalog.IsLoaded ? catalog.Current.Streams.Count : 0));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
+using EventStreams.Server.Diagnostics;
 
 namespace EventStreams.Server.Intake;
 
@@ -117,9 +118,9 @@ internal sealed partial class EventIntake(
         }
     }
 
-    [LoggerMessage(1120, LogLevel.Warning, "Intake: producing an event of {Stream} failed: {Reason}")]
+    [LoggerMessage(LogEventIds.IntakeProduceFailed, LogLevel.Warning, "Intake: producing an event of {Stream} failed: {Reason}")]
     private static partial void LogProduceFailed(ILogger logger, string stream, string reason);
 
-    [LoggerMessage(1121, LogLevel.Debug, "Intake: no error stream is declared for invalid events of {Stream}; no error event produced")]
+    [LoggerMessage(LogEventIds.IntakeNoErrorStream, LogLevel.Debug, "Intake: no error stream is declared for invalid events of {Stream}; no error event produced")]
     private static partial void LogNoErrorStream(ILogger logger, string stream);
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Problems;
+using EventStreams.Server.Routes;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -11,41 +13,56 @@ namespace EventStreams.Server.Intake;
 /// </summary>
 public static partial class IntakeEndpoints
 {
-    public const string Path = "/v1/events";
-
     public static IEndpointRouteBuilder MapIntakeApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(Path, PostEventsAsync);
+        endpoints.MapPost(ApiRoutes.Intake, PostEventsAsync);
         return endpoints;
     }
 
-    /// <summary>Counts each request by the status it got; one that ended in an exception as 500 (499 when the client went away).</summary>
-    private static async Task PostEventsAsync(HttpContext context)
+    /// <summary>
+    /// Counts each request by the status it got (a problem's, which the endpoint's <see cref="ProblemFilter"/> writes); one
+    /// that ended in another exception as 500 (499 when the client went away).
+    /// </summary>
+    private static async Task PostEventsAsync(
+        HttpContext context,
+        IntakeMetrics metrics,
+        IOptions<IntakeOptions> options,
+        IntakeStreams streams,
+        EventIntake intake,
+        HastySlots slots,
+        IHostApplicationLifetime lifetime,
+        ILogger<EventIntake> logger)
     {
-        var metrics = context.RequestServices.GetRequiredService<IntakeMetrics>();
-        var handled = false;
+        var status = StatusCodes.Status500InternalServerError;
         try
         {
-            await HandleAsync(context);
-            handled = true;
+            await HandleAsync(context, options.Value, streams, intake, slots, logger, lifetime.ApplicationStopping);
+            status = context.Response.StatusCode;
+        }
+        catch (ApiProblemException problem)
+        {
+            status = problem.Status;
+            throw;
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            status = StatusCodes.Status499ClientClosedRequest;
+            throw;
         }
         finally
         {
-            metrics.Request(handled ? context.Response.StatusCode
-                : context.RequestAborted.IsCancellationRequested ? StatusCodes.Status499ClientClosedRequest : StatusCodes.Status500InternalServerError);
+            metrics.Request(status);
         }
     }
 
-    private static async Task HandleAsync(HttpContext context)
+    private static async Task HandleAsync(
+        HttpContext context, IntakeOptions options, IntakeStreams streams, EventIntake intake, HastySlots slots, ILogger logger, CancellationToken stopping)
     {
         var request = context.Request;
-        var services = context.RequestServices;
-        var options = services.GetRequiredService<IOptions<IntakeOptions>>().Value;
-        var intake = services.GetRequiredService<EventIntake>();
         JsonDocument? document = null;
         try
         {
-            if (!services.GetRequiredService<IntakeStreams>().IsOn)
+            if (!streams.IsOn)
             {
                 throw IntakeProblems.Disabled();
             }
@@ -73,23 +90,16 @@ public static partial class IntakeEndpoints
             {
                 // EventGate's hasty mode: answer now, validate and produce after; the document now belongs to the background
                 // work. A slot first: when Intake:MaxHastyBatches are being worked on, the answer waits for one to finish.
-                var slots = services.GetRequiredService<HastySlots>();
                 await slots.EnterAsync(context.RequestAborted);
                 context.Response.StatusCode = StatusCodes.Status202Accepted;
                 var owned = document;
                 document = null;
-                var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-                var logger = services.GetRequiredService<ILogger<EventIntake>>();
                 _ = Task.Run(() => ProcessHastyAsync(intake, slots, owned, logger, stopping), CancellationToken.None);
                 return;
             }
 
             var result = await intake.ProcessAsync(root, wait: true, context.RequestAborted);
             await IntakeResponse.WriteAsync(context.Response, result, context.RequestAborted);
-        }
-        catch (ApiProblemException problem)
-        {
-            await problem.ToResult(request).ExecuteAsync(context);
         }
         finally
         {
@@ -180,6 +190,6 @@ public static partial class IntakeEndpoints
         request.Query.TryGetValue("hasty", out var values) && values.ToString() is var value && value.Length > 0
         && !value.Equals("false", StringComparison.OrdinalIgnoreCase) && value != "0";
 
-    [LoggerMessage(1130, LogLevel.Error, "Intake: a hasty request's events could not be processed")]
+    [LoggerMessage(LogEventIds.IntakeHastyRequestFailed, LogLevel.Error, "Intake: a hasty request's events could not be processed")]
     private static partial void LogHastyFailed(ILogger logger, Exception exception);
 }

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -55,6 +56,6 @@ internal sealed partial class IntakeProducer(KafkaClients kafka, IOptions<Intake
         }
     }
 
-    [LoggerMessage(1110, LogLevel.Warning, "Intake: an event produced without waiting failed ({Count} so far), to {Topic}: {Reason}")]
+    [LoggerMessage(LogEventIds.IntakeProduceWithoutWaitFailed, LogLevel.Warning, "Intake: an event produced without waiting failed ({Count} so far), to {Topic}: {Reason}")]
     private static partial void LogFailed(ILogger logger, long count, string topic, string reason);
 }

@@ -1,3 +1,4 @@
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,11 @@ public static class IntakeServices
         services.AddSingleton<IntakeStreams>();
         services.AddSingleton<EventValidator>();
         services.AddSingleton<IntakeProducer>();
-        services.AddSingleton<IntakeMetrics>();
+        services.AddSingleton(sp =>
+        {
+            var streams = sp.GetRequiredService<IntakeStreams>();
+            return new IntakeMetrics(sp.GetRequiredService<StreamMetrics>(), name => streams.Find(name) is not null);
+        });
         services.AddSingleton<EventIntake>();
         services.AddSingleton<HastySlots>();
         return services;

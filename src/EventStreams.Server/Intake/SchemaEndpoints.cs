@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EventStreams.Server.Problems;
+using EventStreams.Server.Routes;
 
 namespace EventStreams.Server.Intake;
 
@@ -9,44 +10,34 @@ namespace EventStreams.Server.Intake;
 /// </summary>
 public static class SchemaEndpoints
 {
-    public const string Path = "/v2/schema/{stream}";
-
     public static IEndpointRouteBuilder MapSchemaApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], GetSchemaAsync);
+        endpoints.MapGetAndHead(ApiRoutes.Schema, GetSchemaAsync);
         return endpoints;
     }
 
-    private static async Task GetSchemaAsync(HttpContext context, string stream)
+    private static async Task GetSchemaAsync(HttpContext context, string stream, IntakeStreams streams, SchemaRepository schemas)
     {
-        var services = context.RequestServices;
+        var definition = streams.Find(stream) ?? throw ApiProblemException.StreamNotFound([stream]);
+        if (definition.SchemaTitle is not { Length: > 0 } title)
+        {
+            throw SchemaNotFound(stream, "the stream has no schema_title");
+        }
+
+        LoadedSchema schema;
         try
         {
-            var definition = services.GetRequiredService<IntakeStreams>().Find(stream) ?? throw ApiProblemException.StreamNotFound([stream]);
-            if (definition.SchemaTitle is not { Length: > 0 } title)
-            {
-                throw SchemaNotFound(stream, "the stream has no schema_title");
-            }
-
-            LoadedSchema schema;
-            try
-            {
-                schema = await services.GetRequiredService<SchemaRepository>().GetAsync($"/{title}/latest", context.RequestAborted);
-            }
-            catch (SchemaNotFoundException e)
-            {
-                throw SchemaNotFound(stream, e.Message);
-            }
-
-            context.Response.ContentType = "application/json; charset=utf-8";
-            context.Response.Headers.CacheControl = "no-cache";
-            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-            schema.Document.WriteTo(writer);
+            schema = await schemas.GetAsync($"/{title}/latest", context.RequestAborted);
         }
-        catch (ApiProblemException problem)
+        catch (SchemaNotFoundException e)
         {
-            await problem.ToResult(context.Request).ExecuteAsync(context);
+            throw SchemaNotFound(stream, e.Message);
         }
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        schema.Document.WriteTo(writer);
     }
 
     private static ApiProblemException SchemaNotFound(string stream, string reason) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EventStreams.Server.Diagnostics;
 using Json.Schema;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -211,9 +212,9 @@ internal sealed partial class SchemaRepository : IDisposable
     [System.Text.RegularExpressions.GeneratedRegex("^[a-zA-Z][a-zA-Z0-9+.-]*:")]
     private static partial System.Text.RegularExpressions.Regex SchemePattern();
 
-    [LoggerMessage(1100, LogLevel.Information, "Schema {Uri} loaded from {Location}")]
+    [LoggerMessage(LogEventIds.SchemaLoaded, LogLevel.Information, "Schema {Uri} loaded from {Location}")]
     private static partial void LogLoaded(ILogger logger, string uri, string location);
 
-    [LoggerMessage(1101, LogLevel.Warning, "Schema fetch {Url} failed: {Reason}")]
+    [LoggerMessage(LogEventIds.SchemaFetchFailed, LogLevel.Warning, "Schema fetch {Url} failed: {Reason}")]
     private static partial void LogFetchFailed(ILogger logger, string url, string reason);
 }

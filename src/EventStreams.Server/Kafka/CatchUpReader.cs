@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using EventStreams.Server.Diagnostics;
 
 namespace EventStreams.Server.Kafka;
 
@@ -130,6 +131,6 @@ internal sealed partial class CatchUpReader : IDisposable
         }
     }
 
-    [LoggerMessage(400, LogLevel.Warning, "Catch-up reader failed {Code}: {Reason}")]
+    [LoggerMessage(LogEventIds.CatchUpReaderFailed, LogLevel.Warning, "Catch-up reader failed {Code}: {Reason}")]
     private static partial void LogFailed(ILogger logger, ErrorCode code, string reason);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Kafka;
@@ -177,15 +178,15 @@ public sealed partial class KafkaClients : IDisposable
         EmbeddedCluster?.Dispose();
     }
 
-    [LoggerMessage(100, LogLevel.Information, "No Kafka:BootstrapServers configured; started the embedded mock cluster at {Bootstrap}")]
+    [LoggerMessage(LogEventIds.EmbeddedClusterStarted, LogLevel.Information, "No Kafka:BootstrapServers configured; started the embedded mock cluster at {Bootstrap}")]
     private static partial void LogEmbedded(ILogger logger, string bootstrap);
 
-    [LoggerMessage(101, LogLevel.Debug, "librdkafka {Name}: {Message}")]
+    [LoggerMessage(LogEventIds.LibrdkafkaLog, LogLevel.Debug, "librdkafka {Name}: {Message}")]
     private static partial void LogKafka(ILogger logger, string name, string message);
 
-    [LoggerMessage(102, LogLevel.Warning, "Kafka error {Code}: {Reason}")]
+    [LoggerMessage(LogEventIds.KafkaError, LogLevel.Warning, "Kafka error {Code}: {Reason}")]
     private static partial void LogKafkaError(ILogger logger, ErrorCode code, string reason);
 
-    [LoggerMessage(103, LogLevel.Debug, "Kafka error {Code} (again): {Reason}")]
+    [LoggerMessage(LogEventIds.KafkaErrorAgain, LogLevel.Debug, "Kafka error {Code} (again): {Reason}")]
     private static partial void LogKafkaErrorRepeated(ILogger logger, ErrorCode code, string reason);
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Confluent.Kafka;
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Kafka;
@@ -43,6 +45,9 @@ public sealed partial class KafkaHealth : BackgroundService
     public long Outages => Interlocked.Read(ref _outages);
 
     public string? LastError { get; private set; }
+
+    /// <summary>The outage as a refused client reads it: <c>unreachable for N s (last error)</c>.</summary>
+    public string OutageReason => string.Create(CultureInfo.InvariantCulture, $"unreachable for {UnreachableFor.TotalSeconds:0} s ({LastError ?? "no answer"})");
 
     /// <summary>Cancelled when the current outage has lasted the notice time; a new token after Kafka is back.</summary>
     public CancellationToken OutageNotice => Volatile.Read(ref _notice).Token;
@@ -170,12 +175,12 @@ public sealed partial class KafkaHealth : BackgroundService
         base.Dispose();
     }
 
-    [LoggerMessage(110, LogLevel.Error, "Kafka is unreachable: {Reason}. New streams get 503 kafka_unavailable until it answers again")]
+    [LoggerMessage(LogEventIds.KafkaUnreachable, LogLevel.Error, "Kafka is unreachable: {Reason}. New streams get 503 kafka_unavailable until it answers again")]
     private static partial void LogUnreachable(ILogger logger, string reason);
 
-    [LoggerMessage(111, LogLevel.Information, "Kafka is reachable again after {Seconds:0.0} s")]
+    [LoggerMessage(LogEventIds.KafkaReachableAgain, LogLevel.Information, "Kafka is reachable again after {Seconds:0.0} s")]
     private static partial void LogReachable(ILogger logger, double seconds);
 
-    [LoggerMessage(112, LogLevel.Warning, "Kafka unreachable for {Seconds:0.0} s: telling the running streams ({Notice})")]
+    [LoggerMessage(LogEventIds.KafkaOutageNotice, LogLevel.Warning, "Kafka unreachable for {Seconds:0.0} s: telling the running streams ({Notice})")]
     private static partial void LogNotice(ILogger logger, double seconds, string notice);
 }

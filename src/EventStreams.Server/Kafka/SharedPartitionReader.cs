@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Kafka;
@@ -294,15 +295,15 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
         }
     }
 
-    [LoggerMessage(200, LogLevel.Information, "Shared reader started {Topic}/{Partition} at offset {Offset}")]
+    [LoggerMessage(LogEventIds.SharedReaderStarted, LogLevel.Information, "Shared reader started {Topic}/{Partition} at offset {Offset}")]
     private static partial void LogStarted(ILogger logger, string topic, int partition, long offset);
 
-    [LoggerMessage(201, LogLevel.Information, "Shared reader stopped idle {Topic}/{Partition}")]
+    [LoggerMessage(LogEventIds.SharedReaderStoppedIdle, LogLevel.Information, "Shared reader stopped idle {Topic}/{Partition}")]
     private static partial void LogStopped(ILogger logger, string topic, int partition);
 
-    [LoggerMessage(202, LogLevel.Warning, "Skipped a message that is not a JSON object at {Topic}/{Partition}@{Offset}")]
+    [LoggerMessage(LogEventIds.SkippedNonJsonMessage, LogLevel.Warning, "Skipped a message that is not a JSON object at {Topic}/{Partition}@{Offset}")]
     private static partial void LogSkipped(ILogger logger, string topic, int partition, long offset);
 
-    [LoggerMessage(203, LogLevel.Warning, "Shared reader error {Code}: {Reason}")]
+    [LoggerMessage(LogEventIds.SharedReaderError, LogLevel.Warning, "Shared reader error {Code}: {Reason}")]
     private static partial void LogReadFailed(ILogger logger, ErrorCode code, string reason);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using EventStreams.Server.Diagnostics;
 
 namespace EventStreams.Server.Kafka;
 
@@ -162,6 +163,6 @@ public sealed partial class TimeLookup(KafkaClients kafka, ILogger<TimeLookup> l
             config.MaxPartitionFetchBytes = 256 * 1024;
         });
 
-    [LoggerMessage(300, LogLevel.Debug, "Broker answered 'end' for {Topic}/{Partition} at {Timestamp} although newer messages exist; binary search")]
+    [LoggerMessage(LogEventIds.TimeLookupBinarySearch, LogLevel.Debug, "Broker answered 'end' for {Topic}/{Partition} at {Timestamp} although newer messages exist; binary search")]
     private static partial void LogBinarySearch(ILogger logger, string topic, int partition, long timestamp);
 }

@@ -1,8 +1,17 @@
 namespace EventStreams.Server.Problems;
 
-/// <summary>An error before the stream starts, with the status and <c>type</c> COMPATIBILITY.md names.</summary>
-public sealed class ApiProblemException(int status, string type, string title, string detail) : Exception(detail)
+/// <summary>
+/// An error before the stream starts, with the status and <c>type</c> COMPATIBILITY.md names. The one way to answer with a
+/// problem: a route handler throws it (<see cref="ProblemFilter"/> writes it), middleware writes <see cref="ToResult"/>.
+/// </summary>
+public class ApiProblemException(int status, string type, string title, string detail) : Exception(detail)
 {
+    /// <summary>A problem of the <see cref="ProblemTypes"/> table: its status and title come from the type.</summary>
+    protected ApiProblemException(string type, string detail)
+        : this(ProblemTypes.StatusOf(type), type, ProblemTypes.TitleOf(type), detail)
+    {
+    }
+
     public int Status { get; } = status;
 
     public string Type { get; } = type;
@@ -11,11 +20,14 @@ public sealed class ApiProblemException(int status, string type, string title, s
 
     public string Detail { get; } = detail;
 
+    /// <summary>When trying again makes sense: the response's <c>Retry-After</c>.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public static ApiProblemException StreamNotFound(IEnumerable<string> streams) =>
         ProblemTypes.ToProblem(ProblemTypes.NotFound, ProblemTypes.StreamNotFoundDetail(streams));
 
-    public static ApiProblemException KafkaUnavailable(string reason) =>
-        ProblemTypes.ToProblem(ProblemTypes.KafkaUnavailable, ProblemTypes.KafkaUnavailableDetail(reason));
+    public static ApiProblemException KafkaUnavailable(string reason, int? retryAfterSeconds = null) =>
+        ProblemTypes.ToProblem(ProblemTypes.KafkaUnavailable, ProblemTypes.KafkaUnavailableDetail(reason), retryAfterSeconds);
 
     public static ApiProblemException TooManyRequests(string detail) =>
         new(429, "too_many_requests", "Too Many Requests", detail);
@@ -26,9 +38,13 @@ public sealed class ApiProblemException(int status, string type, string title, s
     public static ApiProblemException RouteNotFound(string path) =>
         new(404, "not_found", "Not Found", $"Nothing is served at {path}.");
 
-    public IResult ToResult(HttpRequest request) => Results.Json(
-        new ProblemBody(Status, Type, Title, Detail, request.Method, request.PathBase + request.Path + request.QueryString),
-        ProblemJsonContext.Default.ProblemBody,
-        contentType: "application/json",
-        statusCode: Status);
+    /// <summary>The problem a failure means for the client, or null when it is not the client's to know (a bug).</summary>
+    public static ApiProblemException? From(Exception failure) => failure switch
+    {
+        ApiProblemException problem => problem,
+        Confluent.Kafka.KafkaException kafka => KafkaUnavailable(kafka.Error.Reason),
+        _ => null,
+    };
+
+    public IResult ToResult() => new ProblemResult(this);
 }

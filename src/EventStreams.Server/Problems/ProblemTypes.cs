@@ -28,11 +28,12 @@ public static class ProblemTypes
     };
 
     /// <summary>The HTTP problem for a problem <paramref name="type"/> of the table (others: 400 Bad Request).</summary>
-    public static ApiProblemException ToProblem(string type, string detail)
-    {
-        var (status, title) = ByType.TryGetValue(type, out var known) ? known : (400, "Bad Request");
-        return new ApiProblemException(status, type, title, detail);
-    }
+    public static ApiProblemException ToProblem(string type, string detail, int? retryAfterSeconds = null) =>
+        new(StatusOf(type), type, TitleOf(type), detail) { RetryAfterSeconds = retryAfterSeconds };
+
+    public static int StatusOf(string type) => ByType.TryGetValue(type, out var known) ? known.Status : 400;
+
+    public static string TitleOf(string type) => ByType.TryGetValue(type, out var known) ? known.Title : "Bad Request";
 
     /// <summary>The detail of a <see cref="NotFound"/> problem.</summary>
     public static string StreamNotFoundDetail(IEnumerable<string> streams) => $"Invalid streams: {string.Join(',', streams)}";

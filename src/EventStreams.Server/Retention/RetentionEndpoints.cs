@@ -1,6 +1,7 @@
 using System.Globalization;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Kafka;
+using EventStreams.Server.Routes;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Options;
 
@@ -15,11 +16,9 @@ namespace EventStreams.Server.Retention;
 /// </summary>
 public static class RetentionEndpoints
 {
-    public const string Path = "/v2/retention/{streams}";
-
     public static IEndpointRouteBuilder MapRetentionApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], GetAsync);
+        endpoints.MapGetAndHead(ApiRoutes.Retention, GetAsync);
         return endpoints;
     }
 
@@ -44,10 +43,6 @@ public static class RetentionEndpoints
 
             context.Response.Headers.CacheControl = at is null ? $"max-age={options.Value.CacheSeconds}" : "no-cache";
             await Results.Json(new RetentionBody(body), RetentionJsonContext.Default.RetentionBody).ExecuteAsync(context);
-        }
-        catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
-        {
-            await problem.ToResult(context.Request).ExecuteAsync(context);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming.EventIds;
 using Microsoft.Extensions.Options;
@@ -16,8 +17,12 @@ public sealed partial class SubscriptionFactory(
     StreamMetrics metrics,
     IOptions<StreamingOptions> options,
     TimeProvider time,
-    ILogger<SubscriptionFactory> logger)
+    ILogger<SubscriptionFactory> logger,
+    ILoggerFactory loggers)
 {
+    /// <summary>Catch-up readers log under their own category.</summary>
+    private readonly ILogger _catchUpLogger = loggers.CreateLogger<CatchUpReader>();
+
     /// <summary>Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the client got wrong.</summary>
     public IReadOnlyList<StartPosition> Plan(IReadOnlyList<StreamDefinition> streams, IReadOnlyList<StartPosition>? lastEventId, long? since)
     {
@@ -117,7 +122,7 @@ public sealed partial class SubscriptionFactory(
                 permit = await EnterCatchUpAsync(cancellationToken);
             }
 
-            return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, logger), permits, permit, time);
+            return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time);
         }
         catch
         {
@@ -194,12 +199,12 @@ public sealed partial class SubscriptionFactory(
         return offset;
     }
 
-    [LoggerMessage(500, LogLevel.Information, "Offset {Offset} of {Topic}/{Partition} has expired; resuming at the earliest retained offset {Low}")]
+    [LoggerMessage(LogEventIds.OffsetExpired, LogLevel.Information, "Offset {Offset} of {Topic}/{Partition} has expired; resuming at the earliest retained offset {Low}")]
     private static partial void LogExpired(ILogger logger, string topic, int partition, long offset, long low);
 
-    [LoggerMessage(502, LogLevel.Information, "All {Readers} catch-up readers stayed busy: a request for history was refused (503 history_busy)")]
+    [LoggerMessage(LogEventIds.HistoryBusy, LogLevel.Information, "All {Readers} catch-up readers stayed busy: a request for history was refused (503 history_busy)")]
     private static partial void LogHistoryBusy(ILogger logger, int readers);
 
-    [LoggerMessage(501, LogLevel.Information, "Offset {Offset} of {Topic}/{Partition} is beyond the end; starting at the latest offset {High}")]
+    [LoggerMessage(LogEventIds.OffsetBeyondEnd, LogLevel.Information, "Offset {Offset} of {Topic}/{Partition} is beyond the end; starting at the latest offset {High}")]
     private static partial void LogBeyondEnd(ILogger logger, string topic, int partition, long offset, long high);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
 using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports.Compression;
@@ -20,7 +21,6 @@ public sealed partial class EventStreamWriter(
     IOptions<StreamingOptions> options,
     StreamMetrics metrics,
     TimeProvider time,
-    StreamTerminations terminations,
     ILogger<EventStreamWriter> logger)
 {
     /// <summary>Frames are assembled here and handed to Kestrel in pieces of about this size: one response write instead of one per field.</summary>
@@ -42,14 +42,10 @@ public sealed partial class EventStreamWriter(
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
         var output = context.Response.BodyWriter;
-        // Ends with the client, or when the server ends it (shutdown, long Kafka outage, stream removed): then the client
-        // reconnects, elsewhere if need be, with its id.
-        using var watch = terminations.Watch(session.Request.Names);
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, watch.Token);
-        var aborted = ending.Token;
+        var aborted = session.Stopping;
         using var stallTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         // A write the client is not taking is given up too (shutdown must not wait for the stall timer).
-        using var giveUpWrite = watch.Token.UnsafeRegister(static timer => ((CancellationTokenSource)timer!).Cancel(), stallTimer);
+        using var giveUpWrite = session.Ending.UnsafeRegister(static timer => ((CancellationTokenSource)timer!).Cancel(), stallTimer);
 
         try
         {
@@ -67,14 +63,13 @@ public sealed partial class EventStreamWriter(
             var lastWrite = time.GetTimestamp();
             while (!aborted.IsCancellationRequested)
             {
-                if (!await session.ReadAsync(heartbeat, aborted))
+                if (!await session.ReadAsync(heartbeat))
                 {
-                    WriteHeartbeat(output, gzip);
+                    WriteHeartbeat(output, gzip, session);
                     lastWrite = time.GetTimestamp();
                 }
                 else
                 {
-                    var before = output.UnflushedBytes;
                     var frames = _frames ??= new ArrayBufferWriter<byte>(FrameChunkBytes * 2);
                     frames.ResetWrittenCount();
                     while (session.TryNext(out var e))
@@ -105,14 +100,14 @@ public sealed partial class EventStreamWriter(
                     }
 
                     output.Write(frames.WrittenSpan);
-                    if (session.Sent(output.UnflushedBytes - before) > 0)
+                    if (session.Sent() > 0)
                     {
                         lastWrite = time.GetTimestamp();
                     }
                     else if (heartbeat != Timeout.InfiniteTimeSpan && time.GetElapsedTime(lastWrite) >= heartbeat)
                     {
                         // Everything was filtered out for a while: keep proxies and clients convinced we are alive.
-                        WriteHeartbeat(output, gzip);
+                        WriteHeartbeat(output, gzip, session);
                         lastWrite = time.GetTimestamp();
                     }
                 }
@@ -120,7 +115,7 @@ public sealed partial class EventStreamWriter(
                 await FlushAsync(output, stallTimer, stall);
             }
         }
-        catch (OperationCanceledException) when (watch.Ending is { } end && !context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (session.EndedBy is { } end)
         {
             await EndAsync(context, output, gzip, end, ndjson);
         }
@@ -244,17 +239,27 @@ public sealed partial class EventStreamWriter(
         }
     }
 
-    private void WriteHeartbeat(PipeWriter output, GzipFraming? gzip)
+    /// <summary>A bare <c>:</c>, or <c>: note</c> when the session has something to say (<see cref="StreamSession.HeartbeatNote"/>).</summary>
+    private static void WriteHeartbeat(PipeWriter output, GzipFraming? gzip, StreamSession session)
     {
-        if (gzip is null)
+        var note = session.HeartbeatNote;
+        if (gzip is null && note is null)
         {
-            terminations.WriteHeartbeat(output);
+            output.Write(":\n\n"u8);
             return;
         }
 
         var text = Text();
-        terminations.WriteHeartbeat(text);
-        gzip.WriteStored(output, text.WrittenSpan);
+        if (note is null)
+        {
+            text.Write(":\n\n"u8);
+        }
+        else
+        {
+            text.Write(Encoding.UTF8.GetBytes($": {note}\n\n"));
+        }
+
+        WriteText(output, gzip, text.WrittenSpan);
     }
 
     /// <summary>An SSE <c>error</c> event; then, for gzip, the end of the compressed stream.</summary>
@@ -312,9 +317,8 @@ public sealed partial class EventStreamWriter(
     /// Tells the client why (not on shutdown) and closes; on shutdown an SSE client gets the <c>retry:</c> to come back after.
     /// A client that takes nothing within a second is cut off.
     /// </summary>
-    private async Task EndAsync(HttpContext context, PipeWriter output, GzipFraming? gzip, StreamEnding end, bool ndjson)
+    private static async Task EndAsync(HttpContext context, PipeWriter output, GzipFraming? gzip, StreamEnding end, bool ndjson)
     {
-        metrics.Dropped(end.Name);
         if (end.RetryMilliseconds is { } retry && !ndjson)
         {
             WriteText(output, gzip, Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"retry: {retry}\n\n")));
@@ -355,9 +359,9 @@ public sealed partial class EventStreamWriter(
         }
     }
 
-    [LoggerMessage(600, LogLevel.Information, "Disconnected client {Remote}: it accepted no data for {Seconds} s")]
+    [LoggerMessage(LogEventIds.ClientStalled, LogLevel.Information, "Disconnected client {Remote}: it accepted no data for {Seconds} s")]
     private static partial void LogStalled(ILogger logger, string? remote, double seconds);
 
-    [LoggerMessage(601, LogLevel.Error, "Stream failed after it started")]
+    [LoggerMessage(LogEventIds.StreamFailed, LogLevel.Error, "Stream failed after it started")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -1,4 +1,5 @@
 using EventStreams.Server.Problems;
+using EventStreams.Server.Routes;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace EventStreams.Server.Transports;
@@ -16,7 +17,7 @@ public static class HubRequestGuard
     {
         var request = context.Request;
         // A CORS preflight is the CORS middleware's to answer.
-        if (!request.Path.StartsWithSegments(StreamHub.Path, out var rest) || (HttpMethods.IsOptions(request.Method) && request.Headers.ContainsKey("Access-Control-Request-Method")))
+        if (!request.Path.StartsWithSegments(ApiRoutes.Hub, out var rest) || (HttpMethods.IsOptions(request.Method) && request.Headers.ContainsKey("Access-Control-Request-Method")))
         {
             return next(context);
         }
@@ -26,10 +27,10 @@ public static class HubRequestGuard
             "/negotiate" when !HttpMethods.IsPost(request.Method) => NotAllowed(context, request, HttpMethods.Post),
             "" or "/" when !ConnectionMethods.Contains(request.Method, StringComparer.OrdinalIgnoreCase) => NotAllowed(context, request, ConnectionMethods),
             "" or "/" when !request.Query.ContainsKey("id") && !IsWebSocketUpgrade(context) =>
-                new ApiProblemException(400, "connection_id_required", "Connection ID Required", $"{request.Method} {StreamHub.Path} needs the id that {StreamHub.Path}/negotiate returned."),
+                new ApiProblemException(400, "connection_id_required", "Connection ID Required", $"{request.Method} {ApiRoutes.Hub} needs the id that {ApiRoutes.Hub}/negotiate returned."),
             _ => null,
         };
-        return problem is null ? next(context) : problem.ToResult(request).ExecuteAsync(context);
+        return problem is null ? next(context) : problem.ToResult().ExecuteAsync(context);
     });
 
     /// <summary>

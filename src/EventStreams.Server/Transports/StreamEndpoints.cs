@@ -1,4 +1,4 @@
-using EventStreams.Server.Health;
+using EventStreams.Server.Routes;
 using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Transports;
@@ -8,7 +8,7 @@ public static class StreamEndpoints
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/v2/stream/{streams}", StreamAsync).WithName("stream");
+        endpoints.MapGet(ApiRoutes.Stream, StreamAsync).WithName("stream");
         return endpoints;
     }
 
@@ -17,17 +17,10 @@ public static class StreamEndpoints
         string streams,
         StreamSessions sessions,
         ConnectionLimiter limiter,
-        EventStreamWriter writer,
-        StreamTerminations terminations)
+        EventStreamWriter writer)
     {
         var request = context.Request;
         var ndjson = request.Headers.Accept.ToString().StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
-        if (terminations.ShutdownEnding() is { } shutdown)
-        {
-            await writer.EndAtOnceAsync(context, shutdown, ndjson);
-            return;
-        }
-
         // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
         var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
         StreamSession session;
@@ -37,14 +30,9 @@ public static class StreamEndpoints
                 ndjson ? "ndjson" : "sse", streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"],
                 aborted => limiter.EnterAsync(request, aborted), context.RequestAborted);
         }
-        catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
+        catch (StreamEndedException e)
         {
-            if (e is StreamRequestException { RetryAfterSeconds: { } retryAfter })
-            {
-                context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            await problem.ToResult(request).ExecuteAsync(context);
+            await writer.EndAtOnceAsync(context, e.Ending, ndjson);
             return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
+using EventStreams.Server.Diagnostics;
+using EventStreams.Server.Health;
 using EventStreams.Server.Problems;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.SignalR;
@@ -23,8 +25,6 @@ public sealed record StreamEvent(string Id, string? Data);
 /// </summary>
 public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter limiter, ILogger<StreamHub> logger) : Hub
 {
-    public const string Path = "/v2/hub";
-
     /// <summary>
     /// SignalR's dispatcher logs every exception of a hub method at error level with its stack, a client's mistake
     /// included; this hub logs its own failures (<see cref="LogRefused"/>, <see cref="LogFailed"/>) instead.
@@ -48,7 +48,11 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
             var session = await sessions.OpenAsync("signalr", streams, since, lastEventId, filters ?? [], aborted => limiter.EnterAsync(http, aborted), cancellationToken);
             return DeliverAsync(session, cancellationToken);
         }
-        catch (Exception e) when (StreamRequestException.ToProblem(e) is { } problem)
+        catch (StreamEndedException e)
+        {
+            throw Ended(e.Ending);
+        }
+        catch (Exception e) when (ApiProblemException.From(e) is { } problem)
         {
             LogRefused(logger, problem.Type, problem.Detail);
             throw new HubException(ProblemTypes.ToHubMessage(problem));
@@ -69,23 +73,28 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
             yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), null);
             while (!cancellationToken.IsCancellationRequested)
             {
-                await ReadAsync(session, cancellationToken);
+                await ReadAsync(session);
                 while (session.TryNext(out var e))
                 {
                     id.ResetWrittenCount();
                     session.WriteId(id);
-                    session.Sent(e.Json.Length);
+                    session.Sent();
                     yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), e);
                 }
             }
         }
     }
 
-    private async ValueTask ReadAsync(StreamSession session, CancellationToken cancellationToken)
+    /// <summary>A stream the server ends (shutdown, outage with <c>Kafka:Health:OutageNotice=Close</c>, stream removed) fails with <c>"name: message"</c>, as one asked of a stopping instance does at once.</summary>
+    private async ValueTask ReadAsync(StreamSession session)
     {
         try
         {
-            await session.ReadAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+            await session.ReadAsync(Timeout.InfiniteTimeSpan);
+        }
+        catch (OperationCanceledException) when (session.EndedBy is { } ending)
+        {
+            throw Ended(ending);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -94,9 +103,11 @@ public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter
         }
     }
 
-    [LoggerMessage(700, LogLevel.Information, "Hub stream refused: {Type}: {Detail}")]
+    private static HubException Ended(StreamEnding ending) => new($"{ending.Name}: {ending.Message}");
+
+    [LoggerMessage(LogEventIds.HubStreamRefused, LogLevel.Information, "Hub stream refused: {Type}: {Detail}")]
     private static partial void LogRefused(ILogger logger, string type, string detail);
 
-    [LoggerMessage(701, LogLevel.Error, "Hub stream failed")]
+    [LoggerMessage(LogEventIds.HubStreamFailed, LogLevel.Error, "Hub stream failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Upstream;
@@ -55,6 +56,6 @@ internal sealed partial class UpstreamCertificateValidator
         LogRefused(_logger, reason);
     }
 
-    [LoggerMessage(EventIds.CertificateRefused, LogLevel.Error, "Upstream TLS: {Reason}")]
+    [LoggerMessage(LogEventIds.UpstreamCertificateRefused, LogLevel.Error, "Upstream TLS: {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);
 }

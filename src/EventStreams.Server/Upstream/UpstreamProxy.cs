@@ -1,3 +1,4 @@
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Problems;
 using EventStreams.Server.Transports;
 using Microsoft.AspNetCore.Diagnostics;
@@ -72,7 +73,7 @@ internal sealed partial class UpstreamProxy(
         }
         catch (ApiProblemException problem) when (!context.Response.HasStarted)
         {
-            await problem.ToResult(request).ExecuteAsync(context);
+            await problem.ToResult().ExecuteAsync(context);
         }
         finally
         {
@@ -105,7 +106,7 @@ internal sealed partial class UpstreamProxy(
             ? UpstreamProblems.Timeout(upstream, Describe(exception))
             : UpstreamProblems.Unreachable(upstream, IsTls(exception) && certificates.LastRefusal is { } refusal ? refusal : Describe(exception));
         context.Response.Clear();
-        await problem.ToResult(context.Request).ExecuteAsync(context);
+        await problem.ToResult().ExecuteAsync(context);
     }
 
     private static bool IsTimeout(Exception? exception, ForwarderError error) =>
@@ -136,6 +137,6 @@ internal sealed partial class UpstreamProxy(
         }
     }
 
-    [LoggerMessage(EventIds.ForwardFailed, LogLevel.Warning, "Forwarding {Path} upstream failed ({Error}): {Reason}")]
+    [LoggerMessage(LogEventIds.UpstreamForwardFailed, LogLevel.Warning, "Forwarding {Path} upstream failed ({Error}): {Reason}")]
     private static partial void LogForwardFailed(ILogger logger, string path, ForwarderError error, string reason);
 }

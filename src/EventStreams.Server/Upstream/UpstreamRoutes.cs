@@ -1,10 +1,12 @@
+using EventStreams.Server.Routes;
+
 namespace EventStreams.Server.Upstream;
 
 /// <summary>The routes forwarded in upstream mode: the streams, the OpenAPI document and service info. Everything else (UI, docs, metrics) is this server's own.</summary>
 internal static class UpstreamRoutes
 {
-    private const string StreamPrefix = "/v2/stream/";
-    private const string Info = "/_info";
+    private const string StreamPrefix = ApiRoutes.StreamPrefix;
+    private const string Info = ApiRoutes.Info;
 
     public static bool IsStream(PathString path) => path.StartsWithSegments(StreamPrefix.TrimEnd('/'), StringComparison.Ordinal) && path.Value!.Length > StreamPrefix.Length - 1;
 

@@ -1,3 +1,4 @@
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Upstream;
@@ -19,10 +20,10 @@ internal sealed partial class UpstreamStartupReport(IOptions<UpstreamOptions> op
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventIds.Forwarding, LogLevel.Information, "Upstream mode: no Kafka; /v2/stream, /?spec and /_info are forwarded to {Upstream} (Host and TLS name: {HostName})")]
+    [LoggerMessage(LogEventIds.UpstreamForwarding, LogLevel.Information, "Upstream mode: no Kafka; /v2/stream, /?spec and /_info are forwarded to {Upstream} (Host and TLS name: {HostName})")]
     private static partial void LogForwarding(ILogger logger, string upstream, string hostName);
 
-    [LoggerMessage(EventIds.AllowInvalidCertificate, LogLevel.Warning,
+    [LoggerMessage(LogEventIds.UpstreamAllowInvalidCertificate, LogLevel.Warning,
         "Upstream:AllowInvalidCertificate is on: ANY certificate from {Upstream} is accepted, so anyone between here and there can read and change the events. " +
         "Use it only through a tunnel you trust; prefer Upstream:PinnedCertificates (the fingerprint is in the error you get without this switch).")]
     private static partial void LogAllowInvalid(ILogger logger, string upstream);

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventStreams.Server.Api;
-using EventStreams.Server.Streaming;
+using EventStreams.Server.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -86,7 +86,7 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
 
         LogUpstreamError(logger, httpContext.Request.Path, status, problem.Detail);
         httpContext.Response.Headers.Clear();
-        await problem.ToResult(httpContext.Request).ExecuteAsync(httpContext);
+        await problem.ToResult().ExecuteAsync(httpContext);
         return false;
     }
 
@@ -139,7 +139,7 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
         {
             var problem = UpstreamProblems.BadAnswer(options.Value.DestinationPrefix, (int)proxyResponse.StatusCode, $"with a body that is not a JSON object of at most {MaxRewrittenBytes / 1024 / 1024} MiB");
             LogUpstreamError(logger, httpContext.Request.Path, (int)proxyResponse.StatusCode, problem.Detail);
-            await problem.ToResult(httpContext.Request).ExecuteAsync(httpContext);
+            await problem.ToResult().ExecuteAsync(httpContext);
             return false;
         }
 
@@ -151,7 +151,6 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
         return false;
     }
 
-    /// <summary>A stream route must get an event stream (or NDJSON), the spec must be JSON; anything else (an HTML error page behind a 200) is not forwarded as if it were.</summary>
     /// <summary>A stream the upstream accepted (so its names are real streams, a bounded label) counts as the direct server counts it.</summary>
     private void Count(HttpContext httpContext)
     {
@@ -164,6 +163,7 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
         });
     }
 
+    /// <summary>A stream route must get an event stream (or NDJSON), the spec must be JSON; anything else (an HTML error page behind a 200) is not forwarded as if it were.</summary>
     private static string? WrongContent(HttpRequest request, HttpResponseMessage response)
     {
         var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
@@ -232,6 +232,6 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
         return null;
     }
 
-    [LoggerMessage(EventIds.UpstreamAnsweredError, LogLevel.Warning, "Upstream answered {Path} with HTTP {Status}; sent the client: {Detail}")]
+    [LoggerMessage(LogEventIds.UpstreamAnsweredError, LogLevel.Warning, "Upstream answered {Path} with HTTP {Status}; sent the client: {Detail}")]
     private static partial void LogUpstreamError(ILogger logger, string path, int status, string detail);
 }

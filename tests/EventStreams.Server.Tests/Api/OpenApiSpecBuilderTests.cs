@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EventStreams.Server.Api;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Routes;
 using Microsoft.OpenApi;
 
 namespace EventStreams.Server.Tests.Api;
@@ -20,7 +21,7 @@ public sealed class OpenApiSpecBuilderTests
     {
         var document = OpenApiSpecBuilder.Build(Catalog(Stream("b"), Stream("a"), Stream("c", aliasOf: "a")), Info, intake: false);
 
-        var parameter = document.Paths[OpenApiSpecBuilder.StreamRoute].Operations![HttpMethod.Get].Parameters!.Single(p => p.Name == "streams");
+        var parameter = document.Paths[ApiRoutes.Stream].Operations![HttpMethod.Get].Parameters!.Single(p => p.Name == "streams");
         Assert.Equal(["a", "b", "c"], parameter.Schema!.Items!.Enum!.Select(n => n.GetValue<string>()));
         Assert.Equal(["/v2/stream/{streams}", "/v2/stream/a", "/v2/stream/b", "/v2/stream/c", "/v2/retention/{streams}"], document.Paths.Keys);
         Assert.Equal("1.2.3", document.Info.Version);

@@ -35,6 +35,6 @@ public sealed class SinceParserTests
         var e = Assert.Throws<StreamRequestException>(() => SinceParser.Parse(since));
 
         Assert.Equal("invalid_timestamp", e.Type);
-        Assert.Equal(400, e.ToProblem().Status);
+        Assert.Equal(400, e.Status);
     }
 }

@@ -1,11 +1,11 @@
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
-using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
-namespace EventStreams.Server.Api;
+namespace EventStreams.Server.Hosting;
 
 /// <summary>
 /// With <c>Metrics:Port</c> set, a listener of its own for <c>/metrics</c>, so that it need not be public, and for the operator's
@@ -52,6 +52,6 @@ internal sealed partial class MetricsServer(IOptions<MetricsOptions> options, St
         }
     }
 
-    [LoggerMessage(700, LogLevel.Information, "Metrics served at {Address}/metrics")]
+    [LoggerMessage(LogEventIds.MetricsListening, LogLevel.Information, "Metrics served at {Address}/metrics")]
     private static partial void LogListening(ILogger logger, string? address);
 }

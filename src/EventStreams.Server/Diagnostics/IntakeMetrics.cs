@@ -1,8 +1,7 @@
 using System.Globalization;
-using EventStreams.Server.Streaming;
 using Prometheus;
 
-namespace EventStreams.Server.Intake;
+namespace EventStreams.Server.Diagnostics;
 
 /// <summary>
 /// The intake's Prometheus metrics, in the server's registry (<see cref="StreamMetrics.Registry"/>, served at
@@ -21,14 +20,15 @@ internal sealed class IntakeMetrics
     /// <summary>From 50 µs (a small cached schema) to 2.5 s (a slow first schema fetch).</summary>
     private static readonly double[] ValidationBuckets = Histogram.ExponentialBuckets(0.00005, 2.5, 13);
 
-    private readonly IntakeStreams _streams;
+    private readonly Func<string, bool> _isDeclared;
     private readonly Counter _events;
     private readonly Counter _requests;
     private readonly Histogram _validation;
 
-    public IntakeMetrics(StreamMetrics metrics, IntakeStreams streams)
+    /// <param name="isDeclared">Whether a stream name is one the intake declares (else it counts as <see cref="OtherStream"/>).</param>
+    public IntakeMetrics(StreamMetrics metrics, Func<string, bool> isDeclared)
     {
-        _streams = streams;
+        _isDeclared = isDeclared;
         var factory = Metrics.WithCustomRegistry(metrics.Registry);
         _events = factory.CreateCounter("eventstreams_intake_events_total",
             "Events posted to the intake, per declared stream (others: _other) and result: accepted, invalid, error (producing failed).", "stream", "result");
@@ -43,5 +43,5 @@ internal sealed class IntakeMetrics
 
     public void Validated(TimeSpan elapsed) => _validation.Observe(elapsed.TotalSeconds);
 
-    private string StreamLabel(string? stream) => stream is not null && _streams.Find(stream) is not null ? stream : OtherStream;
+    private string StreamLabel(string? stream) => stream is not null && _isDeclared(stream) ? stream : OtherStream;
 }

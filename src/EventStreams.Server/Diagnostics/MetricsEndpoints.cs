@@ -1,14 +1,12 @@
-using EventStreams.Server.Streaming;
+using EventStreams.Server.Routes;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
-namespace EventStreams.Server.Api;
+namespace EventStreams.Server.Diagnostics;
 
 /// <summary><c>GET /metrics</c>: Prometheus text from this server's own registry, on the public port unless <c>Metrics:Port</c> moves it.</summary>
 public static class MetricsEndpoints
 {
-    public const string Path = "/metrics";
-
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder endpoints)
     {
         if (endpoints.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.Port == 0)
@@ -21,5 +19,5 @@ public static class MetricsEndpoints
 
     /// <summary>Only GET and HEAD: any other method is a 405 problem body.</summary>
     internal static void MapGetOnly(IEndpointRouteBuilder endpoints, CollectorRegistry registry) =>
-        endpoints.MapMetrics(Path, registry).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+        endpoints.MapMetrics(ApiRoutes.Metrics, registry).WithMetadata(new HttpMethodMetadata(ApiRoutes.GetAndHead));
 }

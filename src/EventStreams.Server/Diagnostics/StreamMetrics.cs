@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using EventStreams.Server.Catalog;
-using EventStreams.Server.Kafka;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
-namespace EventStreams.Server.Streaming;
+namespace EventStreams.Server.Diagnostics;
 
 /// <summary>
 /// Prometheus metrics, in a registry of this server's own (several servers may share a test process). Every label's
@@ -28,15 +26,13 @@ public sealed class StreamMetrics : IReaderMetrics
     private readonly ConcurrentDictionary<string, Counter.Child> _combinations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Counter.Child Events, Counter.Child Bytes)> _sentByTransport = new(StringComparer.Ordinal);
 
-    /// <summary>Without the catalogue's and the Kafka probe's gauges (benchmark probes).</summary>
-    public StreamMetrics()
-        : this(null, null, Options.Create(new MetricsOptions()))
+    /// <summary>
+    /// <paramref name="kafka"/> and <paramref name="catalog"/> are read at scrape time (the Kafka probe and the catalogue
+    /// do not know about metrics); without them (upstream mode, benchmark probes) their series do not exist.
+    /// </summary>
+    public StreamMetrics(IOptions<MetricsOptions>? options = null, Func<KafkaReadings>? kafka = null, Func<CatalogReadings>? catalog = null)
     {
-    }
-
-    public StreamMetrics(StreamCatalog? catalog, KafkaHealth? kafka, IOptions<MetricsOptions> options)
-    {
-        _maxCombinations = options.Value.MaxStreamCombinations;
+        _maxCombinations = (options?.Value ?? new MetricsOptions()).MaxStreamCombinations;
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
         // The reference service's names and labels, so that existing dashboards keep working.
@@ -57,9 +53,10 @@ public sealed class StreamMetrics : IReaderMetrics
             var outages = factory.CreateCounter("eventstreams_kafka_outages_total", "Kafka outages seen (transitions from reachable to unreachable).");
             Registry.AddBeforeCollectCallback(() =>
             {
-                reachable.Set(kafka.IsReachable ? 1 : 0);
-                unreachableSeconds.Set(kafka.UnreachableFor.TotalSeconds);
-                outages.IncTo(kafka.Outages);
+                var readings = kafka();
+                reachable.Set(readings.IsReachable ? 1 : 0);
+                unreachableSeconds.Set(readings.UnreachableFor.TotalSeconds);
+                outages.IncTo(readings.Outages);
             });
         }
 
@@ -69,8 +66,9 @@ public sealed class StreamMetrics : IReaderMetrics
             var catalogStreams = factory.CreateGauge("eventstreams_catalog_streams", "Streams (and aliases) in the current catalogue.");
             Registry.AddBeforeCollectCallback(() =>
             {
-                reloadFailures.IncTo(catalog.ReloadFailures);
-                catalogStreams.Set(catalog.IsLoaded ? catalog.Current.Streams.Count : 0);
+                var readings = catalog();
+                reloadFailures.IncTo(readings.ReloadFailures);
+                catalogStreams.Set(readings.Streams);
             });
         }
     }
@@ -125,3 +123,9 @@ public sealed class StreamMetrics : IReaderMetrics
         return _combinations.GetOrAdd(key, k => _connections.WithLabels(k));
     }
 }
+
+/// <summary>What the Kafka health probe says at scrape time.</summary>
+public readonly record struct KafkaReadings(bool IsReachable, TimeSpan UnreachableFor, long Outages);
+
+/// <summary>What the catalogue says at scrape time.</summary>
+public readonly record struct CatalogReadings(long ReloadFailures, int Streams);

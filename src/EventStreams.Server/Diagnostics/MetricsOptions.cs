@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace EventStreams.Server.Streaming;
+namespace EventStreams.Server.Diagnostics;
 
 /// <summary>The <c>Metrics</c> configuration section.</summary>
 public sealed class MetricsOptions
