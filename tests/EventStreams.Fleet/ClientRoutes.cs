@@ -35,6 +35,9 @@ public sealed class ClientRoutes
 
     public int Live => _live.Count;
 
+    /// <summary>Clients with a request being forwarded now (a stream, or one on its way).</summary>
+    public int LiveClients => _live.Values.Distinct(StringComparer.Ordinal).Count();
+
     internal string? Last(string client)
     {
         if (!_served.TryGetValue(client, out var served))
@@ -57,6 +60,18 @@ public sealed class ClientRoutes
         }
     }
 
+    /// <summary>Takes back the last <see cref="Record"/>: that instance refused the connection, another one serves the stream.</summary>
+    internal void Unrecord(string client)
+    {
+        if (_served.TryGetValue(client, out var served))
+        {
+            lock (served)
+            {
+                served.RemoveAt(served.Count - 1);
+            }
+        }
+    }
+
     internal IDisposable Track(HttpContext context, string client)
     {
         _live[context] = client;
@@ -73,6 +88,12 @@ public sealed class ClientRoutes
         }
 
         var (context, client) = live[random.Next(live.Length)];
+        // Out of the live set at once, so that a stream is cut once however long its end takes: one cut, one reconnect.
+        if (!_live.TryRemove(context, out _))
+        {
+            return null;
+        }
+
         context.Abort();
         return client;
     }

@@ -40,6 +40,9 @@ public sealed class Fleet : IAsyncDisposable
 
     public FleetProducer Producer { get; }
 
+    /// <summary>Restart phases and the balancer's failed forwards, timed.</summary>
+    public FleetLog Log { get; } = new();
+
     /// <summary>Where clients connect: the balancer.</summary>
     public Uri Address => Balancer.Address;
 
@@ -57,7 +60,7 @@ public sealed class Fleet : IAsyncDisposable
             await fleet.StartInstanceAsync(i, port: 0);
         }
 
-        fleet.Balancer = await FleetBalancer.StartAsync(fleet._ports.Select(port => new Uri($"http://127.0.0.1:{port}/")).ToList(), options.HealthCheckInterval, options.MoveEachReconnect);
+        fleet.Balancer = await FleetBalancer.StartAsync(fleet._ports.Select(port => new Uri($"http://127.0.0.1:{port}/")).ToList(), options.HealthCheckInterval, options.MoveEachReconnect, fleet.Log);
         await fleet.Balancer.WaitHealthyAsync(Enumerable.Range(0, options.Instances), StartTimeout);
         return fleet;
     }
@@ -70,10 +73,14 @@ public sealed class Fleet : IAsyncDisposable
     {
         var app = _instances[index]!;
         _instances[index] = null;
+        Log.Add($"instance{index}: stopping");
         await app.StopAsync().WaitAsync(StartTimeout);
+        Log.Add($"instance{index}: stopped");
         await app.DisposeAsync();
         await StartInstanceAsync(index, _ports[index]);
+        Log.Add($"instance{index}: started");
         await Balancer.WaitHealthyAsync([index], StartTimeout);
+        Log.Add($"instance{index}: healthy at the balancer");
     }
 
     public async ValueTask DisposeAsync()
@@ -113,6 +120,7 @@ public sealed class Fleet : IAsyncDisposable
             $"--StreamConfig:Uri={_configPath}",
             "--Demo:Enabled=false",
             "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             $"--Streaming:IdFormat={_options.IdFormat}",
             $"--Shutdown:DrainSeconds={_options.DrainSeconds}",
             $"--Shutdown:RetryMilliseconds={_options.RetryMilliseconds}",

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
@@ -20,6 +21,9 @@ namespace EventStreams.Fleet;
 /// </summary>
 public sealed class FleetBalancer : IAsyncDisposable
 {
+    /// <summary>The response header that names the instance the balancer sent a request to.</summary>
+    public const string InstanceHeader = "X-Fleet-Instance";
+
     private const string ClusterId = "fleet";
 
     private readonly WebApplication _app;
@@ -45,7 +49,7 @@ public sealed class FleetBalancer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    internal static async Task<FleetBalancer> StartAsync(IReadOnlyList<Uri> instances, TimeSpan healthInterval, bool moveEachReconnect)
+    internal static async Task<FleetBalancer> StartAsync(IReadOnlyList<Uri> instances, TimeSpan healthInterval, bool moveEachReconnect, FleetLog log)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -57,16 +61,17 @@ public sealed class FleetBalancer : IAsyncDisposable
             Destinations = instances.Select((uri, i) => (uri, i)).ToDictionary(d => DestinationId(d.i), d => new DestinationConfig { Address = d.uri.ToString() }),
             HealthCheck = new HealthCheckConfig
             {
+                // When every instance looks unhealthy (a busy balancer's probes all timed out), try them all rather than answer 503.
+                AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyOrPanic,
                 Active = new ActiveHealthCheckConfig
                 {
                     Enabled = true,
                     Interval = healthInterval,
                     Timeout = TimeSpan.FromSeconds(2),
-                    Policy = "ConsecutiveFailures",
+                    Policy = ReadinessHealthPolicy.PolicyName,
                     Path = "/readyz",
                 },
             },
-            Metadata = new Dictionary<string, string> { ["ConsecutiveFailuresHealthPolicy.Threshold"] = "1" },
             // Streams are long; a quiet one still sends a heartbeat well within this.
             HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(10) },
         };
@@ -74,25 +79,39 @@ public sealed class FleetBalancer : IAsyncDisposable
         var routes = new ClientRoutes();
         builder.Services.AddSingleton(routes);
         builder.Services.AddSingleton<ILoadBalancingPolicy, ElsewherePolicy>();
+        builder.Services.AddSingleton(log);
+        builder.Services.AddSingleton<IActiveHealthCheckPolicy, ReadinessHealthPolicy>();
         builder.Services.AddReverseProxy().LoadFromMemory([route], [cluster]);
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
             using var tracked = ClientRoutes.ClientOf(context) is { } client ? routes.Track(context, client) : null;
             await next(context);
+            // A WebSocket that ends is reported as a cancelled upgrade: not a failure.
+            if (context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.UpgradeResponseCanceled } failed)
+            {
+                var instance = context.Response.Headers[InstanceHeader].ToString();
+                log.Add($"balancer: {context.Request.Path} to {(instance.Length > 0 ? instance : "no instance")} failed: {failed.Error} ({failed.Exception?.GetType().Name}: {failed.Exception?.Message}), answered {context.Response.StatusCode}");
+            }
         });
         app.MapReverseProxy(pipeline =>
         {
+            pipeline.Use((context, next) => NextInstanceOnFailure.InvokeAsync(context, () => next(context), routes, log));
             pipeline.UseLoadBalancing();
             pipeline.Use((context, next) =>
             {
-                if (ClientRoutes.ClientOf(context) is { } client && context.GetReverseProxyFeature().AvailableDestinations is [var destination])
+                if (context.GetReverseProxyFeature().AvailableDestinations is [var destination])
                 {
-                    routes.Record(client, destination.DestinationId);
+                    context.Response.Headers[InstanceHeader] = destination.DestinationId;
+                    if (ClientRoutes.ClientOf(context) is { } client)
+                    {
+                        routes.Record(client, destination.DestinationId);
+                    }
                 }
 
                 return next(context);
             });
+
         });
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         return new FleetBalancer(app, routes);
@@ -102,11 +121,18 @@ public sealed class FleetBalancer : IAsyncDisposable
     internal async Task WaitHealthyAsync(IEnumerable<int> indexes, TimeSpan timeout)
     {
         var lookup = _app.Services.GetRequiredService<IProxyStateLookup>();
-        using var deadline = new CancellationTokenSource(timeout);
+        var deadline = DateTime.UtcNow + timeout;
         var wanted = indexes.Select(DestinationId).ToList();
-        while (!(lookup.TryGetCluster(ClusterId, out var cluster) && wanted.All(id => IsHealthy(cluster, id))))
+        ClusterState? cluster;
+        while (!(lookup.TryGetCluster(ClusterId, out cluster) && wanted.All(id => IsHealthy(cluster, id))))
         {
-            await Task.Delay(50, deadline.Token);
+            if (DateTime.UtcNow > deadline)
+            {
+                var states = cluster is null ? "no cluster" : string.Join(", ", cluster.Destinations.Select(d => $"{d.Key}: {d.Value.Health.Active}"));
+                throw new TimeoutException($"{string.Join(", ", wanted)} not healthy at the balancer within {timeout}: {states}");
+            }
+
+            await Task.Delay(50);
         }
     }
 

@@ -46,20 +46,27 @@ public sealed class FleetRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every client has received every event produced so far (or timeout: the tally then shows what is missing).</summary>
+    /// <summary>
+    /// Waits until every client has received every event produced so far, or gave up (a fatal answer); true only when every
+    /// client has everything (false on a timeout or when a client gave up: the tally then shows what is missing).
+    /// </summary>
     public async Task<bool> WaitDeliveredAsync(TimeSpan timeout)
     {
         var producer = _fleet.Producer;
+        bool HasAll(FleetClient c) => Enumerable.Range(0, producer.Partitions).All(p => c.Received(p) >= producer.Produced(p));
         try
         {
-            await WaitUntilAsync(() => Clients.All(c => c.Fatal > 0 || Enumerable.Range(0, producer.Partitions).All(p => c.Received(p) >= producer.Produced(p))), timeout);
-            return true;
+            await WaitUntilAsync(() => Clients.All(c => c.Fatal > 0 || HasAll(c)), timeout);
+            return Clients.All(HasAll);
         }
         catch (TimeoutException)
         {
             return false;
         }
     }
+
+    /// <summary>Waits until every client has a stream again (after cuts: every cut client has reconnected).</summary>
+    public Task WaitStreamingAsync(TimeSpan timeout) => WaitUntilAsync(() => _fleet.Balancer.Routes.LiveClients == Clients.Count(c => c.Fatal == 0), timeout);
 
     public FleetTally Tally() => FleetTally.Of(Clients, _fleet.Producer, _fleet.Balancer.Routes);
 

@@ -31,7 +31,9 @@ public sealed class SseFleetClient(string name, Uri balancer, HttpClient http, i
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                 if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != "text/event-stream")
                 {
-                    LastError = $"HTTP {(int)response.StatusCode} {response.Content.Headers.ContentType}";
+                    var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                    var instance = response.Headers.TryGetValues(FleetBalancer.InstanceHeader, out var values) ? values.First() : "none";
+                    LastError = $"{DateTime.UtcNow:HH:mm:ss.fff} HTTP {(int)response.StatusCode} {response.Content.Headers.ContentType} from {instance}: {body[..Math.Min(body.Length, 300)]}";
                     Fatal++;
                     return;
                 }

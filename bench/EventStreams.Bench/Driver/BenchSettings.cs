@@ -50,7 +50,8 @@ internal sealed class BenchSettings
         {
             RepoRoot = root,
             BenchDll = benchDll,
-            ServerDll = serverDll,
+            // --server-dll: another build of our server (e.g. main's, for a before/after in one session).
+            ServerDll = Value("--server-dll") ?? serverDll,
             Smoke = smoke,
             LogDirectory = Path.Combine(Path.GetTempPath(), "eventstreams-bench", stamp),
             ReportPath = Value("--out") ?? Path.Combine(results, smoke ? $"smoke-{stamp}.md" : $"{stamp}.md"),

@@ -72,25 +72,40 @@ internal static class FleetBench
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Server defaults: Shutdown:DrainSeconds={options.DrainSeconds}, Shutdown:RetryMilliseconds={options.RetryMilliseconds}. ")
             .AppendLine("SSE clients behave as EventSource (3 s reconnection time until the server sends `retry:`); hub clients reconnect after a random 0-1 s. ")
-            .AppendLine(CultureInfo.InvariantCulture, $"Balancer: YARP, active health checks on /readyz every {options.HealthCheckInterval.TotalMilliseconds:0} ms. Load average before: {LoadAverage()}. Broker: librdkafka mock cluster, in process.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Balancer: YARP, round-robin; active health checks on /readyz every {options.HealthCheckInterval.TotalMilliseconds:0} ms (out of rotation at once on a non-2xx answer or a refused connection, after 3 unanswered probes; all instances tried when none looks healthy); a GET that failed before an answer (refused, reset, timed out) is sent to another instance. ")
+            .AppendLine(CultureInfo.InvariantCulture, $"Everything runs in this one process (3 servers, balancer, clients, broker: librdkafka mock cluster). Load average before: {LoadAverage()}.")
             .AppendLine()
             .AppendLine("| Clients | Transport | Events produced | Lost | Repeated | Fatal answers | Longest silence p50 | p99 | max | Served by 2+ instances |")
             .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         await using var fleet = await Fleet.Fleet.StartAsync(options);
+        fleet.Log.Echo = true;
         await using var run = FleetRun.Start(fleet, new FleetLoad(clients - hubClients, hubClients, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1)));
         await run.WaitStartedAsync(Wait);
         var roll = Stopwatch.StartNew();
+        string? rollFailure = null;
         using (var stop = new CancellationTokenSource())
         {
             var producing = fleet.Producer.RunAsync(rate, stop.Token);
             await run.WaitDeliveredAsync(Wait);
             run.Silence.Open();
             roll.Restart();
-            for (var i = 0; i < fleet.Instances; i++)
+            using var watching = new CancellationTokenSource();
+            var watch = WatchAsync(fleet, run, watching.Token);
+            try
             {
-                await fleet.RestartAsync(i);
-                Console.WriteLine($"instance {i} restarted after {roll.Elapsed.TotalSeconds:0.0} s");
+                for (var i = 0; i < fleet.Instances; i++)
+                {
+                    await fleet.RestartAsync(i);
+                    Console.WriteLine($"instance {i} restarted after {roll.Elapsed.TotalSeconds:0.0} s");
+                }
             }
+            catch (TimeoutException e)
+            {
+                rollFailure = e.Message;
+            }
+
+            await watching.CancelAsync();
+            await watch;
 
             run.Silence.Close();
             await stop.CancelAsync();
@@ -98,6 +113,11 @@ internal static class FleetBench
         }
 
         var delivered = await run.WaitDeliveredAsync(Wait);
+        foreach (var client in run.Clients.Where(c => c.Fatal > 0))
+        {
+            Console.WriteLine($"{client.Name} gave up: {client.LastError}");
+        }
+
         var failed = false;
         foreach (var (label, group) in new[] { ("all", run.Clients), ("SSE", run.Clients.Where(c => c is SseFleetClient).ToList()), ("hub", run.Clients.Where(c => c is HubFleetClient).ToList()) })
         {
@@ -107,8 +127,36 @@ internal static class FleetBench
             report.AppendLine(CultureInfo.InvariantCulture, $"| {tally.Clients} | {label} | {tally.Produced:N0} | {tally.Lost} | {tally.Repeated} | {tally.Fatal} | {Ms(tally.SilenceP50)} | {Ms(tally.SilenceP99)} | {Ms(tally.SilenceMax)} | {tally.ClientsOnSeveralInstances} |");
         }
 
-        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll took {roll.Elapsed.TotalSeconds:0.0} s; every event delivered afterwards: {(delivered ? "yes" : "NO")}. Load average after: {LoadAverage()}.");
-        return Finish(args, report, failed || !delivered);
+        if (rollFailure is not null)
+        {
+            report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll FAILED: {rollFailure}");
+        }
+
+        var gaveUp = run.Clients.Count(c => c.Fatal > 0);
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll took {roll.Elapsed.TotalSeconds:0.0} s. Every client received every event afterwards: {(delivered ? "yes" : "NO")}; clients that gave up on a fatal answer: {gaveUp}. Load average after: {LoadAverage()}.");
+        foreach (var client in run.Clients.Where(c => c.Fatal > 0).Take(10))
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"- {client.Name} gave up: {client.LastError}");
+        }
+
+        return Finish(args, report, failed || !delivered || rollFailure is not null);
+    }
+
+    /// <summary>Every second: streams the balancer forwards, clients that gave up, the fleet's events.</summary>
+    private static async Task WatchAsync(Fleet.Fleet fleet, FleetRun run, CancellationToken stop)
+    {
+        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await tick.WaitForNextTickAsync(stop))
+            {
+                var behind = run.Clients.Count(c => Enumerable.Range(0, fleet.Producer.Partitions).Any(p => c.Received(p) < fleet.Producer.Produced(p) - 100));
+                fleet.Log.Add($"watch: {fleet.Balancer.Routes.Live} streams forwarded, {run.Clients.Count(c => c.Fatal > 0)} clients gave up, {behind} clients > 100 events behind; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued; load {LoadAverage()}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private static int Finish(string[] args, StringBuilder report, bool failed)

@@ -1,6 +1,7 @@
 using EventStreams.Server.Problems;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace EventStreams.Server.Api;
 
@@ -20,7 +21,9 @@ public static class ApiMiddleware
             context.Response.OnStarting(AddHeaders, context.Response);
             return next(context);
         });
-        app.UseCors();
+        // Only requests with an Origin can need CORS. The middleware would take its policy provider from the request's services,
+        // giving every stream a DI scope for its whole life (idle connections' memory), only to find no Origin.
+        app.UseWhen(static context => context.Request.Headers.ContainsKey(HeaderNames.Origin), static cors => cors.UseCors());
         return app;
     }
 

@@ -19,8 +19,16 @@ public sealed partial class StreamTerminations : IDisposable
     private readonly ShutdownDrain _drain;
     private readonly ILogger<StreamTerminations> _logger;
 
-    /// <summary>One source per catalogued stream that has had a client; bounded by the catalogue.</summary>
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _removed = new(StringComparer.Ordinal);
+    /// <summary>
+    /// One source per catalogued stream that has had a client, shared by all its running streams (bounded by the catalogue):
+    /// cancelled, and replaced for later streams, when the stream is removed, the drain begins or an outage notice closes
+    /// streams. A running stream holds no source of its own for this (it would cost every idle connection memory).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _ends = new(StringComparer.Ordinal);
+
+    private readonly CancellationTokenRegistration _onDrain;
+    private readonly Lock _noticeGate = new();
+    private CancellationToken _noticeFollowed;
 
     public StreamTerminations(KafkaHealth kafka, StreamCatalog catalog, ShutdownDrain drain, ILogger<StreamTerminations> logger)
     {
@@ -29,28 +37,39 @@ public sealed partial class StreamTerminations : IDisposable
         _drain = drain;
         _logger = logger;
         catalog.Changed += OnCatalogChanged;
+        _onDrain = drain.Draining.UnsafeRegister(static self => ((StreamTerminations)self!).EndAll(), this);
     }
 
     /// <summary>Watches a stream of <paramref name="streams"/> (catalogued names; others are ignored). Dispose when the stream ends.</summary>
-    public StreamWatch Watch(IEnumerable<string> streams)
+    public StreamWatch Watch(IReadOnlyList<string> streams)
     {
-        var names = streams.Where(name => _catalog.TryGet(name, out _)).Distinct(StringComparer.Ordinal).ToList();
-        var tokens = new List<CancellationToken>(names.Count + 2) { _drain.Draining };
-        if (_kafka.NoticeMode == OutageNotice.Close)
+        FollowOutageNotice();
+        var names = streams.All(name => _catalog.TryGet(name, out _)) ? streams : [.. streams.Where(name => _catalog.TryGet(name, out _)).Distinct(StringComparer.Ordinal)];
+        CancellationToken token = default;
+        CancellationTokenSource? linked = null;
+        for (var i = 0; i < names.Count; i++)
         {
-            tokens.Add(_kafka.OutageNotice);
+            var end = _ends.GetOrAdd(names[i], static _ => new CancellationTokenSource()).Token;
+            if (i == 0)
+            {
+                token = end;
+            }
+            else if (end != token)
+            {
+                // Several streams in one request (rare): a source of its own that follows theirs.
+                var previous = linked;
+                linked = CancellationTokenSource.CreateLinkedTokenSource(token, end);
+                token = linked.Token;
+                previous?.Dispose();
+            }
         }
 
-        tokens.AddRange(names.Select(name => _removed.GetOrAdd(name, static _ => new CancellationTokenSource()).Token));
-        var linked = CancellationTokenSource.CreateLinkedTokenSource([.. tokens]);
-        var watch = new StreamWatch(linked, () => Reason(names));
-        if (names.Any(name => !_catalog.TryGet(name, out _)))
-        {
-            // Removed between the request's validation and now.
-            linked.Cancel();
-        }
-
-        return watch;
+        // Checked after taking the shared sources: an ending that began before this either cancelled them or is seen here
+        // (also a stream removed between the request's validation and now).
+        var ended = _drain.IsDraining
+            || (_kafka.NoticeMode == OutageNotice.Close && _kafka.OutageNotice.IsCancellationRequested)
+            || names.Any(name => !_catalog.TryGet(name, out _));
+        return new StreamWatch(this, names, linked, ended ? new CancellationToken(canceled: true) : token);
     }
 
     /// <summary>
@@ -69,9 +88,13 @@ public sealed partial class StreamTerminations : IDisposable
         ? new StreamEnding(StreamEnding.ShutdownName, "The server is shutting down; reconnect with the last event id.", _drain.NextRetryMilliseconds())
         : null;
 
-    public void Dispose() => _catalog.Changed -= OnCatalogChanged;
+    public void Dispose()
+    {
+        _catalog.Changed -= OnCatalogChanged;
+        _onDrain.Dispose();
+    }
 
-    private StreamEnding Reason(IReadOnlyList<string> names)
+    internal StreamEnding Reason(IReadOnlyList<string> names)
     {
         if (ShutdownEnding() is { } shutdown)
         {
@@ -89,14 +112,51 @@ public sealed partial class StreamTerminations : IDisposable
 
     private void OnCatalogChanged(StreamCatalogSnapshot snapshot)
     {
-        foreach (var name in _removed.Keys)
+        foreach (var name in _ends.Keys)
         {
-            if (!snapshot.Streams.ContainsKey(name) && _removed.TryRemove(name, out var source))
+            if (!snapshot.Streams.ContainsKey(name) && _ends.TryRemove(name, out var source))
             {
                 LogRemoved(_logger, name);
                 source.Cancel();
             }
         }
+    }
+
+    /// <summary>Ends every running stream (drain, outage notice); streams started later get fresh sources.</summary>
+    private void EndAll()
+    {
+        foreach (var name in _ends.Keys)
+        {
+            if (_ends.TryRemove(name, out var source))
+            {
+                source.Cancel();
+            }
+        }
+    }
+
+    /// <summary>
+    /// With <see cref="OutageNotice.Close"/>, ends every running stream when the current outage notice fires. Kafka's health
+    /// makes a new notice token after each outage: the first stream watched after it follows the new one.
+    /// </summary>
+    private void FollowOutageNotice()
+    {
+        if (_kafka.NoticeMode != OutageNotice.Close)
+        {
+            return;
+        }
+
+        var notice = _kafka.OutageNotice;
+        lock (_noticeGate)
+        {
+            if (notice == _noticeFollowed)
+            {
+                return;
+            }
+
+            _noticeFollowed = notice;
+        }
+
+        notice.UnsafeRegister(static self => ((StreamTerminations)self!).EndAll(), this);
     }
 
     [LoggerMessage(LogEventIds.StreamRemovedFromCatalog, LogLevel.Information, "Stream {Stream} was removed from the catalogue: ending its clients' streams")]

@@ -1,21 +1,27 @@
 namespace EventStreams.Server.Health;
 
-/// <summary>One running stream's view of <see cref="StreamTerminations"/>: a token cancelled when the server ends it, and why.</summary>
-public sealed class StreamWatch : IDisposable
+/// <summary>
+/// One running stream's view of <see cref="StreamTerminations"/>: a token cancelled when the server ends it, and why. A value:
+/// for a stream of one catalogued name the token is the one shared by all of that stream's clients.
+/// </summary>
+public readonly struct StreamWatch : IDisposable
 {
-    private readonly CancellationTokenSource _linked;
-    private readonly Func<StreamEnding> _reason;
+    private readonly StreamTerminations _terminations;
+    private readonly IReadOnlyList<string> _names;
+    private readonly CancellationTokenSource? _linked;
 
-    internal StreamWatch(CancellationTokenSource linked, Func<StreamEnding> reason)
+    internal StreamWatch(StreamTerminations terminations, IReadOnlyList<string> names, CancellationTokenSource? linked, CancellationToken token)
     {
+        _terminations = terminations;
+        _names = names;
+        Token = token;
         _linked = linked;
-        _reason = reason;
     }
 
-    public CancellationToken Token => _linked.Token;
+    public CancellationToken Token { get; }
 
     /// <summary>Why <see cref="Token"/> was cancelled; null while it was not.</summary>
-    public StreamEnding? Ending => _linked.IsCancellationRequested ? _reason() : null;
+    public StreamEnding? Ending => Token.IsCancellationRequested ? _terminations.Reason(_names) : null;
 
-    public void Dispose() => _linked.Dispose();
+    public void Dispose() => _linked?.Dispose();
 }

@@ -52,6 +52,7 @@ public static class EventStreamsHostingExtensions
         services.AddTrustedProxies();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<EventStreamWriter>();
+        services.AddSingleton<StalledWrites>();
         services.AddSingleton<KafkaHealth>();
         services.AddSingleton<StreamTerminations>();
         // Unready, streams ended with advice to come back, still listening a while: a stop moves clients to other instances.

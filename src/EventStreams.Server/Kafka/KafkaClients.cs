@@ -27,6 +27,8 @@ public sealed partial class KafkaClients : IDisposable
     private readonly Lazy<IAdminClient> _admin;
     private readonly Lazy<IConsumer<byte[]?, byte[]?>> _watermarks;
     private readonly ConcurrentDictionary<string, (int Partitions, DateTimeOffset At)> _partitionCounts = new(StringComparer.Ordinal);
+    private readonly Lock _countsGate = new();
+    private CancellationTokenSource _partitionsAdded = new();
 
     public KafkaClients(IOptions<KafkaOptions> options, TimeProvider time, ILogger<KafkaClients> logger)
     {
@@ -145,10 +147,7 @@ public sealed partial class KafkaClients : IDisposable
         {
             // Asking for one unknown topic makes librdkafka wait for it until the timeout; the full list answers at once.
             var metadata = _admin.Value.GetMetadata(MetadataTimeout);
-            foreach (var info in metadata.Topics.Where(t => !t.Error.IsError))
-            {
-                _partitionCounts[info.Topic] = (info.Partitions.Count, now);
-            }
+            Observe(metadata);
 
             // Decide from this answer, not from the shared map: a concurrent refresh may have stamped the entry
             // with its own time, which made this topic look missing (and cached as missing for the TTL).
@@ -158,6 +157,39 @@ public sealed partial class KafkaClients : IDisposable
         }
 
         return cached.Partitions;
+    }
+
+    /// <summary>The partitions of <paramref name="topic"/> as last seen, without asking the broker (0 when unknown).</summary>
+    public int KnownPartitionCount(string topic) => _partitionCounts.TryGetValue(topic, out var cached) ? cached.Partitions : 0;
+
+    /// <summary>
+    /// Cancelled when a topic gains partitions (a topic created counts: it goes from 0); a new token after that. The
+    /// health probe's metadata request (every <c>Kafka:Health:ProbeIntervalMilliseconds</c>) is what notices, so
+    /// running streams pick new partitions up within that interval.
+    /// </summary>
+    public CancellationToken PartitionsAdded => Volatile.Read(ref _partitionsAdded).Token;
+
+    /// <summary>Takes the partition counts of a full metadata answer (every topic of the cluster), and says when one grew.</summary>
+    public void Observe(Metadata metadata)
+    {
+        var now = _time.GetUtcNow();
+        var grew = false;
+        lock (_countsGate)
+        {
+            foreach (var info in metadata.Topics.Where(t => !t.Error.IsError))
+            {
+                grew |= _partitionCounts.TryGetValue(info.Topic, out var known) && info.Partitions.Count > known.Partitions;
+                _partitionCounts[info.Topic] = (info.Partitions.Count, now);
+            }
+
+            if (grew)
+            {
+                // The old source is not disposed: a subscription may be registering on its token right now.
+                var added = _partitionsAdded;
+                Volatile.Write(ref _partitionsAdded, new CancellationTokenSource());
+                added.Cancel();
+            }
+        }
     }
 
     public WatermarkOffsets Watermarks(TopicPartition partition) =>

@@ -100,6 +100,8 @@ public sealed partial class KafkaHealth : BackgroundService
                 }
 
                 Reachable();
+                // The same answer tells running streams about partitions added to their topics.
+                _kafka.Observe(metadata);
             }
             catch (KafkaException e)
             {

@@ -76,10 +76,10 @@ public sealed partial class StreamSession : IDisposable
     /// Read what arrived with <see cref="TryNext"/>; a read may yield no deliverable event (all filtered out). Ends with
     /// an <see cref="OperationCanceledException"/> on <see cref="Stopping"/>.
     /// </summary>
-    public async ValueTask<bool> ReadAsync(TimeSpan maxWait)
+    public ValueTask<bool> ReadAsync(TimeSpan maxWait)
     {
         _next = 0;
-        return await _subscription.ReadAsync(_batch, maxWait, _stopping.Token);
+        return _subscription.ReadAsync(_batch, maxWait, _stopping.Token);
     }
 
     /// <summary>The next event to deliver from the last read; <see cref="WriteId"/> then writes the id that resumes after it.</summary>

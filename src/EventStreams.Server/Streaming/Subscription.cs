@@ -16,10 +16,10 @@ public sealed class Subscription : IDisposable
     private readonly SharedPartitionReader _reader;
     private readonly Func<CatchUpReader> _newCatchUp;
     private readonly TimeProvider _time;
-    private readonly PartitionPosition[] _positions;
+    private PartitionPosition[] _positions;
     // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
     private readonly List<KafkaEvent> _scratch = [];
-    private readonly Task[] _signals;
+    private Task[] _signals;
     private readonly CatchUpPermits _permits;
     private CatchUpReader? _catchUp;
     private int _catchingUp;
@@ -27,7 +27,14 @@ public sealed class Subscription : IDisposable
     // for (in turn with every other client) when a partition falls behind its cache's window.
     private IDisposable? _permit;
     private Task<IDisposable>? _entering;
-    private readonly EventIdWriter _ids;
+    private EventIdWriter _ids;
+    private readonly IdFormat _idFormat;
+    // Partitions added to the followed topics while this runs: checked once at the start and whenever metadata says
+    // a topic grew; joined off this thread (broker round trips), then appended, so ids carry them from then on.
+    private readonly AddedPartitions? _added;
+    private TaskCompletionSource _partitionsChanged = Completed();
+    private CancellationTokenRegistration _partitionsChangedRegistration;
+    private Task<PartitionPosition[]>? _joining;
 
     internal Subscription(
         SharedPartitionReader reader,
@@ -36,7 +43,8 @@ public sealed class Subscription : IDisposable
         Func<CatchUpReader> newCatchUp,
         CatchUpPermits permits,
         IDisposable? permit,
-        TimeProvider time)
+        TimeProvider time,
+        AddedPartitions? added = null)
     {
         _permits = permits;
         _permit = permit;
@@ -44,8 +52,10 @@ public sealed class Subscription : IDisposable
         _positions = [.. positions];
         _newCatchUp = newCatchUp;
         _time = time;
-        _signals = new Task[positions.Count + 1];
+        _signals = new Task[positions.Count + 2];
+        _idFormat = idFormat;
         _ids = new EventIdWriter(_positions, idFormat);
+        _added = added;
     }
 
     /// <summary>
@@ -58,6 +68,7 @@ public sealed class Subscription : IDisposable
         while (true)
         {
             batch.Clear();
+            JoinAddedPartitions();
             for (var i = 0; i < _positions.Length; i++)
             {
                 // Taken before reading, so an append between the read and the wait still wakes us.
@@ -83,23 +94,24 @@ public sealed class Subscription : IDisposable
 
             // Wait on as few tasks as possible: every WhenAny registers on each task and, once woken, removes itself
             // from the others by a linear search. A task shared by all clients (a static "never" placeholder used to
-            // sit here) made that quadratic in the number of clients.
-            Task wake;
+            // sit here) made that quadratic in the number of clients. So "partitions were added" is this subscription's
+            // own task, completed through a registration on the shared token.
+            var waitingOn = _positions.Length;
+            if (_added is not null)
+            {
+                _signals[waitingOn++] = (Task?)_joining ?? _partitionsChanged.Task;
+            }
+
             if (_catchUp is not null)
             {
-                _signals[^1] = _catchUp.Events.WaitToReadAsync(cancellationToken).AsTask();
-                wake = Task.WhenAny(_signals);
+                _signals[waitingOn++] = _catchUp.Events.WaitToReadAsync(cancellationToken).AsTask();
             }
             else if (_entering is not null)
             {
-                _signals[^1] = _entering;
-                wake = Task.WhenAny(_signals);
-            }
-            else
-            {
-                wake = _positions.Length == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, _positions.Length));
+                _signals[waitingOn++] = _entering;
             }
 
+            var wake = waitingOn == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, waitingOn));
             try
             {
                 await wake.WaitAsync(maxWait, _time, cancellationToken);
@@ -118,6 +130,18 @@ public sealed class Subscription : IDisposable
     {
         try
         {
+            _partitionsChangedRegistration.Dispose();
+            _joining?.ContinueWith(
+                joined =>
+                {
+                    foreach (var position in joined.IsCompletedSuccessfully ? joined.Result : [])
+                    {
+                        _reader.Release(position.Cache);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
             StopCatchUp();
             if (_entering is not null)
             {
@@ -132,6 +156,48 @@ public sealed class Subscription : IDisposable
                 _reader.Release(position.Cache);
             }
         }
+    }
+
+    /// <summary>
+    /// Appends the partitions a finished join found, then, when metadata changed since the last look, starts joining
+    /// the followed partitions this subscription lacks. A failed join ends the stream: its id resumes them from their start.
+    /// </summary>
+    private void JoinAddedPartitions()
+    {
+        if (_added is null)
+        {
+            return;
+        }
+
+        if (_joining is { IsCompleted: true } joining)
+        {
+            _joining = null;
+            var joined = joining.GetAwaiter().GetResult();
+            _positions = [.. _positions, .. joined];
+            _signals = new Task[_positions.Length + 2];
+            _ids = new EventIdWriter(_positions, _idFormat);
+        }
+
+        if (_joining is not null || !_partitionsChanged.Task.IsCompleted)
+        {
+            return;
+        }
+
+        // Watch before looking, so that a topic growing in between is looked at again.
+        _partitionsChangedRegistration.Dispose();
+        _partitionsChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _partitionsChangedRegistration = _added.Added.Register(static changed => ((TaskCompletionSource)changed!).TrySetResult(), _partitionsChanged);
+        if (_added.Missing(_positions) is { Count: > 0 } missing)
+        {
+            _joining = _added.JoinAsync(missing, _positions.Length);
+        }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var completed = new TaskCompletionSource();
+        completed.SetResult();
+        return completed;
     }
 
     private void ReadCache(PartitionPosition position, List<(PartitionPosition, KafkaEvent)> batch)

@@ -23,7 +23,17 @@ public sealed partial class SubscriptionFactory(
     /// <summary>Catch-up readers log under their own category.</summary>
     private readonly ILogger _catchUpLogger = loggers.CreateLogger<CatchUpReader>();
 
-    /// <summary>Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the client got wrong.</summary>
+    /// <summary>One delegate for every subscription (a closure per subscription would cost each idle client 64 bytes).</summary>
+    private Func<CatchUpReader>? _newCatchUp;
+
+    /// <summary>
+    /// Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the
+    /// client got wrong. With a <paramref name="lastEventId"/>, the partitions of a <see cref="Followed"/> topic after the
+    /// highest one it names (all of them when it names none) start at their first event: Kafka only ever adds partitions,
+    /// numbered on, and ids carry every partition their stream read, so those were added, or the topic created, after the
+    /// id was written, and the client has nothing of them. A partition below that the id leaves out stays out, as in
+    /// the reference (an id written to read only some partitions).
+    /// </summary>
     public IReadOnlyList<StartPosition> Plan(IReadOnlyList<StreamDefinition> streams, IReadOnlyList<StartPosition>? lastEventId, long? since)
     {
         var starts = new Dictionary<(string, int), StartPosition>();
@@ -50,11 +60,13 @@ public sealed partial class SubscriptionFactory(
                 }
             }
         }
-        else
+
+        foreach (var topic in Followed(streams, lastEventId))
         {
-            foreach (var topic in streams.SelectMany(s => s.Topics).Distinct(StringComparer.Ordinal))
+            var partitions = kafka.PartitionCount(topic);
+            for (var p = AddedPartitions.FirstUnknown(topic, starts.Keys); p < partitions; p++)
             {
-                AddAll(starts, topic, kafka.PartitionCount(topic), since);
+                starts[(topic, p)] = lastEventId is null ? StartPosition.AtLatestOrSince(topic, p, since) : StartPosition.First(topic, p);
             }
         }
 
@@ -63,16 +75,51 @@ public sealed partial class SubscriptionFactory(
             : throw StreamRequestException.ConfigurationError($"None of the topics of {string.Join(',', streams.Select(s => s.Name))} exists in Kafka.");
     }
 
+    /// <summary>The topics a stream reads, existing or not yet: its streams' topics and those its Last-Event-ID names.</summary>
+    public static IReadOnlyList<string> Followed(IReadOnlyList<StreamDefinition> streams, IReadOnlyList<StartPosition>? lastEventId) =>
+        [.. streams.SelectMany(s => s.Topics).Concat(lastEventId?.Select(e => e.Topic) ?? []).Distinct(StringComparer.Ordinal)];
+
     /// <summary>Plans and subscribes off the caller's thread: metadata and offset lookups are blocking broker round trips.</summary>
     public Task<Subscription> SubscribeAsync(StreamRequest request, CancellationToken cancellationToken) =>
-        Task.Run(() => SubscribeAsync(Plan(request.Streams, request.Resume, request.Since), cancellationToken), cancellationToken);
+        Task.Run(
+            () => SubscribeAsync(Plan(request.Streams, request.Resume, request.Since), Followed(request.Streams, request.Resume), cancellationToken),
+            cancellationToken);
 
-    /// <summary>Resolves every start to an offset (broker round trips: call off the request's hot path) and joins the shared readers.</summary>
-    public async Task<Subscription> SubscribeAsync(IReadOnlyList<StartPosition> starts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resolves every start to an offset (broker round trips: call off the request's hot path) and joins the shared
+    /// readers. Partitions added to <paramref name="topics"/> later join the subscription from their first event.
+    /// </summary>
+    public async Task<Subscription> SubscribeAsync(IReadOnlyList<StartPosition> starts, IReadOnlyList<string> topics, CancellationToken cancellationToken)
+    {
+        var positions = await PositionsAsync(starts, firstIndex: 0);
+        IDisposable? permit = null;
+        try
+        {
+            if (positions.Any(p => p.Next < p.Cache.CompleteFrom))
+            {
+                permit = await EnterCatchUpAsync(cancellationToken);
+            }
+
+            var added = new AddedPartitions(topics, kafka, (missing, firstIndex) => Task.Run(() => PositionsAsync(missing, firstIndex)));
+            return new Subscription(reader, positions, options.Value.IdFormat, _newCatchUp ??= () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time, added);
+        }
+        catch
+        {
+            permit?.Dispose();
+            foreach (var position in positions)
+            {
+                reader.Release(position.Cache);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>A position per start, numbered from <paramref name="firstIndex"/>, each holding its partition's shared cache.</summary>
+    private async Task<PartitionPosition[]> PositionsAsync(IReadOnlyList<StartPosition> starts, int firstIndex)
     {
         starts = [.. starts.Select(StartFromTheEndWhenInTheFuture)];
         var caches = new List<PartitionCache>(starts.Count);
-        IDisposable? permit = null;
         try
         {
             // "Latest" is the end when the request arrived, as the broker sees it (the shared reader may not have
@@ -82,7 +129,12 @@ public sealed partial class SubscriptionFactory(
             for (var i = 0; i < starts.Count; i++)
             {
                 var partition = new TopicPartition(starts[i].Topic, starts[i].Partition!.Value);
-                long? wanted = starts[i].Offset is >= 0 and var offset ? offset : null;
+                long? wanted = starts[i].Offset switch
+                {
+                    >= 0 and var offset => offset,
+                    StartPosition.Earliest => 0, // the reader starts no earlier than the low watermark
+                    _ => null,
+                };
                 if (starts[i].Timestamp is { } timestamp && !reader.IsReading(partition))
                 {
                     // A partition not read yet may start where this client does: find where that is first.
@@ -99,34 +151,28 @@ public sealed partial class SubscriptionFactory(
             var positions = new PartitionPosition[starts.Count];
             for (var i = 0; i < starts.Count; i++)
             {
-                var (start, cache) = (starts[i], caches[i]);
+                var (start, cache, index) = (starts[i], caches[i], firstIndex + i);
                 if (latest[i] is { } high)
                 {
-                    positions[i] = new PartitionPosition(i, cache, await high, resumeTimestamp: null);
+                    positions[i] = new PartitionPosition(index, cache, await high, resumeTimestamp: null);
                 }
                 else if (start.Offset is { } offset)
                 {
-                    positions[i] = new PartitionPosition(i, cache, ClampOffset(cache, offset), resumeTimestamp: null);
+                    positions[i] = new PartitionPosition(index, cache, ClampOffset(cache, offset), resumeTimestamp: null);
                 }
                 else
                 {
                     // Events before the resume time (a since later than the reader's view) or of its millisecond that
                     // the client already has are swallowed by the position, so the offset may be early, never late.
                     var at = resolved[i] ?? timeLookup.Resolve(cache.Partition, start.Timestamp!.Value, cache);
-                    positions[i] = new PartitionPosition(i, cache, at, start.Timestamp, start.Skip);
+                    positions[i] = new PartitionPosition(index, cache, at, start.Timestamp, start.Skip);
                 }
             }
 
-            if (positions.Any(p => p.Next < p.Cache.CompleteFrom))
-            {
-                permit = await EnterCatchUpAsync(cancellationToken);
-            }
-
-            return new Subscription(reader, positions, options.Value.IdFormat, () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time);
+            return positions;
         }
         catch
         {
-            permit?.Dispose();
             caches.ForEach(reader.Release);
             throw;
         }

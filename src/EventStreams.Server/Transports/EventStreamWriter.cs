@@ -21,6 +21,7 @@ public sealed partial class EventStreamWriter(
     IOptions<StreamingOptions> options,
     StreamMetrics metrics,
     TimeProvider time,
+    StalledWrites stalledWrites,
     ILogger<EventStreamWriter> logger)
 {
     /// <summary>Frames are assembled here and handed to Kestrel in pieces of about this size: one response write instead of one per field.</summary>
@@ -40,12 +41,9 @@ public sealed partial class EventStreamWriter(
     {
         var gzip = StartResponse(context, ndjson);
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
-        var stall = TimeSpan.FromSeconds(options.Value.StalledClientSeconds);
         var output = context.Response.BodyWriter;
+        // Also gives up a write the client is not taking when the server ends the stream (shutdown must not wait for the stall time).
         var aborted = session.Stopping;
-        using var stallTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        // A write the client is not taking is given up too (shutdown must not wait for the stall timer).
-        using var giveUpWrite = session.Ending.UnsafeRegister(static timer => ((CancellationTokenSource)timer!).Cancel(), stallTimer);
 
         try
         {
@@ -59,7 +57,7 @@ public sealed partial class EventStreamWriter(
                 WriteText(output, gzip, ":ok\n\n"u8);
             }
 
-            await FlushAsync(output, stallTimer, stall);
+            await stalledWrites.FlushAsync(output, aborted);
             var lastWrite = time.GetTimestamp();
             while (!aborted.IsCancellationRequested)
             {
@@ -112,17 +110,17 @@ public sealed partial class EventStreamWriter(
                     }
                 }
 
-                await FlushAsync(output, stallTimer, stall);
+                await stalledWrites.FlushAsync(output, aborted);
             }
         }
         catch (OperationCanceledException) when (session.EndedBy is { } end)
         {
             await EndAsync(context, output, gzip, end, ndjson);
         }
-        catch (OperationCanceledException) when (stallTimer.IsCancellationRequested)
+        catch (ClientStalledException)
         {
             metrics.Dropped("stalled");
-            LogStalled(logger, context.Connection.RemoteIpAddress?.ToString(), stall.TotalSeconds);
+            LogStalled(logger, context.Connection.RemoteIpAddress?.ToString(), stalledWrites.Stall.TotalSeconds);
             context.Abort();
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -284,33 +282,6 @@ public sealed partial class EventStreamWriter(
         var text = _text ??= new ArrayBufferWriter<byte>(256);
         text.ResetWrittenCount();
         return text;
-    }
-
-    private static ValueTask FlushAsync(PipeWriter output, CancellationTokenSource stallTimer, TimeSpan stall)
-    {
-        var flush = output.FlushAsync(stallTimer.Token);
-        if (!flush.IsCompletedSuccessfully)
-        {
-            return AwaitFlushAsync(flush, stallTimer, stall);
-        }
-
-        // Nearly every flush completes at once: no timer is touched for those (two timer changes per flush
-        // per client added up with 10,000 clients).
-        return flush.Result.IsCanceled ? throw new OperationCanceledException(stallTimer.Token) : ValueTask.CompletedTask;
-    }
-
-    private static async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush, CancellationTokenSource stallTimer, TimeSpan stall)
-    {
-        // The client is not taking data right now: from here on it has `stall` to accept some.
-        stallTimer.CancelAfter(stall);
-        var result = await flush;
-        if (result.IsCanceled)
-        {
-            throw new OperationCanceledException(stallTimer.Token);
-        }
-
-        // Only a completed flush disarms the timer; a cancelled source cannot be reset and ends the client anyway.
-        stallTimer.TryReset();
     }
 
     /// <summary>

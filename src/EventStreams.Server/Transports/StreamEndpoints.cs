@@ -8,7 +8,14 @@ public static class StreamEndpoints
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(ApiRoutes.Stream, StreamAsync).WithName("stream");
+        // The handler's services are singletons, taken once here: resolved per request, they would give every stream a DI
+        // scope of its own, held (with its dictionary and disposal registration) for the stream's whole life.
+        var services = endpoints.ServiceProvider;
+        var sessions = services.GetRequiredService<StreamSessions>();
+        var limiter = services.GetRequiredService<ConnectionLimiter>();
+        var writer = services.GetRequiredService<EventStreamWriter>();
+        endpoints.MapGet(ApiRoutes.Stream, (HttpContext context, string streams) => StreamAsync(context, streams, sessions, limiter, writer))
+            .WithName("stream");
         return endpoints;
     }
 

@@ -12,4 +12,7 @@ public sealed record StartPosition(string Topic, int? Partition, long? Offset, l
 
     public static StartPosition AtLatestOrSince(string topic, int? partition, long? since) =>
         new(topic, partition, since is null ? Latest : null, since);
+
+    /// <summary>The partition's first retained event (its low watermark).</summary>
+    public static StartPosition First(string topic, int partition) => new(topic, partition, Earliest, null);
 }
