@@ -98,7 +98,7 @@ public sealed class RetentionTests : IAsyncLifetime
         {
             using var response = await http.GetAsync($"v2/retention/ret.two?at={at.ToUnixTimeMilliseconds()}").WaitAsync(Wait);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             return [.. body.RootElement.GetProperty("streams")[0].GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("at_offset").GetInt64())];
         }

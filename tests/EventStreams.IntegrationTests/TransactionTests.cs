@@ -84,11 +84,109 @@ public sealed class TransactionTests : IAsyncLifetime
             Assert.Equal(expected.Skip(n + 1), Keys(byOffset));
         }
 
-        // What the web UI's since=last:N does: an offset id N offsets before the end (from /v2/retention).
-        var retention = await http.GetFromJsonAsync<JsonElement>($"v2/retention/{Topic}").WaitAsync(Wait);
+        // since=last:N (the web UI's "last N events"): an offset id N offsets before the end gives fewer than N events
+        // across the commit markers; the id the retention route counts back in events gives exactly the last N.
+        var retention = await http.GetFromJsonAsync<JsonElement>($"v2/retention/{Topic}?last=10").WaitAsync(Wait);
         var high = retention.GetProperty("streams")[0].GetProperty("partitions")[0].GetProperty("high").GetInt64();
-        var lastTen = await ReadToEndAsync(http, $"v2/stream/{Topic}", $$"""[{"topic":"{{Topic}}","partition":0,"offset":{{high - 10}}}]""");
-        Console.WriteLine($"TransactionTests: high watermark {high} for {expected.Count + 1} committed events; last:10 as offsets gave {lastTen.Count} events");
+        var byOffsets = await ReadToEndAsync(http, $"v2/stream/{Topic}", $$"""[{"topic":"{{Topic}}","partition":0,"offset":{{high - 10}}}]""");
+        var lastTen = await ReadToEndAsync(http, $"v2/stream/{Topic}", retention.GetProperty("last").GetProperty("start").GetRawText());
+        Console.WriteLine($"TransactionTests: high watermark {high} for {expected.Count + 1} committed events; last:10 as 10 offsets gave {byOffsets.Count + 1} events, counted back by the server {lastTen.Count + 1} (the end marker included)");
+
+        Assert.Equal(10, retention.GetProperty("last").GetProperty("events").GetInt32());
+        Assert.Equal(expected.TakeLast(9), Keys(lastTen)); // and the end marker: 10
+    }
+
+    /// <summary>
+    /// last:N over two partitions with commit markers, aborted batches and a tombstone: N split evenly, a partition
+    /// holding less than its share leaving the rest to the other, exactly N events in all.
+    /// </summary>
+    [Fact]
+    public async Task LastN_TwoPartitionsWithGaps_ExactlyTheLastNCommittedEventsSplitOverThem()
+    {
+        await using var server = await TestServer.StartAsync("""
+            streams:
+              txn.two:
+                topics: [txn.two]
+            """, partitions: 2);
+        using (var producer = server.Kafka.CreateProducer(c => (c.TransactionalId, c.LingerMs) = ($"txn-two-{_run}", 0)))
+        {
+            producer.InitTransactions(Wait);
+            for (var b = 0; b < 8; b++)
+            {
+                producer.BeginTransaction();
+                for (var i = 0; i < 3; i++)
+                {
+                    producer.Produce(new TopicPartition("txn.two", 0), new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes($$"""{"b":{{b}},"i":{{i}}}""") });
+                }
+
+                if (b == 2)
+                {
+                    // A tombstone takes an offset but is no event.
+                    producer.Produce(new TopicPartition("txn.two", 0), new Message<byte[]?, byte[]?> { Value = null });
+                }
+
+                if (b == 5)
+                {
+                    producer.Produce(new TopicPartition("txn.two", 1), new Message<byte[]?, byte[]?> { Value = """{"b":100,"i":0}"""u8.ToArray() });
+                    producer.Produce(new TopicPartition("txn.two", 1), new Message<byte[]?, byte[]?> { Value = """{"b":100,"i":1}"""u8.ToArray() });
+                }
+
+                if (Aborted(b))
+                {
+                    producer.AbortTransaction(Wait);
+                }
+                else
+                {
+                    producer.CommitTransaction(Wait);
+                }
+            }
+        }
+
+        using var http = server.CreateClient();
+        var retention = await http.GetFromJsonAsync<JsonElement>("v2/retention/txn.two?last=10").WaitAsync(Wait);
+        var last = retention.GetProperty("last");
+        var events = new List<SseEvent>();
+        await using (var sse = await SseClient.ConnectAsync(http, "v2/stream/txn.two", last.GetProperty("start").GetRawText()))
+        {
+            await sse.ReadAsync(Wait); // ":ok": subscribed, so the end markers come after everything before them
+            await server.ProduceAsync("txn.two", 0, """{"end":true}""");
+            await server.ProduceAsync("txn.two", 1, """{"end":true}""");
+            for (var ends = 0; ends < 2;)
+            {
+                var e = await sse.NextEventAsync(Wait);
+                if (e.Json.TryGetProperty("end", out _))
+                {
+                    ends++;
+                }
+                else
+                {
+                    events.Add(e);
+                }
+            }
+        }
+
+        // Partition 0's committed events: batches 0, 2, 3, 5, 6 (1, 4 and 7 aborted); partition 1: the two of batch 5.
+        var partitionZero = (from b in new[] { 0, 2, 3, 5, 6 } from i in Enumerable.Range(0, 3) select (b, i)).ToList();
+        var high = retention.GetProperty("streams")[0].GetProperty("partitions")[0].GetProperty("high").GetInt64();
+        Console.WriteLine($"TransactionTests: last:10 over two partitions (partition 0: high watermark {high} for 15 committed events) gave {events.Count} events, {Keys(events).Count(k => k.B == 100)} of them from partition 1");
+        Assert.Equal(10, last.GetProperty("events").GetInt32());
+        Assert.Equal(10, last.GetProperty("requested").GetInt32());
+        Assert.Equal(partitionZero.TakeLast(8).Append((100, 0)).Append((100, 1)).Order(), Keys(events).Order());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1000001")]
+    [InlineData("x")]
+    [InlineData("5&last=6")]
+    public async Task LastN_NotAWholeNumberFromOneToAMillion_400(string last)
+    {
+        using var http = _server.CreateClient();
+
+        using var response = await http.GetAsync($"v2/retention/{Topic}?last={last}").WaitAsync(Wait);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_last", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
     }
 
     private static void Report(int committed, List<SseEvent> received, string reader)

@@ -45,6 +45,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<TimeLookup>();
         services.AddSingleton<HighWatermarks>();
         services.AddSingleton<RetentionLookup>();
+        services.AddSingleton<LastEvents>();
         services.AddSingleton<CatchUpPermits>();
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<StreamSessions>();

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Confluent.Kafka;
+using EventStreams.Server.Problems;
+using Microsoft.Extensions.Primitives;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Kafka;
 using EventStreams.Server.Routes;
@@ -16,17 +19,20 @@ namespace EventStreams.Server.Retention;
 /// </summary>
 public static class RetentionEndpoints
 {
+    public const string InvalidLast = "invalid_last";
+
     public static IEndpointRouteBuilder MapRetentionApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGetAndHead(ApiRoutes.Retention, GetAsync);
         return endpoints;
     }
 
-    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, TimeLookup times, IOptions<RetentionOptions> options)
+    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, TimeLookup times, LastEvents lastEvents, IOptions<RetentionOptions> options)
     {
         try
         {
             var at = SinceParser.Parse(context.Request.Query["at"].FirstOrDefault(), "at");
+            var last = LastCount(context.Request.Query["last"]);
             var requested = Resolve(catalog, streams);
             var body = new List<StreamRetention>(requested.Count);
             foreach (var (name, definition) in requested)
@@ -41,13 +47,29 @@ public static class RetentionEndpoints
                 body.Add(new StreamRetention(name, oldest, oldest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) : null, partitions));
             }
 
-            context.Response.Headers.CacheControl = at is null ? $"max-age={options.Value.CacheSeconds}" : "no-cache";
-            await Results.Json(new RetentionBody(body), RetentionJsonContext.Default.RetentionBody).ExecuteAsync(context);
+            var answer = new RetentionBody(body);
+            if (last is { } count)
+            {
+                var partitions = body.SelectMany(s => s.Partitions).Select(p => new TopicPartition(p.Topic, p.Partition)).Distinct().ToList();
+                var (starts, events) = await lastEvents.FindAsync(partitions, count, context.RequestAborted);
+                answer = answer with { Last = new LastEventsStart(count, events, [.. starts.Select(s => new LastEventsOffset(s.Topic, s.Partition.Value, s.Offset.Value))]) };
+            }
+
+            // "The last N" and the offsets at a time are as of now: an answer kept by a cache would start a later request
+            // before its last N, or end a window before events that arrived since.
+            context.Response.Headers.CacheControl = last is null && at is null ? $"max-age={options.Value.CacheSeconds}" : "no-store";
+            await Results.Json(answer, RetentionJsonContext.Default.RetentionBody).ExecuteAsync(context);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
         }
     }
+
+    /// <summary><c>?last=N</c>: a whole number from 1 to <see cref="LastEvents.MaxCount"/>; null when absent.</summary>
+    private static int? LastCount(StringValues last) =>
+        last.Count == 0 ? null
+        : last.Count == 1 && int.TryParse(last[0], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= LastEvents.MaxCount ? n
+        : throw ProblemTypes.ToProblem(InvalidLast, $"'last' must be one whole number from 1 to {LastEvents.MaxCount}.");
 
     /// <summary>The requested names (first occurrence each) and their streams, or the same <c>not_found</c> as <c>/v2/stream</c>.</summary>
     private static List<(string Name, StreamDefinition Definition)> Resolve(StreamCatalog catalog, string streams)

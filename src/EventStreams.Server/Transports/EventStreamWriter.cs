@@ -27,6 +27,9 @@ public sealed partial class EventStreamWriter(
     /// <summary>Frames are assembled here and handed to Kestrel in pieces of about this size: one response write instead of one per field.</summary>
     private const int FrameChunkBytes = 32 * 1024;
 
+    /// <summary>Within a batch, written data is flushed once this much is waiting: Kestrel's own response buffer size (64 KiB).</summary>
+    private const int FlushBytes = 64 * 1024;
+
     private static readonly TimeSpan EndFlushTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>Per thread, used only between two awaits, so its memory is per busy thread rather than per client.</summary>
@@ -94,6 +97,15 @@ public sealed partial class EventStreamWriter(
                         {
                             output.Write(frames.WrittenSpan);
                             frames.ResetWrittenCount();
+                            if (output.UnflushedBytes >= FlushBytes)
+                            {
+                                // A long batch (a client catching up reads up to 256 events per partition at once) goes out as
+                                // it is formatted, so the socket sends while the next part is written, and the response
+                                // buffers a few chunks rather than the whole batch.
+                                await stalledWrites.FlushAsync(output, aborted);
+                                frames = _frames ??= new ArrayBufferWriter<byte>(FrameChunkBytes * 2);
+                                frames.ResetWrittenCount();
+                            }
                         }
                     }
 

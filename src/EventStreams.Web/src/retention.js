@@ -7,15 +7,25 @@ export const MAX_LAST_N = 1_000_000;
 
 /**
  * The retention of `streams` as a Map name -> {oldest (ms or null), partitions}, or null when the server cannot say.
- * With `at` (ms), each partition also has `at`: the offset `since=at` starts it at (the server's `at_offset`).
+ * With `at` (ms), each partition also has `at`: the offset `since=at` starts it at (the server's `at_offset`). With
+ * `last`, the server also says where the last `last` events of all their partitions begin (the Map's `last`).
  */
-export async function loadRetention(streams, { signal, at } = {}) {
+export async function loadRetention(streams, { signal, at, last } = {}) {
   if (streams.length === 0) {
     return new Map();
   }
   try {
-    const query = at === undefined ? '' : `?at=${Math.max(0, Math.floor(at))}`;
-    const response = await fetch(appUrl(`v2/retention/${streams.map(encodeURIComponent).join(',')}${query}`), { signal, cache: at === undefined ? 'default' : 'no-store' });
+    const query = new URLSearchParams();
+    if (at !== undefined) {
+      query.set('at', String(Math.max(0, Math.floor(at))));
+    }
+    if (last) {
+      query.set('last', String(last));
+    }
+    const q = query.toString();
+    // Offsets at a time and the last N are as of now: never from the browser's cache.
+    const fresh = at !== undefined || Boolean(last);
+    const response = await fetch(appUrl(`v2/retention/${streams.map(encodeURIComponent).join(',')}${q ? `?${q}` : ''}`), { signal, cache: fresh ? 'no-store' : 'default' });
     if (!response.ok) {
       return null;
     }
@@ -36,6 +46,9 @@ export function parseRetention(json) {
       .map((p) => (Number.isSafeInteger(p.at_offset) ? { ...p, at: p.at_offset } : p));
     result.set(s.stream, { oldest: Number.isFinite(s.oldest_timestamp) ? s.oldest_timestamp : null, partitions });
   }
+  if (Array.isArray(json?.last?.start) && json.last.start.length > 0) {
+    result.last = { events: json.last.events, id: JSON.stringify(json.last.start) };
+  }
   return result;
 }
 
@@ -46,16 +59,11 @@ export function clampLastN(value) {
 }
 
 /**
- * The offset-form Last-Event-ID that starts about `n` events back: each of the streams' partitions (each counted once)
- * starts ceil(n / partitions) before its high watermark, never before its low one. '' when there are no partitions.
+ * The Last-Event-ID that starts at the last N events, as the server counted them when asked with `last` (in events,
+ * not offsets: transaction markers and skipped messages take offsets too); '' when it did not say.
  */
-export function lastEventsId(retention, streams, n) {
-  const partitions = partitionsOf(retention, streams);
-  if (partitions.length === 0) {
-    return '';
-  }
-  const each = Math.ceil(n / partitions.length);
-  return JSON.stringify(partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: Math.max(p.low, p.high - each) })));
+export function lastEventsId(retention) {
+  return retention?.last?.id ?? '';
 }
 
 /** The partitions of `streams`, each once (two streams may share a topic). */

@@ -196,11 +196,11 @@ export class Session {
       return;
     }
     this.setStatus({ state: 'connecting', text: `Finding the last ${lastN.toLocaleString('en')} events…` });
-    this.refreshRetention(streams).then((retention) => {
+    this.refreshRetention(streams, { last: lastN }).then((retention) => {
       if (token !== this.startToken || !this.live) {
         return;
       }
-      this.lastNId = retention ? lastEventsId(retention, streams, lastN) : '';
+      this.lastNId = lastEventsId(retention);
       if (!this.lastNId) {
         const why = this.page.settings()?.upstream ? ': in upstream mode it has no retention route to ask' : '';
         this.notice('start', `This server cannot say where the last ${lastN.toLocaleString('en')} events begin${why}. `
@@ -223,7 +223,7 @@ export class Session {
     const at = view.start === 'oldest' ? 0 : view.start === 'time' && !Number.isNaN(since) ? since : Date.now();
     this.setStatus({ state: 'connecting', text: `Finding the window's offsets (up to ${formatFull(until)})…` });
     const current = () => token === this.startToken && this.live;
-    const retention = await this.loadRetention(view.streams, { at });
+    const retention = await this.loadRetention(view.streams, view.start === 'last' ? { at, last: view.lastN } : { at });
     if (!current()) {
       return;
     }
@@ -233,7 +233,7 @@ export class Session {
       open(startRequest(view, ''));
       return;
     }
-    const fixed = view.start === 'last' ? idOffsets(lastEventsId(retention, view.streams, view.lastN))
+    const fixed = view.start === 'last' ? idOffsets(lastEventsId(retention))
       : view.start === 'id' ? idOffsets(view.lastEventId) : new Map();
     const ranges = windowRanges(partitionsOf(retention, view.streams), fixed);
     this.window = { ranges, until, token };
@@ -399,11 +399,11 @@ export class Session {
   }
 
   /** Asks v2/retention about `streams` (not in upstream mode); the answer is kept and announced as 'retention'. */
-  async refreshRetention(streams = this.page.view().streams) {
+  async refreshRetention(streams = this.page.view().streams, { last } = {}) {
     if (this.page.settings()?.upstream) {
       return null;
     }
-    const retention = await this.loadRetention(streams);
+    const retention = await this.loadRetention(streams, last ? { last } : undefined);
     if (retention) {
       for (const [name, r] of retention) {
         this.retention.set(name, r);

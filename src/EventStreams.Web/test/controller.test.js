@@ -199,18 +199,20 @@ test('a quiet start change (typed in the start panel) updates only the URL', () 
   assert.match(controller.hash, /streams=a/);
 });
 
-test('"last N events" asks the retention and starts from each partition\'s last N / partitions', async () => {
+test('"last N events" asks the retention for the last N and starts where the server counted them back', async () => {
   let asked = null;
-  const retention = async (streams) => {
-    asked = streams;
-    return new Map([['a', { oldest: 0, partitions: [{ topic: 'ta', partition: 0, low: 0, high: 10 }, { topic: 'ta', partition: 1, low: 8, high: 10 }] }]]);
+  const retention = async (streams, options) => {
+    asked = [streams, options];
+    const answer = new Map([['a', { oldest: 0, partitions: [{ topic: 'ta', partition: 0, low: 0, high: 10 }, { topic: 'ta', partition: 1, low: 8, high: 10 }] }]]);
+    answer.last = { events: 6, id: '[{"topic":"ta","partition":0,"offset":5},{"topic":"ta","partition":1,"offset":8}]' };
+    return answer;
   };
   const { controller, connection } = make('#/?streams=a&since=last:6', { retention });
   controller.start();
   assert.equal(controller.status.text, 'Finding the last 6 events…');
   await new Promise(setImmediate);
-  assert.deepEqual(asked, ['a']);
-  assert.equal(connection().connects.at(-1).lastEventId, '[{"topic":"ta","partition":0,"offset":7},{"topic":"ta","partition":1,"offset":8}]');
+  assert.deepEqual(asked, [['a'], { last: 6 }]);
+  assert.equal(connection().connects.at(-1).lastEventId, '[{"topic":"ta","partition":0,"offset":5},{"topic":"ta","partition":1,"offset":8}]');
   assert.equal(controller.retention.get('a').partitions.length, 2);
 });
 

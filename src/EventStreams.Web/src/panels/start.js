@@ -1,5 +1,5 @@
-// The start position: now, the oldest retained event, the last N events (since=last:N; an offset id built from the
-// server's watermarks at each start), a point in time (picker in the page's time zone, and quick
+// The start position: now, the oldest retained event, the last N events (since=last:N; the offset id where the
+// server counted the last N events back, asked at each start), a point in time (picker in the page's time zone, and quick
 // relative choices that links and saved views keep relative: since=-15m), or an offset per partition (or a pasted id);
 // and where to stop ("Stop at": the end of a window, until=).
 import { $, el } from './dom.js';
