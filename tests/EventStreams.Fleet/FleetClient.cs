@@ -13,6 +13,8 @@ public abstract class FleetClient(string name, int partitions, SilenceWindow sil
     private readonly long[] _next = new long[partitions];
     private long _lastEventAt;
     private long _longestSilence;
+    private long _streamEndedAt;
+    private long _longestReconnect;
 
     /// <summary>Also its key at the balancer (<see cref="ClientRoutes"/>).</summary>
     public string Name { get; } = name;
@@ -36,6 +38,12 @@ public abstract class FleetClient(string name, int partitions, SilenceWindow sil
     /// <summary>The longest time between two events while <see cref="SilenceWindow"/> was open.</summary>
     public TimeSpan LongestSilence => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestSilence));
 
+    /// <summary>
+    /// The longest time from a stream's end to the first event on the next one (while <see cref="SilenceWindow"/> was open):
+    /// what moving to another instance costs this client, apart from the events' own pace and any stall of a running stream.
+    /// </summary>
+    public TimeSpan LongestReconnect => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestReconnect));
+
     /// <summary>Events of <paramref name="partition"/> received in order so far.</summary>
     public long Received(int partition) => Interlocked.Read(ref _next[partition]);
 
@@ -54,6 +62,12 @@ public abstract class FleetClient(string name, int partitions, SilenceWindow sil
             Interlocked.Exchange(ref _longestSilence, now - last);
         }
 
+        var ended = Interlocked.Exchange(ref _streamEndedAt, 0);
+        if (ended != 0 && last != 0 && silence.IsOpen && now - ended > Interlocked.Read(ref _longestReconnect))
+        {
+            Interlocked.Exchange(ref _longestReconnect, now - ended);
+        }
+
         var partition = (int)Field(json, "\"fleet_k\":");
         var seq = Field(json, "\"fleet_seq\":");
         var next = _next[partition];
@@ -66,6 +80,9 @@ public abstract class FleetClient(string name, int partitions, SilenceWindow sil
         Gaps += seq - next;
         Interlocked.Exchange(ref _next[partition], seq + 1);
     }
+
+    /// <summary>The stream ended or failed: the client is about to reconnect.</summary>
+    protected void OnStreamEnded() => Interlocked.CompareExchange(ref _streamEndedAt, Stopwatch.GetTimestamp(), 0);
 
     private static long Field(string json, string name)
     {

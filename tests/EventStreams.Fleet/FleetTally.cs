@@ -18,12 +18,16 @@ public sealed record FleetTally(
     int ClientsOnSeveralInstances,
     TimeSpan SilenceP50,
     TimeSpan SilenceP99,
-    TimeSpan SilenceMax)
+    TimeSpan SilenceMax,
+    TimeSpan ReconnectP50,
+    TimeSpan ReconnectP99,
+    TimeSpan ReconnectMax)
 {
     public static FleetTally Of(IReadOnlyList<FleetClient> clients, FleetProducer producer, ClientRoutes routes)
     {
         var served = clients.Select(c => routes.Served(c.Name)).ToList();
         var silences = clients.Select(c => c.LongestSilence).Order().ToList();
+        var reconnects = clients.Select(c => c.LongestReconnect).Order().ToList();
         return new FleetTally(
             clients.Count,
             producer.Total,
@@ -36,14 +40,18 @@ public sealed record FleetTally(
             served.Count(s => s.Distinct().Count() > 1),
             Percentile(silences, 0.50),
             Percentile(silences, 0.99),
-            silences.Count > 0 ? silences[^1] : TimeSpan.Zero);
+            silences.Count > 0 ? silences[^1] : TimeSpan.Zero,
+            Percentile(reconnects, 0.50),
+            Percentile(reconnects, 0.99),
+            reconnects.Count > 0 ? reconnects[^1] : TimeSpan.Zero);
     }
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
         $"{Clients} clients, {Produced} events produced, each client: lost {Lost}, repeated {Repeated} (all clients together); {Fatal} fatal answers; " +
         $"{Streams} streams started, {Reconnects} reconnects of which {Moves} landed on another instance; {ClientsOnSeveralInstances} clients served by more than one instance; " +
-        $"longest silence per client p50 {SilenceP50.TotalMilliseconds:0} ms, p99 {SilenceP99.TotalMilliseconds:0} ms, max {SilenceMax.TotalMilliseconds:0} ms");
+        $"longest silence per client p50 {SilenceP50.TotalMilliseconds:0} ms, p99 {SilenceP99.TotalMilliseconds:0} ms, max {SilenceMax.TotalMilliseconds:0} ms; " +
+        $"longest reconnect (stream end to the next event) per client p50 {ReconnectP50.TotalMilliseconds:0} ms, p99 {ReconnectP99.TotalMilliseconds:0} ms, max {ReconnectMax.TotalMilliseconds:0} ms");
 
     private static TimeSpan Percentile(List<TimeSpan> sorted, double q) =>
         sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];

@@ -55,6 +55,7 @@ public sealed class HubFleetClient(string name, Uri balancer, int partitions, Si
             }
             finally
             {
+                OnStreamEnded();
                 await connection.DisposeAsync();
             }
 

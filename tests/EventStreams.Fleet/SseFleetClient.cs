@@ -52,6 +52,7 @@ public sealed class SseFleetClient(string name, Uri balancer, HttpClient http, i
                 LastError = e.Message;
             }
 
+            OnStreamEnded();
             try
             {
                 await Task.Delay(retry, cancellationToken);

@@ -51,6 +51,7 @@ internal static class FleetBench
             }
 
             var delivered = await run.WaitDeliveredAsync(Wait);
+            await run.WaitStreamingAsync(Wait);
             var tally = run.Tally();
             failed |= !delivered || tally.Lost > 0 || tally.Repeated > 0 || tally.Fatal > 0;
             Console.WriteLine($"{idFormat}: {cuts} cuts; {tally}");
@@ -75,18 +76,23 @@ internal static class FleetBench
             .AppendLine(CultureInfo.InvariantCulture, $"Balancer: YARP, round-robin; active health checks on /readyz every {options.HealthCheckInterval.TotalMilliseconds:0} ms (out of rotation at once on a non-2xx answer or a refused connection, after 3 unanswered probes; all instances tried when none looks healthy); a GET that failed before an answer (refused, reset, timed out) is sent to another instance. ")
             .AppendLine(CultureInfo.InvariantCulture, $"Everything runs in this one process (3 servers, balancer, clients, broker: librdkafka mock cluster). Load average before: {LoadAverage()}.")
             .AppendLine()
-            .AppendLine("| Clients | Transport | Events produced | Lost | Repeated | Fatal answers | Longest silence p50 | p99 | max | Served by 2+ instances |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            .AppendLine("Longest silence: per client, the longest time between two events during the roll. Longest reconnect: per client, the longest time from a stream's end to the first event of the next (the move itself).")
+            .AppendLine()
+            .AppendLine("| Clients | Transport | Events produced | Lost | Repeated | Fatal answers | Longest silence p50 | p99 | max | Longest reconnect p50 | p99 | max | Served by 2+ instances |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         await using var fleet = await Fleet.Fleet.StartAsync(options);
         fleet.Log.Echo = true;
         await using var run = FleetRun.Start(fleet, new FleetLoad(clients - hubClients, hubClients, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1)));
         await run.WaitStartedAsync(Wait);
         var roll = Stopwatch.StartNew();
         string? rollFailure = null;
+        var steady = false;
         using (var stop = new CancellationTokenSource())
         {
             var producing = fleet.Producer.RunAsync(rate, stop.Token);
-            await run.WaitDeliveredAsync(Wait);
+            var settling = Stopwatch.StartNew();
+            steady = await run.WaitDeliveredAsync(Wait);
+            fleet.Log.Add($"before the roll: every client has every event: {(steady ? "yes" : "NO")}, after {settling.Elapsed.TotalSeconds:0.0} s");
             run.Silence.Open();
             roll.Restart();
             using var watching = new CancellationTokenSource();
@@ -124,7 +130,7 @@ internal static class FleetBench
             var tally = FleetTally.Of(group, fleet.Producer, fleet.Balancer.Routes);
             failed |= tally.Lost > 0 || tally.Repeated > 0 || tally.Fatal > 0;
             Console.WriteLine($"{label}: {tally}");
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {tally.Clients} | {label} | {tally.Produced:N0} | {tally.Lost} | {tally.Repeated} | {tally.Fatal} | {Ms(tally.SilenceP50)} | {Ms(tally.SilenceP99)} | {Ms(tally.SilenceMax)} | {tally.ClientsOnSeveralInstances} |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {tally.Clients} | {label} | {tally.Produced:N0} | {tally.Lost} | {tally.Repeated} | {tally.Fatal} | {Ms(tally.SilenceP50)} | {Ms(tally.SilenceP99)} | {Ms(tally.SilenceMax)} | {Ms(tally.ReconnectP50)} | {Ms(tally.ReconnectP99)} | {Ms(tally.ReconnectMax)} | {tally.ClientsOnSeveralInstances} |");
         }
 
         if (rollFailure is not null)
@@ -133,7 +139,7 @@ internal static class FleetBench
         }
 
         var gaveUp = run.Clients.Count(c => c.Fatal > 0);
-        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The roll took {roll.Elapsed.TotalSeconds:0.0} s. Every client received every event afterwards: {(delivered ? "yes" : "NO")}; clients that gave up on a fatal answer: {gaveUp}. Load average after: {LoadAverage()}.");
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Before the roll every client had every event: {(steady ? "yes" : "NO")}. The roll took {roll.Elapsed.TotalSeconds:0.0} s. Every client received every event afterwards: {(delivered ? "yes" : "NO")}; clients that gave up on a fatal answer: {gaveUp}. Load average after: {LoadAverage()}.");
         foreach (var client in run.Clients.Where(c => c.Fatal > 0).Take(10))
         {
             report.AppendLine(CultureInfo.InvariantCulture, $"- {client.Name} gave up: {client.LastError}");
