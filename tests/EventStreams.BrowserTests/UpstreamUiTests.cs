@@ -1,5 +1,3 @@
-using EventStreams.IntegrationTests;
-using EventStreams.IntegrationTests.Upstream;
 using static Microsoft.Playwright.Assertions;
 
 namespace EventStreams.BrowserTests;

@@ -39,9 +39,9 @@ public sealed class CatchUpFailureTests
         var positions = new[] { new PartitionPosition(0, live, live.End, null), new PartitionPosition(1, behind, 1_000_000, null) };
         var kafka = services.GetRequiredService<KafkaClients>();
         var subscription = new Subscription(
-            reader,
             positions,
             IdFormat.Offset,
+            reader.Release,
             () => new CatchUpReader(kafka, services.GetRequiredService<StreamMetrics>(), NullLogger.Instance),
             permits,
             permit: null,

@@ -7,7 +7,6 @@ namespace EventStreams.Server.Catalog;
 public sealed partial class StreamCatalog(
     IOptions<StreamConfigOptions> options,
     IHttpClientFactory httpClients,
-    TimeProvider time,
     ILogger<StreamCatalog> logger)
 {
     private StreamCatalogSnapshot? _current;
@@ -36,7 +35,7 @@ public sealed partial class StreamCatalog(
     {
         var source = ResolveSource(options.Value.Uri);
         var text = await ReadAsync(source, cancellationToken);
-        var snapshot = StreamConfigParser.Parse(text, source, options.Value, time.GetUtcNow());
+        var snapshot = StreamConfigParser.Parse(text, source, options.Value);
         _current = snapshot;
         LastReloadError = null;
         LogLoaded(logger, snapshot.Streams.Count, source);

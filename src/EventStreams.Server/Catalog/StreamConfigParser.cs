@@ -8,7 +8,7 @@ public static class StreamConfigParser
 {
     private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
 
-    public static StreamCatalogSnapshot Parse(string text, string source, StreamConfigOptions options, DateTimeOffset now)
+    public static StreamCatalogSnapshot Parse(string text, string source, StreamConfigOptions options)
     {
         object? root;
         try
@@ -64,7 +64,7 @@ public static class StreamConfigParser
             throw new StreamConfigException($"Stream config {source} declares no stream that can be served (none with topics{(options.AllowedStreams.Count > 0 ? " among StreamConfig:AllowedStreams" : "")}).");
         }
 
-        return new StreamCatalogSnapshot(streams, source, now);
+        return new StreamCatalogSnapshot(streams, source);
     }
 
     private static StreamDefinition? Define(string name, StreamSettings settings)

@@ -45,7 +45,7 @@ internal sealed partial class DemoProducer(
 
         // Its own thread, ticking by the clock: a thread pool kept busy by thousands of clients (or a test run's many
         // servers) must not slow the demo down. Produce() only enqueues; librdkafka's threads do the I/O.
-        await Task.Factory.StartNew(() => Run(rate, stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await DedicatedThread.Start("demo-producer", () => Run(rate, stoppingToken)).Ended;
     }
 
     private void Run(double rate, CancellationToken stoppingToken)

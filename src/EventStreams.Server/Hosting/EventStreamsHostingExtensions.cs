@@ -23,10 +23,14 @@ public static class EventStreamsHostingExtensions
     public static WebApplicationBuilder AddEventStreams(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
+        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamConfigOptions>().BindConfiguration(StreamConfigOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PartitionCacheOptions>().BindConfiguration(PartitionCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PartitionCacheOptions>().Configure<IOptions<StreamingOptions>>((cache, streaming) =>
+        {
+            cache.CacheMegabytesPerPartition = streaming.Value.CacheMegabytesPerPartition;
+            cache.ReaderIdleSeconds = streaming.Value.ReaderIdleSeconds;
+        });
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KafkaHealthOptions>().BindConfiguration(KafkaHealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();

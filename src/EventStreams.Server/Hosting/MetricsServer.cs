@@ -15,9 +15,6 @@ internal sealed partial class MetricsServer(IOptions<MetricsOptions> options, St
 {
     private WebApplication? _app;
 
-    /// <summary>Where it listens (the port as bound, also when 0 was asked of a test).</summary>
-    public string? Address { get; private set; }
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Value.Port == 0)
@@ -32,8 +29,8 @@ internal sealed partial class MetricsServer(IOptions<MetricsOptions> options, St
         MetricsEndpoints.MapGetOnly(_app, metrics.Registry);
         HealthEndpoints.MapWithDetail(_app, health);
         await _app.StartAsync(cancellationToken);
-        Address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        LogListening(logger, Address);
+        // The port as bound (also when 0 was asked of a test).
+        LogListening(logger, _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault());
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -34,8 +34,6 @@ internal sealed partial class SchemaRepository : IDisposable
         _bases = _options.BaseUris.Count > 0 ? [.. _options.BaseUris] : [Path.Combine(AppContext.BaseDirectory, SchemaOptions.BundledFolder)];
     }
 
-    public IReadOnlyList<string> BaseUris => _bases;
-
     /// <summary>The schema of <paramref name="uri"/>; throws <see cref="SchemaNotFoundException"/> when it cannot be had.</summary>
     public async ValueTask<LoadedSchema> GetAsync(string uri, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace EventStreams.Server.Kafka;
 /// subscription) starts it and disposes it; the cancellation source is this object's alone and is never disposed
 /// while the thread may still read it.
 /// </summary>
-internal sealed partial class CatchUpReader : IDisposable
+internal sealed partial class CatchUpReader : ICatchUpReader
 {
     private const int MaxBatch = 256;
     private const int CapacityInBatches = 2;
@@ -24,21 +24,18 @@ internal sealed partial class CatchUpReader : IDisposable
     private readonly List<(int Index, KafkaEvent Event)> _batch = new(MaxBatch);
 
     private readonly CancellationTokenSource _stop = new();
-    private readonly Thread _thread;
 
     public CatchUpReader(KafkaClients kafka, IReaderMetrics metrics, ILogger logger)
     {
         _kafka = kafka;
         _metrics = metrics;
         _logger = logger;
-        _thread = new Thread(Run) { IsBackground = true, Name = "kafka-catch-up" };
     }
 
     public CatchUpEvents Events => _events;
 
-    public void Start() => _thread.Start();
+    public void Start() => DedicatedThread.Start("kafka-catch-up", Run);
 
-    /// <summary>Reads <paramref name="partition"/> from <paramref name="next"/>; its events are handed over with <paramref name="index"/>.</summary>
     public void Add(TopicPartition partition, long next, int index) =>
         _changes.Enqueue((new TopicPartitionOffset(partition, next), index, true));
 
@@ -97,6 +94,11 @@ internal sealed partial class CatchUpReader : IDisposable
         catch (KafkaException e)
         {
             LogFailed(_logger, e.Error.Code, e.Error.Reason);
+            _events.Complete(e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug: the client's stream fails with it (and the transport logs it) rather than waiting forever.
             _events.Complete(e);
         }
         finally

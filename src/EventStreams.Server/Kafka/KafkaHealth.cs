@@ -64,7 +64,7 @@ public sealed partial class KafkaHealth : BackgroundService
         // librdkafka says at once when every broker connection is gone; the probe confirms the end of it.
         _kafka.ErrorReported += OnKafkaError;
         stoppingToken.Register(() => _kafka.ErrorReported -= OnKafkaError);
-        return Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return DedicatedThread.Start("kafka-health", () => Run(stoppingToken)).Ended;
     }
 
     private void OnKafkaError(Error error)

@@ -28,7 +28,7 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
     private readonly Dictionary<TopicPartition, PartitionCache> _caches = [];
     private readonly ConcurrentQueue<(TopicPartition Partition, long Offset, bool Add)> _assignments = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly Thread _thread;
+    private DedicatedThread? _thread;
     private long _lastLoop;
     private int _disposed;
 
@@ -40,7 +40,6 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
         _metrics = metrics;
         _logger = logger;
         _lastLoop = time.GetTimestamp();
-        _thread = new Thread(Run) { IsBackground = true, Name = "kafka-shared-reader" };
     }
 
     /// <summary>The cache of <paramref name="partition"/>, starting its reader if needed. Pair with <see cref="Release"/>.</summary>
@@ -121,14 +120,14 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _thread.Start();
+        _thread = DedicatedThread.Start("kafka-shared-reader", Run);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _stop.Cancel();
-        return _thread.IsAlive ? Task.Run(() => _thread.Join(TimeSpan.FromSeconds(5)), cancellationToken) : Task.CompletedTask;
+        return _thread is { Ended.IsCompleted: false } thread ? Task.WhenAny(thread.Ended, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)) : Task.CompletedTask;
     }
 
     public void Dispose()
@@ -140,7 +139,7 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
         }
 
         _stop.Cancel();
-        if (!_thread.IsAlive || _thread.Join(TimeSpan.FromSeconds(5)))
+        if (_thread is null || _thread.Join(TimeSpan.FromSeconds(5)))
         {
             // Only once the thread is gone: it reads the source's token until it leaves.
             _stop.Dispose();

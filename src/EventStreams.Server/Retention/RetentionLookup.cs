@@ -14,6 +14,7 @@ public sealed class RetentionLookup : IDisposable
 {
     private static readonly TimeSpan ConsumeTimeout = TimeSpan.FromSeconds(10);
     private readonly KafkaClients _kafka;
+    private readonly Func<TopicPartition, PartitionRetention> _query;
     private readonly TimeProvider _time;
     private readonly TimeSpan _ttl;
     private readonly SemaphoreSlim _slots;
@@ -25,8 +26,15 @@ public sealed class RetentionLookup : IDisposable
     private int _peak;
 
     public RetentionLookup(KafkaClients kafka, TimeProvider time, IOptions<RetentionOptions> options)
+        : this(kafka, null, time, options)
+    {
+    }
+
+    /// <summary>With <paramref name="query"/> (unit tests) instead of the broker round trip for one partition.</summary>
+    internal RetentionLookup(KafkaClients kafka, Func<TopicPartition, PartitionRetention>? query, TimeProvider time, IOptions<RetentionOptions> options)
     {
         _kafka = kafka;
+        _query = query ?? Query;
         _time = time;
         _ttl = TimeSpan.FromSeconds(options.Value.CacheSeconds);
         _slots = new SemaphoreSlim(options.Value.MaxConcurrentQueries);
@@ -82,7 +90,7 @@ public sealed class RetentionLookup : IDisposable
         await _slots.WaitAsync();
         try
         {
-            return await Task.Run(() => Query(partition));
+            return await Task.Run(() => Counted(partition));
         }
         finally
         {
@@ -90,7 +98,7 @@ public sealed class RetentionLookup : IDisposable
         }
     }
 
-    private PartitionRetention Query(TopicPartition partition)
+    private PartitionRetention Counted(TopicPartition partition)
     {
         Interlocked.Increment(ref _queries);
         var running = Interlocked.Increment(ref _running);
@@ -101,14 +109,19 @@ public sealed class RetentionLookup : IDisposable
 
         try
         {
-            var watermarks = _kafka.Watermarks(partition);
-            var (low, high) = (watermarks.Low.Value, watermarks.High.Value);
-            return new PartitionRetention(partition.Topic, partition.Partition.Value, low, high, high > low ? OldestTimestamp(new TopicPartitionOffset(partition, low)) : null);
+            return _query(partition);
         }
         finally
         {
             Interlocked.Decrement(ref _running);
         }
+    }
+
+    private PartitionRetention Query(TopicPartition partition)
+    {
+        var watermarks = _kafka.Watermarks(partition);
+        var (low, high) = (watermarks.Low.Value, watermarks.High.Value);
+        return new PartitionRetention(partition.Topic, partition.Partition.Value, low, high, high > low ? OldestTimestamp(new TopicPartitionOffset(partition, low)) : null);
     }
 
     /// <summary>The timestamp of the event at <paramref name="low"/>, or of the first one after it when that one was just deleted.</summary>

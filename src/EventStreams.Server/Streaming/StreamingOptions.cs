@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using EventStreams.Server.Kafka;
 using EventStreams.Server.Streaming.EventIds;
 
 namespace EventStreams.Server.Streaming;
 
-/// <summary>The <c>Streaming</c> configuration section (the shared reader's keys are in <c>Kafka/PartitionCacheOptions</c>).</summary>
+/// <summary>The <c>Streaming</c> configuration section (the shared reader's two keys are handed to <c>Kafka/PartitionCacheOptions</c>).</summary>
 public sealed class StreamingOptions
 {
     public const string Section = "Streaming";
@@ -46,6 +47,14 @@ public sealed class StreamingOptions
 
     /// <summary>Header that identifies a client for the connection limit.</summary>
     public string ClientIpHeader { get; set; } = "X-Client-IP";
+
+    /// <summary>Recent events kept per partition for clients at the live edge, in MiB of encoded JSON.</summary>
+    [Range(1, 4096)]
+    public int CacheMegabytesPerPartition { get; set; } = PartitionCacheOptions.DefaultCacheMegabytesPerPartition;
+
+    /// <summary>Seconds a shared partition reader keeps running after its last client leaves.</summary>
+    [Range(0, 3600)]
+    public int ReaderIdleSeconds { get; set; } = PartitionCacheOptions.DefaultReaderIdleSeconds;
 }
 
 /// <summary>How stream responses are compressed (<c>Streaming:Compression</c>).</summary>

@@ -6,27 +6,23 @@ namespace EventStreams.Server.Streaming;
 
 /// <summary>
 /// One client's stream: a position per assigned topic-partition. Reads from the shared caches while it is
-/// inside their window and from its own <see cref="CatchUpReader"/> while it is behind them. Not thread-safe:
+/// inside their window and hands a partition to its <see cref="CatchUp"/> while it is behind them. Not thread-safe:
 /// one transport loop drives it.
 /// </summary>
 public sealed class Subscription : IDisposable
 {
     private const int MaxEventsPerPartition = 256;
 
-    private readonly SharedPartitionReader _reader;
-    private readonly Func<CatchUpReader> _newCatchUp;
+    private readonly Action<PartitionCache> _release;
     private readonly TimeProvider _time;
     private PartitionPosition[] _positions;
     // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
     private readonly List<KafkaEvent> _scratch = [];
     private Task[] _signals;
+    private readonly Func<ICatchUpReader> _newCatchUp;
     private readonly CatchUpPermits _permits;
-    private CatchUpReader? _catchUp;
-    private int _catchingUp;
-    // A catch-up reader runs only with a permit: taken before the subscription when it starts in history, or asked
-    // for (in turn with every other client) when a partition falls behind its cache's window.
-    private IDisposable? _permit;
-    private Task<IDisposable>? _entering;
+    // Made when first needed (a start in history, a partition falling behind): a client at the live edge never has one.
+    private CatchUp? _catchUp;
     private EventIdWriter _ids;
     private readonly IdFormat _idFormat;
     // Partitions added to the followed topics while this runs: checked once at the start and whenever metadata says
@@ -36,21 +32,23 @@ public sealed class Subscription : IDisposable
     private CancellationTokenRegistration _partitionsChangedRegistration;
     private Task<PartitionPosition[]>? _joining;
 
+    /// <param name="release">Gives a cache back to the shared reader when the subscription ends.</param>
+    /// <param name="permit">The catch-up permit taken before the subscription (a start in history), or null.</param>
     internal Subscription(
-        SharedPartitionReader reader,
         IReadOnlyList<PartitionPosition> positions,
         IdFormat idFormat,
-        Func<CatchUpReader> newCatchUp,
+        Action<PartitionCache> release,
+        Func<ICatchUpReader> newCatchUp,
         CatchUpPermits permits,
         IDisposable? permit,
         TimeProvider time,
         AddedPartitions? added = null)
     {
-        _permits = permits;
-        _permit = permit;
-        _reader = reader;
+        _release = release;
         _positions = [.. positions];
         _newCatchUp = newCatchUp;
+        _permits = permits;
+        _catchUp = permit is null ? null : new CatchUp(newCatchUp, permits, permit);
         _time = time;
         _signals = new Task[positions.Count + 2];
         _idFormat = idFormat;
@@ -75,8 +73,8 @@ public sealed class Subscription : IDisposable
                 _signals[i] = _positions[i].Cache.Changed;
             }
 
-            StartCatchUp();
-            ReadCatchUp(batch);
+            _catchUp?.Start(_positions);
+            _catchUp?.Read(_positions, batch, MaxEventsPerPartition);
             foreach (var position in _positions)
             {
                 ReadCache(position, batch);
@@ -87,10 +85,7 @@ public sealed class Subscription : IDisposable
                 return true;
             }
 
-            if (_catchUp?.Events.Completion is { IsFaulted: true } failed)
-            {
-                throw new InvalidOperationException("Reading history from Kafka failed.", failed.Exception?.InnerException);
-            }
+            _catchUp?.ThrowIfFailed();
 
             // Wait on as few tasks as possible: every WhenAny registers on each task and, once woken, removes itself
             // from the others by a linear search. A task shared by all clients (a static "never" placeholder used to
@@ -102,13 +97,9 @@ public sealed class Subscription : IDisposable
                 _signals[waitingOn++] = (Task?)_joining ?? _partitionsChanged.Task;
             }
 
-            if (_catchUp is not null)
+            if (_catchUp?.Wake(cancellationToken) is { } catchUp)
             {
-                _signals[waitingOn++] = _catchUp.Events.WaitToReadAsync(cancellationToken).AsTask();
-            }
-            else if (_entering is not null)
-            {
-                _signals[waitingOn++] = _entering;
+                _signals[waitingOn++] = catchUp;
             }
 
             var wake = waitingOn == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, waitingOn));
@@ -136,24 +127,19 @@ public sealed class Subscription : IDisposable
                 {
                     foreach (var position in joined.IsCompletedSuccessfully ? joined.Result : [])
                     {
-                        _reader.Release(position.Cache);
+                        _release(position.Cache);
                     }
                 },
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
-            StopCatchUp();
-            if (_entering is not null)
-            {
-                _permits.Abandon(_entering);
-                _entering = null;
-            }
+            _catchUp?.Dispose();
         }
         finally
         {
             foreach (var position in _positions)
             {
-                _reader.Release(position.Cache);
+                _release(position.Cache);
             }
         }
     }
@@ -210,25 +196,13 @@ public sealed class Subscription : IDisposable
             }
 
             // Caught up with the shared window: leave the private reader and join the shared tail.
-            position.CatchingUp = false;
-            _catchingUp--;
-            _catchUp?.Remove(position.Partition);
+            _catchUp!.Joined(position);
         }
 
         _scratch.Clear();
         if (!position.Cache.TryRead(position.Next, _scratch, MaxEventsPerPartition))
         {
-            position.CatchingUp = true;
-            _catchingUp++;
-            if (_catchUp is not null)
-            {
-                _catchUp.Add(position.Partition, position.Next, position.Index);
-            }
-            else
-            {
-                StartCatchUp();
-            }
-
+            (_catchUp ??= new CatchUp(_newCatchUp, _permits, permit: null)).Behind(position, _positions);
             return;
         }
 
@@ -243,79 +217,6 @@ public sealed class Subscription : IDisposable
         if (_scratch.Count > 0)
         {
             position.Next = _scratch[^1].Offset + 1;
-        }
-    }
-
-    private void ReadCatchUp(List<(PartitionPosition, KafkaEvent)> batch)
-    {
-        if (_catchUp is null)
-        {
-            return;
-        }
-
-        var budget = MaxEventsPerPartition * Math.Max(1, _catchingUp);
-        while (budget-- > 0 && _catchUp.Events.TryRead(out var item))
-        {
-            var position = _positions[item.Index];
-            if (position.CatchingUp && item.Event.Offset >= position.Next)
-            {
-                position.Next = item.Event.Offset + 1;
-                if (!position.Swallows(item.Event))
-                {
-                    batch.Add((position, item.Event));
-                }
-            }
-        }
-
-        if (_catchingUp == 0)
-        {
-            StopCatchUp();
-        }
-    }
-
-    /// <summary>Starts the catch-up reader for the partitions behind their caches, once this client has a permit for one.</summary>
-    private void StartCatchUp()
-    {
-        if (_catchUp is not null || _catchingUp == 0)
-        {
-            return;
-        }
-
-        if (_permit is null)
-        {
-            _entering ??= _permits.EnterAsync();
-            if (!_entering.IsCompletedSuccessfully)
-            {
-                return;
-            }
-
-            _permit = _entering.Result;
-            _entering = null;
-        }
-
-        _catchUp = _newCatchUp();
-        foreach (var position in _positions)
-        {
-            if (position.CatchingUp)
-            {
-                _catchUp.Add(position.Partition, position.Next, position.Index);
-            }
-        }
-
-        _catchUp.Start();
-    }
-
-    private void StopCatchUp()
-    {
-        try
-        {
-            _catchUp?.Dispose();
-        }
-        finally
-        {
-            _catchUp = null;
-            _permit?.Dispose();
-            _permit = null;
         }
     }
 }

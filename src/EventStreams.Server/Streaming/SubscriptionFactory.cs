@@ -23,8 +23,9 @@ public sealed partial class SubscriptionFactory(
     /// <summary>Catch-up readers log under their own category.</summary>
     private readonly ILogger _catchUpLogger = loggers.CreateLogger<CatchUpReader>();
 
-    /// <summary>One delegate for every subscription (a closure per subscription would cost each idle client 64 bytes).</summary>
+    /// <summary>One delegate each for every subscription (a closure per subscription would cost each idle client 64 bytes).</summary>
     private Func<CatchUpReader>? _newCatchUp;
+    private Action<PartitionCache>? _release;
 
     /// <summary>
     /// Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the
@@ -101,7 +102,7 @@ public sealed partial class SubscriptionFactory(
             }
 
             var added = new AddedPartitions(topics, kafka, (missing, firstIndex) => Task.Run(() => PositionsAsync(missing, firstIndex)));
-            return new Subscription(reader, positions, options.Value.IdFormat, _newCatchUp ??= () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time, added);
+            return new Subscription(positions, options.Value.IdFormat, _release ??= reader.Release, _newCatchUp ??= () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time, added);
         }
         catch
         {

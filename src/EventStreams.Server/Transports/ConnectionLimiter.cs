@@ -24,9 +24,6 @@ public sealed class ConnectionLimiter(IOptions<StreamingOptions> options, IOptio
     private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IReadOnlyList<IPNetwork> _trusted = proxies.Value.Networks();
 
-    /// <summary>Clients holding at least one slot (bounded: one entry per client with an open stream).</summary>
-    public int Clients => _open.Count;
-
     /// <summary>
     /// Takes a slot for this request's client, waiting up to <see cref="ReleaseGrace"/> for one to come back, or throws
     /// the 429/400 problem. Dispose the result to give it back.

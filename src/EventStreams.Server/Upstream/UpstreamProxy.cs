@@ -30,9 +30,6 @@ internal sealed partial class UpstreamProxy(
 
     private int _active;
 
-    /// <summary>Requests being forwarded now (each open stream counts).</summary>
-    public int Active => Volatile.Read(ref _active);
-
     public async Task ForwardAsync(HttpContext context)
     {
         var request = context.Request;

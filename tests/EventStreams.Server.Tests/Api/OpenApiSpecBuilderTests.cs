@@ -11,7 +11,7 @@ public sealed class OpenApiSpecBuilderTests
     private static readonly ServiceInfo Info = new("eventstreams", "1.2.3", "desc", "/?doc");
 
     private static StreamCatalogSnapshot Catalog(params StreamDefinition[] streams) =>
-        new(streams.ToDictionary(s => s.Name, StringComparer.Ordinal), "test", DateTimeOffset.UnixEpoch);
+        new(streams.ToDictionary(s => s.Name, StringComparer.Ordinal), "test");
 
     private static StreamDefinition Stream(string name, string? description = null, string? aliasOf = null) =>
         new(name, [name], new HashSet<string>([name], StringComparer.Ordinal), description, null, aliasOf);

@@ -4,8 +4,6 @@ namespace EventStreams.Server.Tests.Catalog;
 
 public sealed class StreamConfigParserTests
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
-
     [Fact]
     public void Parse_ApiShape_ResolvesTopicsFromExplicitPrefixesOrName()
     {
@@ -18,7 +16,7 @@ public sealed class StreamConfigParserTests
             }}
             """;
 
-        var catalog = StreamConfigParser.Parse(json, "test.json", new StreamConfigOptions(), Now);
+        var catalog = StreamConfigParser.Parse(json, "test.json", new StreamConfigOptions());
 
         Assert.Equal(["t1", "t2"], catalog.Streams["a"].Topics);
         Assert.Equal("A", catalog.Streams["a"].Description);
@@ -48,7 +46,7 @@ public sealed class StreamConfigParserTests
         options.AllowedStreams.AddRange(["mediawiki.recentchange", "other", "empty"]);
         options.Aliases["recentchange"] = "mediawiki.recentchange";
 
-        var catalog = StreamConfigParser.Parse(yaml, "test.yaml", options, Now);
+        var catalog = StreamConfigParser.Parse(yaml, "test.yaml", options);
 
         Assert.Equal(["eqiad.mediawiki.recentchange", "codfw.mediawiki.recentchange"], catalog.Streams["mediawiki.recentchange"].Topics);
         Assert.Equal(["y.other"], catalog.Streams["other"].Topics);
@@ -67,7 +65,7 @@ public sealed class StreamConfigParserTests
     [InlineData("streams: {a: 5}", "settings of stream 'a'")]
     public void Parse_Malformed_ThrowsNamingFileAndProblem(string text, string problem)
     {
-        var e = Assert.Throws<StreamConfigException>(() => StreamConfigParser.Parse(text, "/etc/streams.yaml", new StreamConfigOptions(), Now));
+        var e = Assert.Throws<StreamConfigException>(() => StreamConfigParser.Parse(text, "/etc/streams.yaml", new StreamConfigOptions()));
 
         Assert.Contains("/etc/streams.yaml", e.Message, StringComparison.Ordinal);
         Assert.Contains(problem, e.Message, StringComparison.Ordinal);
@@ -77,7 +75,7 @@ public sealed class StreamConfigParserTests
     public void Parse_MissingObjectPath_NamesThePath()
     {
         var e = Assert.Throws<StreamConfigException>(() =>
-            StreamConfigParser.Parse("a: {b: {}}", "f.yaml", new StreamConfigOptions { ObjectPath = "a.c" }, Now));
+            StreamConfigParser.Parse("a: {b: {}}", "f.yaml", new StreamConfigOptions { ObjectPath = "a.c" }));
 
         Assert.Contains("'a.c'", e.Message, StringComparison.Ordinal);
     }
@@ -95,7 +93,7 @@ public sealed class StreamConfigParserTests
     [MemberData(nameof(DeepDocuments))]
     public void Parse_NestedBeyondLimit_ThrowsInsteadOfOverflowingTheStack(string text)
     {
-        var e = Assert.Throws<StreamConfigException>(() => StreamConfigParser.Parse(text, "deep.json", new StreamConfigOptions(), Now));
+        var e = Assert.Throws<StreamConfigException>(() => StreamConfigParser.Parse(text, "deep.json", new StreamConfigOptions()));
 
         Assert.Contains("deep.json", e.Message, StringComparison.Ordinal);
     }
@@ -105,7 +103,7 @@ public sealed class StreamConfigParserTests
     {
         var nested = string.Concat(Enumerable.Repeat("{a: ", StreamConfigOptions.MaxDepth - 4)) + "1" + new string('}', StreamConfigOptions.MaxDepth - 4);
 
-        var catalog = StreamConfigParser.Parse($"streams: {{s: {{topics: [t], extra: {nested}}}}}", "ok.yaml", new StreamConfigOptions(), Now);
+        var catalog = StreamConfigParser.Parse($"streams: {{s: {{topics: [t], extra: {nested}}}}}", "ok.yaml", new StreamConfigOptions());
 
         Assert.Equal(["t"], catalog.Streams["s"].Topics);
     }
@@ -124,7 +122,7 @@ public sealed class StreamConfigParserTests
         options.Overrides["mediawiki.page-create"] = new StreamSettings { StreamAliases = ["page-create"] };
         options.Overrides["test.event"] = new StreamSettings { StreamAliases = ["test", "test-event"] };
 
-        var catalog = StreamConfigParser.Parse(yaml, "test.yaml", options, Now);
+        var catalog = StreamConfigParser.Parse(yaml, "test.yaml", options);
 
         Assert.Equal("mediawiki.recentchange", catalog.Streams["recentchange"].AliasOf);
         Assert.Equal(["eqiad.mediawiki.recentchange"], catalog.Streams["recentchange"].Topics);
@@ -143,7 +141,7 @@ public sealed class StreamConfigParserTests
     {
         var options = new StreamConfigOptions { Defaults = new StreamSettings { StreamAliases = ["shared"] } };
 
-        var catalog = StreamConfigParser.Parse("streams: {b: {}, a: {}, c: {stream_aliases: [own]}}", "test.yaml", options, Now);
+        var catalog = StreamConfigParser.Parse("streams: {b: {}, a: {}, c: {stream_aliases: [own]}}", "test.yaml", options);
 
         // Two streams claim "shared": the first by name wins, whatever the document's order.
         Assert.Equal("a", catalog.Streams["shared"].AliasOf);
@@ -155,7 +153,7 @@ public sealed class StreamConfigParserTests
     {
         const string yaml = "streams: {a: {stream_aliases: [b, a, '', /x/]}, b: {topics: [tb]}}";
 
-        var catalog = StreamConfigParser.Parse(yaml, "test.yaml", new StreamConfigOptions(), Now);
+        var catalog = StreamConfigParser.Parse(yaml, "test.yaml", new StreamConfigOptions());
 
         Assert.Null(catalog.Streams["b"].AliasOf);
         Assert.Equal(["tb"], catalog.Streams["b"].Topics);
@@ -167,7 +165,7 @@ public sealed class StreamConfigParserTests
     public void Parse_StreamAliasesNotAList_ThrowsNamingTheStream()
     {
         var e = Assert.Throws<StreamConfigException>(() =>
-            StreamConfigParser.Parse("streams: {a: {stream_aliases: {x: 1}}}", "f.yaml", new StreamConfigOptions(), Now));
+            StreamConfigParser.Parse("streams: {a: {stream_aliases: {x: 1}}}", "f.yaml", new StreamConfigOptions()));
 
         Assert.Contains("'stream_aliases' of stream 'a'", e.Message, StringComparison.Ordinal);
     }

@@ -23,7 +23,7 @@ public sealed class BundledSchemaTests : IAsyncLifetime, IDisposable
     {
         var factory = _http.GetRequiredService<IHttpClientFactory>();
         _schemas = new SchemaRepository(Options.Create(new SchemaOptions()), factory, NullLogger<SchemaRepository>.Instance);
-        _catalog = new StreamCatalog(Options.Create(new StreamConfigOptions()), factory, TimeProvider.System, NullLogger<StreamCatalog>.Instance);
+        _catalog = new StreamCatalog(Options.Create(new StreamConfigOptions()), factory, NullLogger<StreamCatalog>.Instance);
         var streams = new IntakeStreams(_catalog, Options.Create(new IntakeOptions()), Options.Create(new KafkaOptions()));
         _validator = new EventValidator(_schemas, streams, new FakeTimeProvider(Now));
     }

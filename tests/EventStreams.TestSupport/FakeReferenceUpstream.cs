@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
-namespace EventStreams.IntegrationTests.Upstream;
+namespace EventStreams.TestSupport;
 
 /// <summary>A request as the fake upstream received it.</summary>
 public sealed record ReceivedRequest(string PathAndQuery, string? LastEventId, string Accept, string UserAgent, string Host, string? TestHeader, string? Cookie);

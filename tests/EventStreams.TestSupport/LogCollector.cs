@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace EventStreams.IntegrationTests.Upstream;
+namespace EventStreams.TestSupport;
 
 /// <summary>Keeps every log line a server writes (level, category, message), for tests that check what operators are told.</summary>
 public sealed class LogCollector : ILoggerProvider

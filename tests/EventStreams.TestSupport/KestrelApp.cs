@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace EventStreams.IntegrationTests;
+namespace EventStreams.TestSupport;
 
 /// <summary>A small real Kestrel app on 127.0.0.1:0 for the other side of a test (a config source, a fake upstream).</summary>
 public sealed class KestrelApp : IAsyncDisposable

@@ -1,4 +1,4 @@
-namespace EventStreams.IntegrationTests.Upstream;
+namespace EventStreams.TestSupport;
 
 /// <summary>A count of open connections (or requests) that a test can wait on: every change wakes the waiters.</summary>
 public sealed class OpenConnections

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace EventStreams.IntegrationTests.Upstream;
+namespace EventStreams.TestSupport;
 
 /// <summary>Our server in upstream mode on Kestrel at 127.0.0.1:0, forwarding to <c>upstream</c>, with its log kept.</summary>
 public sealed class UpstreamModeServer : IAsyncDisposable

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace EventStreams.IntegrationTests;
+namespace EventStreams.TestSupport;
 
 /// <summary>
 /// A YARP reverse proxy on real Kestrel that mounts a server under <c>/eventstreams/</c>, as a site would: requests under
