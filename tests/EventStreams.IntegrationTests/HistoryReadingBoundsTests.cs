@@ -37,6 +37,11 @@ public sealed class HistoryReadingBoundsTests(ITestOutputHelper output)
         using var http = server.CreateClient();
         await using var live = await SseClient.ConnectAsync(http, "v2/stream/hist.s");
         Assert.Equal("ok", (await live.ReadAsync(Wait))!.Comment);
+        // The shared reader starts up to 10,000 messages back: once the live client has a marker from each partition, the
+        // caches have read (and, at 1 MiB, dropped) the oldest events, so a since=0 client needs a catch-up reader.
+        await Task.WhenAll(server.ProduceAsync("hist.s", 0, """{"marker":0}"""), server.ProduceAsync("hist.s", 1, """{"marker":1}"""));
+        await live.NextEventAsync(Wait);
+        await live.NextEventAsync(Wait);
 
         // Every hog asks for all of history, reads its status line and then nothing more.
         var hogs = new List<Socket>();

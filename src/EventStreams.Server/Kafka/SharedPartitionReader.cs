@@ -13,9 +13,11 @@ namespace EventStreams.Server.Kafka;
 public sealed partial class SharedPartitionReader : IHostedService, IDisposable
 {
     private const int MaxBatch = 2000;
-    private const int LookBehind = 64;
 
-    /// <summary>How far back a partition's first reader may start for its first client (messages); further back is catch-up.</summary>
+    /// <summary>
+    /// How far back a partition's reader starts (messages): clients resuming within it read the shared cache, further back
+    /// is catch-up. The cache holds that much in steady state anyway (it is bounded by Streaming:CacheMegabytesPerPartition).
+    /// </summary>
     public const int MaxLookBack = 10_000;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
 
@@ -43,12 +45,14 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
     }
 
     /// <summary>The cache of <paramref name="partition"/>, starting its reader if needed. Pair with <see cref="Release"/>.</summary>
-    /// <param name="wantedStart">
-    /// Where the asking client starts. A partition not read yet starts there when that is at most
-    /// <see cref="MaxLookBack"/> messages back, so that clients resuming near the same place (a reconnect storm after a
-    /// restart) all read from the shared cache instead of each needing a catch-up reader.
-    /// </param>
-    public PartitionCache Acquire(TopicPartition partition, long? wantedStart = null)
+    /// <remarks>
+    /// A partition not read yet starts <see cref="MaxLookBack"/> messages back (or at the oldest), whoever asks first: clients
+    /// resuming anywhere in that window (a reconnect storm after a restart, ids spread over the recent past, arriving in any
+    /// order, new clients among them) all read the one shared cache instead of each needing a catch-up reader. The cache
+    /// also knows the time before the live edge and how many events share it (timestamp ids of clients that have received
+    /// nothing yet). Clients that want only new events start at the end as the broker saw it.
+    /// </remarks>
+    public PartitionCache Acquire(TopicPartition partition)
     {
         lock (_gate)
         {
@@ -59,15 +63,9 @@ public sealed partial class SharedPartitionReader : IHostedService, IDisposable
             }
         }
 
-        // Outside the lock: a broker round trip. Start a few messages back so the cache knows the time before the
-        // live edge, and how many events share it (timestamp ids of clients that have not received anything yet).
+        // Outside the lock: a broker round trip.
         var watermarks = _kafka.Watermarks(partition);
-        var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - LookBehind);
-        if (wantedStart is { } wanted && wanted < start)
-        {
-            start = Math.Max(Math.Max(watermarks.Low.Value, wanted), watermarks.High.Value - MaxLookBack);
-        }
-
+        var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - MaxLookBack);
         lock (_gate)
         {
             if (!_caches.TryGetValue(partition, out var cache))

@@ -130,19 +130,13 @@ public sealed partial class SubscriptionFactory(
             for (var i = 0; i < starts.Count; i++)
             {
                 var partition = new TopicPartition(starts[i].Topic, starts[i].Partition!.Value);
-                long? wanted = starts[i].Offset switch
-                {
-                    >= 0 and var offset => offset,
-                    StartPosition.Earliest => 0, // the reader starts no earlier than the low watermark
-                    _ => null,
-                };
                 if (starts[i].Timestamp is { } timestamp && !reader.IsReading(partition))
                 {
-                    // A partition not read yet may start where this client does: find where that is first.
-                    wanted = resolved[i] = timeLookup.Resolve(partition, timestamp, cache: null);
+                    // No cache to look the time up in yet: ask the broker.
+                    resolved[i] = timeLookup.Resolve(partition, timestamp, cache: null);
                 }
 
-                caches.Add(reader.Acquire(partition, wanted));
+                caches.Add(reader.Acquire(partition));
                 if (starts[i].Offset == StartPosition.Latest)
                 {
                     latest[i] = highWatermarks.AfterNowAsync(partition);
