@@ -28,6 +28,7 @@ public sealed class UiServer : IAsyncDisposable
         "ui.restart", "ui.again", "ui.restart.start", "ui.copyid", "ui.chart", "ui.retention",
         "ui.instr", "ui.value", "ui.find", "ui.relative", "ui.a11y", "ui.zone", "ui.cap", "ui.cols.alpha", "ui.cols.beta", "ui.upstream", "ui.prefix", "ui.lastn", "ui.schemalink", "ui.gzip",
         "ui.alias.real", "ui.empty", "ui.yaml", "ui.small", "ui.gap",
+        "ui.window", "ui.older", "ui.pick", "ui.devtools", "ui.shots.history",
         "ui.test.error.validation",
     ];
 

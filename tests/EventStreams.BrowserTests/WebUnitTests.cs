@@ -18,7 +18,7 @@ public sealed class WebUnitTests
         var stdout = node.StandardOutput.ReadToEndAsync();
         var stderr = node.StandardError.ReadToEndAsync();
 
-        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
         var output = await stdout + await stderr;
 
         Assert.True(node.ExitCode == 0, output);

@@ -31,7 +31,9 @@ public sealed class HistoryReadingBoundsTests(ITestOutputHelper output)
             $"--Streaming:MaxCatchUpReaders={Readers}",
             "--Streaming:CatchUpQueueSeconds=1",
             "--Streaming:CacheMegabytesPerPartition=1");
-        var payload = new string('x', 1000);
+        // 3 KB events: with 1 MiB caches, a since=0 client is ~3.5 MB behind them, more than the socket buffers take in
+        // (so a client that reads nothing keeps its catch-up reader).
+        var payload = new string('x', 3000);
         await Task.WhenAll(Enumerable.Range(0, Backlog).Select(i => server.ProduceAsync("hist.s", i % 2, $$"""{"i":{{i}},"pad":"{{payload}}"}""")));
         var permits = server.App.Services.GetRequiredService<CatchUpPermits>();
         using var http = server.CreateClient();

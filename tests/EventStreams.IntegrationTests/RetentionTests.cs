@@ -86,6 +86,39 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.Equal(3, lookup.Queries - before);
     }
 
+    /// <summary>
+    /// <c>?at=</c>: per partition the offset <c>?since=</c> would start at — the first event at or after the time, the high
+    /// watermark when there is none — asked afresh (not cached); a bad time is the same 400 as a bad <c>since</c>.
+    /// </summary>
+    [Fact]
+    public async Task Retention_At_GivesEachPartitionsOffsetForThatTime()
+    {
+        using var http = _server.CreateClient();
+        async Task<long[]> AtOffsets(DateTimeOffset at)
+        {
+            using var response = await http.GetAsync($"v2/retention/ret.two?at={at.ToUnixTimeMilliseconds()}").WaitAsync(Wait);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return [.. body.RootElement.GetProperty("streams")[0].GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("at_offset").GetInt64())];
+        }
+
+        // ret.a/0 holds Old+5 and Old+9 min, ret.a/1 Old+1, ret.b/0 Old+3 (possibly more from the cache test: high then).
+        Assert.Equal(new[] { 0L, 0L, 0L }, await AtOffsets(Old));
+        Assert.Equal(new[] { 0L, 1L, 0L }, await AtOffsets(Old.AddMinutes(2)));
+        Assert.Equal(new[] { 1L, 1L, 1L }, await AtOffsets(Old.AddMinutes(5).AddMilliseconds(1)));
+        Assert.Equal(new[] { 1L, 1L, 1L }, await AtOffsets(Old.AddMinutes(9)));
+        Assert.Equal(2L, (await AtOffsets(Old.AddMinutes(9).AddMilliseconds(1)))[0]);
+
+        using var plain = JsonDocument.Parse(await http.GetStringAsync("v2/retention/ret.two").WaitAsync(Wait));
+        Assert.False(plain.RootElement.GetProperty("streams")[0].GetProperty("partitions")[0].TryGetProperty("at_offset", out _));
+
+        using var bad = await http.GetAsync("v2/retention/ret.two?at=yesterday").WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var problem = JsonDocument.Parse(await bad.Content.ReadAsStringAsync());
+        Assert.StartsWith("Invalid at parameter 'yesterday'", problem.RootElement.GetProperty("detail").GetString());
+    }
+
     /// <summary>A stream of 12 partitions asked about by 20 clients at once: every partition answered, never more than the limit of queries at once.</summary>
     [Fact]
     public async Task Retention_ManyPartitions_AtMostMaxConcurrentQueriesAtOnce()
@@ -119,6 +152,7 @@ public sealed class RetentionTests : IAsyncLifetime
         var operation = spec.RootElement.GetProperty("paths").GetProperty("/v2/retention/{streams}").GetProperty("get");
         Assert.Equal("retention", operation.GetProperty("operationId").GetString());
         Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "streams");
+        Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "at");
     }
 
     [Theory]

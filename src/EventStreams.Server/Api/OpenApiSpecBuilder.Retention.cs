@@ -19,11 +19,19 @@ internal static partial class OpenApiSpecBuilder
                 Summary = "How far back each stream's data goes",
                 Description = "Per topic-partition the low and high watermarks (`low`, `high`: the next event gets offset `high`) and the time of the oldest retained event " +
                     "(`oldest_timestamp`, epoch milliseconds, null when the partition is empty), and the oldest per stream (`oldest_timestamp`, `oldest` as ISO 8601 UTC). " +
-                    "Answers are cached for a few seconds. With `last=N`, also `last`: `{\"requested\", \"events\", \"start\"}`, where `start` is the offset-form " +
+                    "Answers are cached for a few seconds. With `at`, each partition also gets `at_offset`: where `since` would start it. " +
+                    "With `last=N`, also `last`: `{\"requested\", \"events\", \"start\"}`, where `start` is the offset-form " +
                     "Last-Event-ID from which the streams give exactly their last N events (counted in events, not offsets; N split evenly over the partitions).",
                 Parameters =
                 [
                     StreamsParameter(streams),
+                    new OpenApiParameter
+                    {
+                        Name = "at",
+                        In = ParameterLocation.Query,
+                        Description = "Also give each partition's `at_offset`: the first offset whose event is at or after this time (epoch milliseconds or an ISO-8601 date-time), `high` when none. Not cached.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    },
                     new OpenApiParameter
                     {
                         Name = "last",

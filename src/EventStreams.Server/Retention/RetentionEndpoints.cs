@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using EventStreams.Server.Problems;
 using Microsoft.Extensions.Primitives;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Kafka;
 using EventStreams.Server.Routes;
 using EventStreams.Server.Streaming;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,9 @@ namespace EventStreams.Server.Retention;
 /// <summary>
 /// <c>GET /v2/retention/{a,b,...}</c>: how far back each stream's data goes — per topic-partition the low and high
 /// watermarks and the time of the oldest retained event, and the oldest of them per stream. Read-only, answered from
-/// <see cref="RetentionLookup"/>'s short cache.
+/// <see cref="RetentionLookup"/>'s short cache. With <c>?at=&lt;time&gt;</c> each partition also gets <c>at_offset</c>, where
+/// <c>?since=&lt;time&gt;</c> would start it (the same <see cref="TimeLookup"/>, asked afresh): a client can then read an exact
+/// window of offsets (the UI's "from … to …").
 /// </summary>
 public static class RetentionEndpoints
 {
@@ -24,16 +27,22 @@ public static class RetentionEndpoints
         return endpoints;
     }
 
-    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, LastEvents lastEvents, IOptions<RetentionOptions> options)
+    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, TimeLookup times, LastEvents lastEvents, IOptions<RetentionOptions> options)
     {
         try
         {
+            var at = SinceParser.Parse(context.Request.Query["at"].FirstOrDefault(), "at");
             var last = LastCount(context.Request.Query["last"]);
             var requested = Resolve(catalog, streams);
             var body = new List<StreamRetention>(requested.Count);
             foreach (var (name, definition) in requested)
             {
                 var partitions = (await Task.WhenAll(definition.Topics.Distinct(StringComparer.Ordinal).Select(t => lookup.TopicAsync(t, context.RequestAborted)))).SelectMany(p => p).ToList();
+                if (at is { } time)
+                {
+                    partitions = await Task.Run(() => partitions.ConvertAll(p => p with { AtOffset = times.Resolve(new(p.Topic, p.Partition), time, null) }), context.RequestAborted);
+                }
+
                 var oldest = partitions.Where(p => p.OldestTimestamp is not null).Min(p => p.OldestTimestamp);
                 body.Add(new StreamRetention(name, oldest, oldest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) : null, partitions));
             }
@@ -46,8 +55,9 @@ public static class RetentionEndpoints
                 answer = answer with { Last = new LastEventsStart(count, events, [.. starts.Select(s => new LastEventsOffset(s.Topic, s.Partition.Value, s.Offset.Value))]) };
             }
 
-            // "The last N" is as of now: an answer kept by a cache would start a later request before its last N.
-            context.Response.Headers.CacheControl = last is null ? $"max-age={options.Value.CacheSeconds}" : "no-store";
+            // "The last N" and the offsets at a time are as of now: an answer kept by a cache would start a later request
+            // before its last N, or end a window before events that arrived since.
+            context.Response.Headers.CacheControl = last is null && at is null ? $"max-age={options.Value.CacheSeconds}" : "no-store";
             await Results.Json(answer, RetentionJsonContext.Default.RetentionBody).ExecuteAsync(context);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -1,18 +1,44 @@
-// One live subscription to /v2/stream/{streams}, read with fetch() so that the page can send Last-Event-ID as a header,
-// read the error body of a refused request, and see whether the server applies filters (X-EventStreams-Filters).
-// The wire format is plain SSE, exactly what EventSource reads.
+// One live subscription to /v2/stream/{streams}. Read with a plain EventSource wherever the request allows it, so the
+// browser's DevTools list the connection and its messages (Network → EventStream); with fetch() and a small SSE parser
+// only where the page needs headers: an id too long for a URL (sent as the Last-Event-ID header), and field filters on
+// a server that may ignore them (upstream mode: the page must read X-EventStreams-Filters). A connection that fails
+// before it opens with an answer that is not a stream is asked once more with fetch() to read the refusal's status and
+// problem body, which EventSource hides.
 
 import { appUrl } from './paths.js';
 import { ReconnectingConnection } from './reconnecting.js';
 
 // The server sends a heartbeat comment every 15 s: silence for much longer means a dead connection (a proxy that
-// dropped it without closing, a sleeping laptop), which fetch alone would never notice.
+// dropped it without closing, a sleeping laptop), which fetch alone would never notice. (EventSource hides comments:
+// there the page reconnects from the last id when it comes back after being hidden this long.)
 const SILENCE_MS = 45_000;
+// Longer URLs (an id naming many partitions) go by fetch() with the id as a header: servers limit request lines (8 KB).
+export const MAX_URL_LENGTH = 4000;
+
+/** Whether a request can be read with EventSource: `upstream` from settings.json (null: not known). */
+export function eventSourceFits(url, { filters, settings }) {
+  return typeof EventSource !== 'undefined' && url.length <= MAX_URL_LENGTH
+    && ((filters ?? []).length === 0 || (settings !== null && settings !== undefined && !settings.upstream));
+}
 
 export class StreamConnection extends ReconnectingConnection {
   constructor(handlers) {
     super(handlers);
     this.abort = null;
+    this.source = null;
+    this.hiddenAt = 0;
+    this.onVisibility = () => {
+      if (document.hidden) {
+        this.hiddenAt = Date.now();
+      } else if (this.source && Date.now() - this.hiddenAt > SILENCE_MS) {
+        this.retry(`hidden for over ${SILENCE_MS / 1000} s`); // a sleeping laptop's connection may be dead: go on from the last id
+      }
+    };
+  }
+
+  /** How the current connection reads: 'eventsource' or 'fetch' (tests, docs/UI.md). */
+  get reader() {
+    return this.source ? 'eventsource' : 'fetch';
   }
 
   close() {
@@ -21,9 +47,17 @@ export class StreamConnection extends ReconnectingConnection {
     this.retrying = false;
     this.abort?.abort();
     this.abort = null;
+    this.closeSource();
   }
 
-  url() {
+  closeSource() {
+    this.source?.close();
+    this.source = null;
+    document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  /** The stream's URL; `withId` puts the last id in the query (`last_event_id`), for EventSource. */
+  url(withId = false) {
     const { streams, since, filters } = this.request;
     const query = new URLSearchParams();
     // With an id the server ignores `since` for every partition the id names; without one, since is the start.
@@ -33,11 +67,97 @@ export class StreamConnection extends ReconnectingConnection {
     for (const f of filters ?? []) {
       query.append('filter', f);
     }
+    if (withId && this.lastId) {
+      query.set('last_event_id', this.lastId);
+    }
     const q = query.toString();
     return `${appUrl('v2/stream/')}${streams.map(encodeURIComponent).join(',')}${q ? `?${q}` : ''}`;
   }
 
-  async connect() {
+  connect() {
+    const url = this.url(true);
+    if (eventSourceFits(url, { filters: this.request.filters, settings: this.handlers.settings?.() })) {
+      this.connectEventSource(url);
+    } else {
+      this.connectFetch();
+    }
+  }
+
+  connectEventSource(url) {
+    const generation = this.generation;
+    this.status('connecting', this.attempt > 0 ? `Reconnecting (attempt ${this.attempt + 1})…` : 'Connecting…');
+    const source = new EventSource(url);
+    this.source = source;
+    let opened = false;
+    source.onopen = () => {
+      if (generation !== this.generation) {
+        return;
+      }
+      opened = true;
+      this.serverFilters = (this.request.filters ?? []).length > 0; // this server runs them (eventSourceFits)
+      this.status('open', this.attempt > 0 ? `Streaming (reconnected after ${this.attempt} ${this.attempt === 1 ? 'retry' : 'retries'})` : 'Streaming');
+      this.connectedAt = Date.now();
+    };
+    source.onmessage = (e) => {
+      if (generation === this.generation) {
+        this.flush([{ id: e.lastEventId, data: e.data }]);
+      }
+    };
+    source.addEventListener('error', (e) => {
+      if (generation !== this.generation) {
+        return;
+      }
+      // EventSource would reconnect by itself (CONNECTING) after a network error or the end of the stream, and gives
+      // up (CLOSED) on an answer that is not a stream: the page closes it and goes on from the last id itself.
+      const refused = source.readyState === EventSource.CLOSED;
+      this.closeSource();
+      if (typeof e.data === 'string') {
+        this.retry(`server error: ${describeServerError(e.data)}`); // the server's `event: error`
+      } else if (refused && !opened) {
+        this.diagnose(url, generation);
+      } else {
+        this.retry(opened ? 'the stream ended or the connection was lost' : 'network error: the connection failed');
+      }
+    });
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  /** EventSource was refused and says nothing more: ask once with fetch() what the server answers (status, problem). */
+  async diagnose(url, generation) {
+    const abort = new AbortController();
+    this.abort = abort;
+    let response;
+    try {
+      response = await fetch(url, { headers: { Accept: 'text/event-stream' }, signal: abort.signal, cache: 'no-store' });
+    } catch (e) {
+      if (generation === this.generation) {
+        this.retry(`network error: ${e.message}`);
+      }
+      return;
+    }
+    if (response.ok) {
+      abort.abort(); // it would have worked now: read it again the usual way
+    }
+    if (generation === this.generation) {
+      await this.refused(response, 'the connection failed');
+    }
+  }
+
+  /** A response that is not a stream: retry (5xx, 429, or `otherwise` when it was fine) or stop with the problem. */
+  async refused(response, otherwise) {
+    if (response.ok) {
+      this.retry(otherwise);
+      return;
+    }
+    const problem = await readProblem(response);
+    if (response.status >= 500 || response.status === 429) {
+      this.retry(`${response.status} ${problem}`);
+    } else {
+      this.status('failed', `Refused (${response.status}): ${problem}`);
+    }
+  }
+
+  async connectFetch() {
     const generation = this.generation;
     const abort = new AbortController();
     this.abort = abort;
@@ -59,12 +179,7 @@ export class StreamConnection extends ReconnectingConnection {
       return;
     }
     if (!response.ok) {
-      const problem = await readProblem(response);
-      if (response.status >= 500 || response.status === 429) {
-        this.retry(`${response.status} ${problem}`);
-      } else {
-        this.status('failed', `Refused (${response.status}): ${problem}`);
-      }
+      await this.refused(response);
       return;
     }
     this.serverFilters = response.headers.get('X-EventStreams-Filters') === '1';
@@ -166,6 +281,7 @@ export class StreamConnection extends ReconnectingConnection {
 
   dropCurrent() {
     this.abort?.abort();
+    this.closeSource();
   }
 }
 

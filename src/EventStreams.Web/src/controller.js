@@ -9,7 +9,7 @@ import { loadRetention } from './retention.js';
 import { toHash } from './state.js';
 import { idAfter } from './protocol.js';
 import {
-  frozenView, withStream, startPosition, startChoice, withFilter, withoutFilter, withMax, serverFilters, pageOnlyFilters,
+  frozenView, withStream, startPosition, startChoice, withFilter, withoutFilter, withMax, pageOnlyFilters,
   validationView, streamView,
 } from './view.js';
 
@@ -51,8 +51,11 @@ export class Controller {
   get store() { return this.session.store; }
   get rates() { return this.session.rates; }
   get stats() { return this.session.stats; }
+  /** "Load older": {loading, text}. */
+  get older() { return this.session.older; }
   get hash() { return toHash(this.view); }
-  serverFilters() { return serverFilters(this.view); }
+  /** The field filters the server runs (none while a window is read: then they run in the page). */
+  serverFilters() { return this.session.requestFilters(); }
   pageOnlyFilters() { return pageOnlyFilters(this.view); }
 
   /** Calls `listener(payload)` whenever `topic` (topics.js) happens; returns a function that unsubscribes. */
@@ -96,6 +99,7 @@ export class Controller {
   dismiss(key) { this.session.dismiss(key); }
   notice(key, text) { this.session.notice(key, text); }
   refreshRetention(streams) { return this.session.refreshRetention(streams); }
+  loadOlder() { return this.session.loadOlder(); }
 
   // ---- the view's commands ----------------------------------------------------------------------------------
   toggleStream(name, on) {
@@ -108,7 +112,7 @@ export class Controller {
   }
 
   /**
-   * Sets some of {start, since, lastEventId, lastN}. `quiet` for a change typed into the start panel itself: only the
+   * Sets some of {start, since, until, lastEventId, lastN}. `quiet` for a change typed into the start panel itself: only the
    * URL follows, the panel is not redrawn under the typing.
    */
   setStart(change, { quiet = false } = {}) {

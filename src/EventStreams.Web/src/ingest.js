@@ -32,6 +32,8 @@ export class EventIngest {
     this.frameRequested = false;
     this.seen = new SeenEvents(() => Math.max(this.store.max, 10_000));
     this.chartBy = 'event';
+    this.gate = null; // (topic, partition, offset) => false for an event outside a window (not shown, counted)
+    this.floors = new Map(); // "topic\0partition" -> the oldest offset taken since Clear (where "Load older" goes on)
     this.reset({ streams: [], aliasOf: new Map() });
   }
 
@@ -62,6 +64,36 @@ export class EventIngest {
   clear() {
     this.pending = [];
     this.seen.clear();
+    this.floors.clear();
+  }
+
+  /** Notes the oldest offset taken of each partition. */
+  floor(meta) {
+    if (typeof meta.offset === 'number') {
+      const key = `${meta.topic}\u0000${meta.partition}`;
+      if (!(this.floors.get(key) <= meta.offset)) {
+        this.floors.set(key, meta.offset);
+      }
+    }
+  }
+
+  /**
+   * Older events ("Load older", oldest first) as records to put before the list: known from now on (a live copy would
+   * be a repeat), not counted in the chart (their seconds are long gone).
+   */
+  older(messages) {
+    const now = Date.now();
+    const records = [];
+    for (const message of messages) {
+      const event = message.event;
+      if (!this.seen.add(eventIdentity(event), message.data)) {
+        this.stats.duplicates++;
+        continue;
+      }
+      this.floor(event.meta ?? {});
+      records.push(this.record(message, event, event?.meta?.stream ?? this.defaultStream, now));
+    }
+    return records;
   }
 
   receive(batch) {
@@ -106,6 +138,10 @@ export class EventIngest {
     }
     const meta = event?.meta ?? {};
     const stream = meta.stream ?? this.defaultStream;
+    if (this.gate !== null && !this.gate(meta.topic, meta.partition, meta.offset)) {
+      this.stats.outside++;
+      return null;
+    }
     if (!this.seen.add(eventIdentity(event), message.data)) {
       this.stats.duplicates++;
       return null;
@@ -119,8 +155,19 @@ export class EventIngest {
       }
       this.lastOffsets.set(key, meta.offset);
     }
+    this.floor(meta);
+    const record = this.record(message, event, stream, now);
+    this.rates.countAt(this.chartName(stream), this.chartBy === 'event' ? Math.floor(record.time / 1000) : second, second);
+    if (this.firstPending) {
+      this.firstPending = false;
+      this.onFirst(record);
+    }
+    return record;
+  }
+
+  record(message, event, stream, now) {
+    const meta = event?.meta ?? {};
     const time = eventTime(event, now);
-    this.rates.countAt(this.chartName(stream), this.chartBy === 'event' ? Math.floor(time / 1000) : second, second);
     const record = {
       seq: 0,
       id: message.id,
@@ -138,10 +185,6 @@ export class EventIngest {
     if (record.error || (event.raw_event !== undefined && event.message !== undefined)) {
       record.errored = typeof event.errored_stream_name === 'string' ? event.errored_stream_name : '';
       record.messages = errorMessages(event.message);
-    }
-    if (this.firstPending) {
-      this.firstPending = false;
-      this.onFirst(record);
     }
     return record;
   }

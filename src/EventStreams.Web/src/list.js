@@ -50,14 +50,17 @@ export class VirtualList {
     return c.scrollTop + c.clientHeight >= c.scrollHeight - this.rowHeight;
   }
 
-  /** The items changed: `dropped` rows left the top; keep what the reader is looking at where it is. */
+  /**
+   * The items changed: `dropped` rows left the top (or, negative, older rows joined it); keep what the reader is
+   * looking at where it is.
+   */
   update(items, dropped = 0) {
     this.items = items;
     const height = items.length * this.rowHeight;
     this.spacer.style.height = `${height}px`;
     if (this.follow) {
       this.container.scrollTop = height;
-    } else if (dropped > 0) {
+    } else if (dropped !== 0) {
       this.container.scrollTop = Math.max(0, this.container.scrollTop - dropped * this.rowHeight);
     }
     this.render();

@@ -19,6 +19,7 @@ import { mountNotices } from './panels/notices.js';
 import { mountFind } from './panels/find.js';
 import { mountErrorCounts } from './panels/errors.js';
 import { mountSend } from './panels/send.js';
+import { mountOlder } from './panels/older.js';
 import { mountEnvironment } from './panels/environment.js';
 import { loadSettings } from './environment.js';
 
@@ -37,6 +38,7 @@ mountNotices(controller);
 mountFind(controller, { list });
 mountErrorCounts(controller);
 mountSend(controller, { list });
+mountOlder(controller);
 
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;

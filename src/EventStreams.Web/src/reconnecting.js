@@ -5,7 +5,8 @@ const MAX_BACKOFF_MS = 30_000;
 
 export class ReconnectingConnection {
   /**
-   * @param {{ onEvents: (batch: {id: string, data: string}[]) => void, onStatus: (status: object) => void }} handlers
+   * @param {{ onEvents: (batch: {id: string, data: string}[]) => void, onStatus: (status: object) => void,
+   *   settings?: () => object|null }} handlers (settings: the server's settings.json, null until it arrived)
    */
   constructor(handlers) {
     this.handlers = handlers;

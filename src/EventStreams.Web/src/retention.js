@@ -7,15 +7,25 @@ export const MAX_LAST_N = 1_000_000;
 
 /**
  * The retention of `streams` as a Map name -> {oldest (ms or null), partitions}, or null when the server cannot say.
- * With `last`, the server also says where the last `last` events of all their partitions begin (the Map's `last`).
+ * With `at` (ms), each partition also has `at`: the offset `since=at` starts it at (the server's `at_offset`). With
+ * `last`, the server also says where the last `last` events of all their partitions begin (the Map's `last`).
  */
-export async function loadRetention(streams, { signal, last } = {}) {
+export async function loadRetention(streams, { signal, at, last } = {}) {
   if (streams.length === 0) {
     return new Map();
   }
   try {
-    const query = last ? `?last=${last}` : '';
-    const response = await fetch(appUrl(`v2/retention/${streams.map(encodeURIComponent).join(',')}${query}`), { signal });
+    const query = new URLSearchParams();
+    if (at !== undefined) {
+      query.set('at', String(Math.max(0, Math.floor(at))));
+    }
+    if (last) {
+      query.set('last', String(last));
+    }
+    const q = query.toString();
+    // Offsets at a time and the last N are as of now: never from the browser's cache.
+    const fresh = at !== undefined || Boolean(last);
+    const response = await fetch(appUrl(`v2/retention/${streams.map(encodeURIComponent).join(',')}${q ? `?${q}` : ''}`), { signal, cache: fresh ? 'no-store' : 'default' });
     if (!response.ok) {
       return null;
     }
@@ -32,7 +42,8 @@ export function parseRetention(json) {
       continue;
     }
     const partitions = (Array.isArray(s.partitions) ? s.partitions : []).filter((p) => typeof p?.topic === 'string'
-      && Number.isInteger(p.partition) && Number.isSafeInteger(p.low) && Number.isSafeInteger(p.high));
+      && Number.isInteger(p.partition) && Number.isSafeInteger(p.low) && Number.isSafeInteger(p.high))
+      .map((p) => (Number.isSafeInteger(p.at_offset) ? { ...p, at: p.at_offset } : p));
     result.set(s.stream, { oldest: Number.isFinite(s.oldest_timestamp) ? s.oldest_timestamp : null, partitions });
   }
   if (Array.isArray(json?.last?.start) && json.last.start.length > 0) {
@@ -53,4 +64,15 @@ export function clampLastN(value) {
  */
 export function lastEventsId(retention) {
   return retention?.last?.id ?? '';
+}
+
+/** The partitions of `streams`, each once (two streams may share a topic). */
+export function partitionsOf(retention, streams) {
+  const partitions = new Map();
+  for (const name of streams) {
+    for (const p of retention.get(name)?.partitions ?? []) {
+      partitions.set(`${p.topic}\u0000${p.partition}`, p);
+    }
+  }
+  return [...partitions.values()];
 }

@@ -8,13 +8,17 @@ import { RateCounts } from './rates.js';
 import { sinceOf } from './state.js';
 import { idForTopics, topicsOf } from './protocol.js';
 import { formatFull } from './time.js';
-import { lastEventsId } from './retention.js';
+import { lastEventsId, partitionsOf } from './retention.js';
 import { serverFilters, startRequest, aliasesOf, viewPredicate } from './view.js';
+import { partitionKey, idOffsets, windowRanges, setEnds, olderRanges, rangesId, take, allReached, rangesSize } from './window.js';
 
 // A first event this much later than the start time asked for means the data from before it is not there.
 const GAP_MS = 60_000;
 // A change of server-side filters reconnects once typing has settled for this long.
 const FILTER_RECONNECT_MS = 300;
+// "Load older" reads about this many events per click, and gives up on a page after this long.
+export const OLDER_PAGE = 100;
+const OLDER_TIMEOUT_MS = 30_000;
 
 export const IDLE = Object.freeze({ state: 'idle', text: 'Idle: pick streams and press Stream', serverFilters: false });
 
@@ -38,7 +42,7 @@ export class Session {
     this.repeatsFrom = 0;
     // Figures for the rendering measurement (docs/UI.md): read by the browser tests through window.eventStreamsUi.
     this.stats = {
-      received: 0, shown: 0, skipped: 0, duplicates: 0, rewinds: 0, invalid: 0, frames: 0, maxFrameMs: 0, maxBatch: 0,
+      received: 0, shown: 0, skipped: 0, duplicates: 0, rewinds: 0, outside: 0, invalid: 0, frames: 0, maxFrameMs: 0, maxBatch: 0,
       longFrames: 0, maxLongFrameMs: 0, longFrameLog: [], interactions: 0, maxInteractionMs: 0,
     };
     const view = page.view();
@@ -52,6 +56,7 @@ export class Session {
       onFrame: (added, dropped) => {
         this.emit('frame', { added, dropped });
         this.reportRepeats();
+        this.checkWindow();
       },
       onRewind: (r) => this.notice(`rewind ${r.topic}/${r.partition}`,
         `Offsets went back in ${r.topic} partition ${r.partition} (from ${r.from} to ${r.to}): the topic was recreated or `
@@ -62,6 +67,7 @@ export class Session {
     this.handlers = {
       onEvents: (batch) => this.ingest.receive(batch),
       onStatus: (status) => this.setStatus(status),
+      settings: () => page.settings(), // whether SSE can go by EventSource (connection.js)
     };
     this.connection = new transports[view.transport](this.handlers);
     this.serverFilterTimer = 0;
@@ -69,6 +75,9 @@ export class Session {
     this.lastNId = ''; // the id the 'last N events' start resolved to at its last start
     this.startToken = 0;
     this.startedAt = null;
+    this.window = null; // a time window being read: {ranges, until (ms)}; see window.js
+    this.windowTimer = 0;
+    this.older = { loading: false, text: '' }; // "Load older": what it is doing or did, in words
   }
 
   emit(topic, payload) {
@@ -163,20 +172,25 @@ export class Session {
   }
 
   /**
-   * Opens the connection at the start position (paused: readies it for Resume); for "last N events" first asks the
-   * server how far each partition goes (a start changed or stopped in the meantime wins).
+   * Opens the connection at the start position (paused: readies it for Resume); for "last N events" and for a window
+   * first asks the server where each partition starts (a start changed or stopped in the meantime wins).
    */
   openStart() {
     const token = ++this.startToken;
-    const open = () => {
-      const request = startRequest(this.page.view(), this.lastNId);
+    this.endWindow();
+    const open = (request = startRequest(this.page.view(), this.lastNId)) => {
       if (this.mode === 'paused') {
         this.connection.prepare(request);
+        this.setStatus({ state: 'paused', text: 'Paused: Resume starts from the new start position' });
       } else {
         this.connection.open(request);
       }
     };
-    const { start, streams, lastN } = this.page.view();
+    const { start, streams, lastN, until } = this.page.view();
+    if (until) {
+      this.openWindow(token, open);
+      return;
+    }
     if (start !== 'last') {
       open();
       return;
@@ -193,9 +207,194 @@ export class Session {
           + 'The stream starts with the newest events instead.');
       }
       open();
-      if (this.mode === 'paused') {
-        this.setStatus({ state: 'paused', text: 'Paused: Resume starts from the new start position' });
+    });
+  }
+
+  // ---- a time window: from the start to `until`, exactly (window.js) ----------------------------------------------
+  /**
+   * Reads the window: each partition from where the start puts it (asked `at` the start time) up to the last event at
+   * or before `until` (asked `at` until + 1 ms once that time has passed), then stops and says so. Read whole (the
+   * field filters run in the page), so the end of every partition is seen.
+   */
+  async openWindow(token, open) {
+    const view = this.page.view();
+    const until = Date.parse(view.until);
+    const since = Date.parse(sinceOf(view));
+    const at = view.start === 'oldest' ? 0 : view.start === 'time' && !Number.isNaN(since) ? since : Date.now();
+    this.setStatus({ state: 'connecting', text: `Finding the window's offsets (up to ${formatFull(until)})…` });
+    const current = () => token === this.startToken && this.live;
+    const retention = await this.loadRetention(view.streams, view.start === 'last' ? { at, last: view.lastN } : { at });
+    if (!current()) {
+      return;
+    }
+    if (!retention) {
+      this.notice('window', `The server could not say where the window begins and ends${this.page.settings()?.upstream ? ' (not in upstream mode)' : ''}: `
+        + 'the stream is not stopped at the end time.');
+      open(startRequest(view, ''));
+      return;
+    }
+    const fixed = view.start === 'last' ? idOffsets(lastEventsId(retention))
+      : view.start === 'id' ? idOffsets(view.lastEventId) : new Map();
+    const ranges = windowRanges(partitionsOf(retention, view.streams), fixed);
+    this.window = { ranges, until, token };
+    this.ingest.gate = (topic, partition, offset) => take(ranges, topic, partition, offset);
+    if (until < Date.now()) {
+      await this.windowEnds(this.window);
+      if (!current()) {
+        return;
       }
+    } else {
+      this.windowTimer = setTimeout(() => this.windowEnds(this.window), until + 1000 - Date.now());
+    }
+    if (allReached(ranges)) {
+      this.finishWindow();
+    } else {
+      open({ streams: view.streams, since: '', lastEventId: rangesId(ranges), filters: [] });
+    }
+  }
+
+  /** The end time has passed: where each partition's window ends; events already taken beyond it leave the list. */
+  async windowEnds(window) {
+    const retention = await this.loadRetention(this.page.view().streams, { at: window.until + 1 });
+    if (window !== this.window || window.token !== this.startToken) {
+      return;
+    }
+    if (!retention) {
+      this.notice('window', 'The server could not say where the window ends: the stream is not stopped at the end time.');
+      this.endWindow();
+      return;
+    }
+    setEnds(window.ranges, partitionsOf(retention, this.page.view().streams));
+    const removed = this.store.remove((r) => {
+      const range = window.ranges.get(partitionKey(r.topic, r.partition));
+      return range !== undefined && typeof r.offset === 'number' && r.offset >= range.end;
+    });
+    if (removed > 0) {
+      this.emit('view', 0);
+    }
+    this.checkWindow();
+  }
+
+  /** After each frame: every partition read to the end of the window stops the stream. */
+  checkWindow() {
+    if (this.window && this.live && allReached(this.window.ranges)) {
+      this.finishWindow();
+    }
+  }
+
+  finishWindow() {
+    const { until, ranges } = this.window;
+    this.startToken++;
+    this.connection.close();
+    this.mode = 'stopped';
+    const n = rangesSize(ranges);
+    this.setStatus({ state: 'idle', text: `Stopped at the end of the window (${formatFull(until)})` });
+    this.notice('window', `The window ends at ${formatFull(until)}: the stream stopped after the last event at or before `
+      + `that time in every partition (${n.toLocaleString('en')} ${n === 1 ? 'event' : 'events'} in the window).`);
+    this.emit('mode', this.mode);
+  }
+
+  endWindow() {
+    clearTimeout(this.windowTimer);
+    this.window = null;
+    this.ingest.gate = null;
+    this.dismiss('window');
+  }
+
+  /** The field filters the connection sends: none while reading a window (they run in the page), so its end is seen. */
+  requestFilters() {
+    return this.window ? [] : serverFilters(this.page.view());
+  }
+
+  // ---- "Load older": the page of events before the oldest the list has, exactly ------------------------------------
+  sayOlder(text, loading = false) {
+    this.older = { loading, text };
+    this.emit('older', this.older);
+  }
+
+  /**
+   * Reads about OLDER_PAGE events (spread over the partitions that have older ones) that come right before the oldest
+   * event the list has of each partition, and puts them before the list: no event twice, none skipped.
+   */
+  async loadOlder() {
+    if (this.older.loading) {
+      return;
+    }
+    const view = this.page.view();
+    const room = this.store.max - this.store.all.length;
+    if (room < 1) {
+      this.sayOlder(`The list is full (${this.store.max.toLocaleString('en')} kept): raise the number kept to load older events.`);
+      return;
+    }
+    this.sayOlder('Loading older events…', true);
+    const retention = this.page.settings()?.upstream ? null : await this.loadRetention(view.streams);
+    if (!retention) {
+      this.sayOlder('The server cannot say how far back these streams go, so older events cannot be loaded.');
+      return;
+    }
+    const partitions = partitionsOf(retention, view.streams);
+    const ranges = olderRanges(partitions, this.ingest.floors, Math.min(OLDER_PAGE, room));
+    if (!ranges) {
+      this.sayOlder('Nothing older: the list starts at the oldest retained event.');
+      return;
+    }
+    const messages = await this.readRanges(view, ranges);
+    if (messages === null) {
+      this.sayOlder('Could not load older events: the server did not send them in time. Try again.');
+      return;
+    }
+    const records = this.ingest.older(messages).sort((a, b) => a.time - b.time || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0)
+      || a.partition - b.partition || a.offset - b.offset);
+    const added = this.store.prepend(records);
+    for (const r of records) {
+      r.parsed = undefined;
+    }
+    this.emit('view', -added);
+    const rest = olderRanges(partitions, this.ingest.floors, 1) === null ? ': the list now starts at the oldest retained event' : '';
+    this.sayOlder(`Loaded ${records.length.toLocaleString('en')} older ${records.length === 1 ? 'event' : 'events'}${rest}.`);
+  }
+
+  /** Reads `ranges` over a connection of its own; the events in them (with `event` parsed), or null when it fails. */
+  readRanges(view, ranges) {
+    return new Promise((resolve) => {
+      const taken = [];
+      let done = false;
+      let connection = null;
+      const finish = (result) => {
+        if (!done) {
+          done = true;
+          clearTimeout(timer);
+          connection.close();
+          resolve(result);
+        }
+      };
+      const timer = setTimeout(() => finish(null), OLDER_TIMEOUT_MS);
+      connection = new this.transports[view.transport]({
+        onEvents: (batch) => {
+          for (const message of batch) {
+            let event;
+            try {
+              event = JSON.parse(message.data);
+            } catch {
+              continue;
+            }
+            const meta = event?.meta ?? {};
+            if (take(ranges, meta.topic, meta.partition, meta.offset)) {
+              taken.push({ ...message, event });
+            }
+          }
+          if (allReached(ranges)) {
+            finish(taken);
+          }
+        },
+        onStatus: (status) => {
+          if (status.state === 'failed') {
+            finish(null);
+          }
+        },
+        settings: this.handlers.settings,
+      });
+      connection.open({ streams: view.streams, since: '', lastEventId: rangesId(ranges), filters: [] });
     });
   }
 
@@ -225,9 +424,6 @@ export class Session {
     this.ingest.newEpoch();
     this.checkStartRequest();
     this.openStart();
-    if (this.mode === 'paused') {
-      this.setStatus({ state: 'paused', text: 'Paused: Resume starts from the new start position' });
-    }
   }
 
   /** Chart series for the selected streams; returns stream -> the selected alias to count its events under. */
@@ -252,12 +448,13 @@ export class Session {
 
   resume() {
     this.mode = 'live';
-    this.connection.resume(serverFilters(this.page.view()));
+    this.connection.resume(this.requestFilters());
     this.emit('mode', this.mode);
   }
 
   stop() {
     this.startToken++;
+    clearTimeout(this.windowTimer);
     this.connection.close();
     this.mode = 'stopped';
     this.setStatus({ state: 'idle', text: 'Stopped' });
@@ -287,6 +484,10 @@ export class Session {
       return;
     }
     this.ingest.setStreams({ streams: view.streams, aliasOf: this.setChartStreams() });
+    if (this.window) {
+      this.applyStart(); // the window of the new selection, from its start (what the list has is not repeated)
+      return;
+    }
     const lastEventId = idForTopics(this.connection.lastId, topicsOf(view.streams, this.page.catalog()));
     const request = { streams: view.streams, since: '', lastEventId, filters: serverFilters(view) };
     if (this.mode === 'paused') {
@@ -300,7 +501,7 @@ export class Session {
   applyFilters({ server }) {
     this.store.setPredicate(viewPredicate(this.page.view()));
     this.emit('view');
-    if (server && this.mode === 'live') {
+    if (server && this.mode === 'live' && !this.window) {
       // Stop reading with the old filters at once, then reconnect from the last shown event with the new ones: events
       // the old filters held back since then are sent again and judged by the new filters, so loosening loses nothing.
       this.connection.close();
@@ -308,7 +509,7 @@ export class Session {
       clearTimeout(this.serverFilterTimer);
       this.serverFilterTimer = setTimeout(() => {
         if (this.mode === 'live') {
-          this.connection.resume(serverFilters(this.page.view()));
+          this.connection.resume(this.requestFilters());
         }
       }, FILTER_RECONNECT_MS);
     }
@@ -333,15 +534,22 @@ export class Session {
     if (old.request) {
       this.connection.prepare({ ...old.request, lastEventId: old.lastId ?? old.request.lastEventId ?? '' });
       if (this.mode === 'live') {
-        this.connection.resume(serverFilters(this.page.view()));
+        this.connection.resume(this.requestFilters());
       }
     }
   }
 
-  /** A whole new view: stop and take its transport, kept-events cap and chart clock. */
+  /**
+   * A whole new view: stop and take its transport, kept-events cap and chart clock. The closed connection's status goes
+   * with it: announced again before the new one connects, a stale "open" would tell the send panel the new stream is
+   * already listening.
+   */
   replace(view) {
+    this.startToken++;
+    this.endWindow();
     this.connection.close();
     this.mode = 'idle';
+    this.status = { ...IDLE };
     this.connection = new this.transports[view.transport](this.handlers);
     this.ingest.chartBy = view.chart;
     this.store.setMax(view.max);

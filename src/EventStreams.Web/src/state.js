@@ -1,12 +1,13 @@
 // The whole view in the URL: `#/?streams=a,b&since=…&filter=…&q=…&canary=hide&max=…` (the reference UI's
 // `#/?streams=a,b` deep links keep working). `since=0` is the oldest retained event, `since=last:100` the last 100
-// events (resolved from the server's retention at each start), `last_event_id` an exact position.
+// events (resolved from the server's retention at each start), `last_event_id` an exact position, `until` the end of a
+// window (an ISO date-time: the stream stops there).
 import { DEFAULT_LAST_N, clampLastN } from './retention.js';
 
 export const DEFAULT_MAX = 10_000;
 
 export function emptyState() {
-  return { streams: [], start: 'now', since: '', lastEventId: '', lastN: DEFAULT_LAST_N, text: '', filters: [], hideCanary: false, max: DEFAULT_MAX, transport: 'sse', chart: 'event' };
+  return { streams: [], start: 'now', since: '', until: '', lastEventId: '', lastN: DEFAULT_LAST_N, text: '', filters: [], hideCanary: false, max: DEFAULT_MAX, transport: 'sse', chart: 'event' };
 }
 
 export function toHash(state) {
@@ -22,6 +23,9 @@ export function toHash(state) {
     q.set('since', state.since);
   } else if (state.start === 'id' && state.lastEventId) {
     q.set('last_event_id', state.lastEventId);
+  }
+  if (state.until) {
+    q.set('until', state.until);
   }
   if (state.text) {
     q.set('q', state.text);
@@ -67,6 +71,8 @@ export function fromHash(hash) {
     state.start = 'time';
     state.since = since;
   }
+  const until = q.get('until') ?? '';
+  state.until = Number.isNaN(Date.parse(until)) ? '' : until;
   state.text = q.get('q') ?? '';
   state.filters = q.getAll('filter').filter(Boolean);
   state.hideCanary = q.get('canary') === 'hide';

@@ -7,6 +7,7 @@ export class EventStore {
     this.view = [];
     this.predicate = null;
     this.nextSeq = 1;
+    this.olderSeq = 0; // older events ("Load older") go before the first, with lower numbers
   }
 
   /** Adds parsed records; returns how many joined the view and how many left the front of the view. */
@@ -35,6 +36,25 @@ export class EventStore {
       this.view.splice(0, dropped);
     }
     return dropped;
+  }
+
+  /** Puts older records (oldest first) before all the others; returns how many joined the front of the view. */
+  prepend(records) {
+    for (let i = records.length - 1; i >= 0; i--) {
+      records[i].seq = this.olderSeq--;
+    }
+    const shown = this.predicate === null ? records : records.filter((r) => this.predicate(r.raw, () => JSON.parse(r.raw)));
+    this.all = records.concat(this.all);
+    this.view = shown.concat(this.view);
+    return shown.length;
+  }
+
+  /** Takes out the records `reject` says; returns how many left the view. */
+  remove(reject) {
+    const before = this.view.length;
+    this.all = this.all.filter((r) => !reject(r));
+    this.view = this.view.filter((r) => !reject(r));
+    return before - this.view.length;
   }
 
   setMax(max) {

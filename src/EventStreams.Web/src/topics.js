@@ -24,6 +24,7 @@ export const TOPICS = Object.freeze({
   view: 'the list was rebuilt (filter, clear, max)',
   cleared: 'Clear was pressed',
   notices: 'the notices changed (things the page must say)',
+  older: '"Load older": {loading, text}: what it is doing or did',
 });
 
 export class Topics {

@@ -23,9 +23,10 @@ export function withStream(view, name, on) {
   return frozenView(view, { streams: on ? [...view.streams, name] : view.streams.filter((s) => s !== name) });
 }
 
-/** What decides where a stream starts: a change of it (or of the start choice) opens the stream again. */
+/** What decides where a stream starts (and ends): a change of it (or of the start choice) opens the stream again. */
 export function startPosition(view) {
-  return sinceOf(view) + (view.start === 'id' ? view.lastEventId : '') + (view.start === 'last' ? `last:${view.lastN}` : '');
+  return sinceOf(view) + (view.start === 'id' ? view.lastEventId : '') + (view.start === 'last' ? `last:${view.lastN}` : '')
+    + (view.until ? `until:${view.until}` : '');
 }
 
 /** The change for a start choice (now, oldest, last, time, id): a point in time starts 15 minutes ago until one is picked. */

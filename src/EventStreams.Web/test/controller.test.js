@@ -345,9 +345,143 @@ test('replace takes a whole view: closes the old connection, idles, or streams w
   assert.equal(controller.mode, 'live');
 });
 
+test('a new view never announces the closed connection as open before its own connection is open', async () => {
+  const { controller, emitted, connection } = make();
+  await controller.loadCatalog();
+  controller.start();
+  connection().opened();
+  const from = emitted.length;
+  controller.showStream('b');
+  const statuses = emitted.slice(from).filter(([t]) => t === 'status').map(([, s]) => s.state);
+  assert.ok(!statuses.includes('open'), `statuses after showStream: ${statuses}`);
+  connection().opened();
+  assert.equal(emitted.at(-1)[1].state, 'open');
+});
+
 test('"start after this event" starts at the next offset of its own partition', () => {
   const { controller } = make();
   controller.startAfter({ id: '[{"topic":"ta","partition":0,"timestamp":5},{"topic":"ta","partition":1,"offset":2}]', topic: 'ta', partition: 0, offset: 41 });
   assert.equal(controller.state.start, 'id');
   assert.equal(controller.state.lastEventId, '[{"topic":"ta","partition":0,"offset":42},{"topic":"ta","partition":1,"offset":2}]');
+});
+
+// ---- a time window and "Load older" (window.js) ----------------------------------------------------------------------
+const settle = () => new Promise(setImmediate);
+
+/** Retention of stream a (topic ta, partitions 0 and 1); `at` offsets from a function of the time asked. */
+function retentionOf(atOffsets) {
+  return async (streams, { at } = {}) => {
+    const offsets = at === undefined ? null : atOffsets(at);
+    return new Map([['a', {
+      oldest: 0,
+      partitions: [{ topic: 'ta', partition: 0, low: 0, high: 20 }, { topic: 'ta', partition: 1, low: 0, high: 5 }]
+        .map((p) => (offsets ? { ...p, at: offsets[p.partition] } : p)),
+    }]]);
+  };
+}
+
+test('a window reads each partition from the start time to the end time exactly, without server filters, then stops and says so', async () => {
+  const from = Date.parse('2026-12-01T00:00:00Z');
+  const until = Date.parse('2026-12-01T01:00:00Z');
+  const asked = [];
+  const { controller, connection } = make('#/?streams=a&since=2026-12-01T00:00:00Z&until=2026-12-01T01:00:00Z&filter=meta.domain%3Dx', {
+    retention: retentionOf((at) => {
+      asked.push(at);
+      return at === from ? [3, 5] : [6, 5];
+    }),
+  });
+  controller.start();
+  await settle();
+  assert.deepEqual(asked, [from, until + 1]);
+  const request = connection().connects.at(-1);
+  assert.equal(request.lastId, '[{"topic":"ta","partition":0,"offset":3}]'); // a/1 has nothing in the window
+  assert.deepEqual(request.filters, []);
+  assert.deepEqual(controller.serverFilters(), []);
+  connection().send({ topic: 'ta', partition: 0, offset: 3 }, { topic: 'ta', partition: 0, offset: 4 });
+  assert.equal(controller.mode, 'live');
+  connection().send({ topic: 'ta', partition: 0, offset: 5 }, { topic: 'ta', partition: 0, offset: 6 }, { topic: 'ta', partition: 1, offset: 5 });
+  assert.deepEqual(controller.store.all.map((r) => r.offset), [3, 4, 5]);
+  assert.equal(controller.stats.outside, 2);
+  assert.equal(controller.mode, 'stopped');
+  assert.match(controller.status.text, /^Stopped at the end of the window/);
+  assert.match(controller.notices.get('window'), /stopped after the last event at or before that time in every partition \(3 events in the window\)/);
+});
+
+test('a window ending in the future reads live until then; what came past the end leaves the list', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.parse('2026-12-01T00:30:00Z') });
+  const { controller, connection } = make('#/?streams=a&since=2026-12-01T00:00:00Z&until=2026-12-01T01:00:00Z', {
+    retention: retentionOf((at) => (at === Date.parse('2026-12-01T00:00:00Z') ? [3, 5] : [5, 5])),
+  });
+  controller.start();
+  await settle();
+  connection().send({ topic: 'ta', partition: 0, offset: 3 }, { topic: 'ta', partition: 0, offset: 4 }, { topic: 'ta', partition: 0, offset: 5 });
+  assert.equal(controller.store.all.length, 3);
+  t.mock.timers.tick(31 * 60_000);
+  await settle();
+  assert.deepEqual(controller.store.all.map((r) => r.offset), [3, 4]);
+  assert.equal(controller.mode, 'stopped');
+});
+
+test('without retention a window says it cannot stop at the end, and streams', async () => {
+  const { controller, connection } = make('#/?streams=a&until=2026-12-01T01:00:00Z');
+  controller.start();
+  await settle();
+  assert.match(controller.notices.get('window'), /could not say where the window begins and ends/);
+  assert.equal(connection().connects.length, 1);
+});
+
+test('"Load older" reads the page right before the oldest kept event of each partition and puts it first', async () => {
+  const { controller, connection, emitted } = make('#/?streams=a', { retention: retentionOf(() => [0, 0]) });
+  await controller.loadCatalog();
+  controller.start();
+  connection().send({ topic: 'ta', partition: 0, offset: 18, dt: '2026-12-01T00:00:18Z' }, { topic: 'ta', partition: 0, offset: 19, dt: '2026-12-01T00:00:19Z' });
+  const loading = controller.loadOlder();
+  await settle();
+  const older = FakeTransport.made.at(-1);
+  assert.notEqual(older, connection());
+  // 100 over two partitions: a/0 from 0 (its low) to 18, a/1 (nothing kept) from 0 to its high, 5.
+  assert.equal(older.connects[0].lastId, '[{"topic":"ta","partition":0,"offset":0},{"topic":"ta","partition":1,"offset":0}]');
+  assert.deepEqual(older.connects[0].filters, []);
+  assert.equal(controller.older.loading, true);
+  const events = [];
+  for (let o = 0; o < 19; o++) {
+    events.push({ topic: 'ta', partition: 0, offset: o, dt: `2026-12-01T00:00:${String(o).padStart(2, '0')}Z` });
+  }
+  older.send(...events); // 18 is already in the list: not taken again
+  assert.equal(controller.older.loading, true);
+  older.send(...[0, 1, 2, 3, 4].map((o) => ({ topic: 'ta', partition: 1, offset: o, dt: '2026-12-01T00:00:30Z' })));
+  await loading;
+  assert.ok(older.closes > 0);
+  assert.deepEqual(controller.store.all.map((r) => `${r.partition}/${r.offset}`),
+    [...[...Array(18).keys()].map((o) => `0/${o}`), '1/0', '1/1', '1/2', '1/3', '1/4', '0/18', '0/19']);
+  assert.equal(controller.stats.duplicates, 0);
+  assert.deepEqual(emitted.filter(([t]) => t === 'view').at(-1), ['view', -23]);
+  assert.equal(controller.older.text, 'Loaded 23 older events: the list now starts at the oldest retained event.');
+  await controller.loadOlder();
+  assert.equal(controller.older.text, 'Nothing older: the list starts at the oldest retained event.');
+});
+
+test('"Load older" into a full list asks to raise the number kept', async () => {
+  const { controller, connection } = make('#/?streams=a&max=100', { retention: retentionOf(() => [0, 0]) });
+  controller.start();
+  connection().send(...[...Array(100).keys()].map((o) => ({ topic: 'ta', partition: 0, offset: 100 + o })));
+  await controller.loadOlder();
+  assert.match(controller.older.text, /^The list is full \(100 kept\)/);
+});
+
+test('SSE goes by EventSource unless the page needs headers: an id too long for a URL, or filters a server may ignore', async () => {
+  const { eventSourceFits, MAX_URL_LENGTH } = await import('../src/connection.js');
+  assert.equal(eventSourceFits('/v2/stream/a', { filters: [], settings: null }), false); // no EventSource here (node)
+  globalThis.EventSource = class {};
+  try {
+    const local = { upstream: null };
+    assert.equal(eventSourceFits('/v2/stream/a', { filters: [], settings: null }), true);
+    assert.equal(eventSourceFits('/v2/stream/a?filter=x%3D1', { filters: ['x=1'], settings: local }), true);
+    assert.equal(eventSourceFits(`/v2/stream/a?last_event_id=${'x'.repeat(MAX_URL_LENGTH)}`, { filters: [], settings: local }), false);
+    assert.equal(eventSourceFits('/v2/stream/a?filter=x%3D1', { filters: ['x=1'], settings: { upstream: 'https://beta.example' } }), false);
+    assert.equal(eventSourceFits('/v2/stream/a?filter=x%3D1', { filters: ['x=1'], settings: null }), false);
+    assert.equal(eventSourceFits('/v2/stream/a', { filters: [], settings: { upstream: 'https://beta.example' } }), true);
+  } finally {
+    delete globalThis.EventSource;
+  }
 });

@@ -33,14 +33,18 @@ test('remembers only the newest capacity() identities, and Clear forgets them', 
   assert.equal(seen.add(eventIdentity(event('c', 3)), ''), true);
 });
 
-test('stays cheap and bounded over many events', () => {
+test('stays bounded over many events: the map holds capacity() and the queue is compacted', () => {
+  // Bounded, not timed (a wall-clock bound failed at 3.9 s on a machine under load): the memory it keeps is what makes
+  // each add cheap, since the work per add is one map lookup plus amortised compaction.
   const seen = new SeenEvents(() => 10_000);
-  const started = performance.now();
+  let longestQueue = 0;
   for (let i = 0; i < 200_000; i++) {
     seen.add(eventIdentity(event(`e${i}`, i)), '');
+    longestQueue = Math.max(longestQueue, seen.queue.length);
   }
   assert.equal(seen.size, 10_000);
+  assert.equal(seen.queue.length - seen.head, 10_000);
+  assert.ok(longestQueue <= 2 * 65_537 + 10_000, `queue grew to ${longestQueue}`);
   assert.equal(seen.add(eventIdentity(event('e199999', 199_999)), ''), false);
   assert.equal(seen.add(eventIdentity(event('e0', 0)), ''), true, 'the oldest were forgotten');
-  assert.ok(performance.now() - started < 2000, `${performance.now() - started} ms`);
 });

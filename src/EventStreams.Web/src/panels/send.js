@@ -236,9 +236,12 @@ async function tail(controller, stream) {
   if (has && controller.mode === 'live' && controller.status.state === 'open') {
     return;
   }
+  // Only the connection started here counts: it says 'connecting' before it is open.
   const opened = new Promise((resolve) => {
+    let connecting = false;
     const off = controller.on('status', (status) => {
-      if (status.state === 'open') {
+      connecting ||= status.state === 'connecting';
+      if (connecting && status.state === 'open') {
         off();
         resolve(true);
       }
