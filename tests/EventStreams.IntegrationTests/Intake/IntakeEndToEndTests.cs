@@ -29,8 +29,9 @@ public sealed class IntakeEndToEndTests(IntakeServerFixture fixture) : IClassFix
         var dt = DateTimeOffset.Parse(meta.GetProperty("dt").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(DateTimeOffset.UtcNow - dt, TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(60));
         Assert.Equal("click", e.GetProperty("action").GetString());
-        // The figure the issue asks for is measured by the bench; here only that it is not seconds (a 1 s linger, a missed wake-up).
-        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"POST → delivered took {elapsed.TotalMilliseconds:F0} ms");
+        // The figure the issue asks for is measured by the bench; here only that it is not held back for seconds (a 1 s
+        // linger, a missed wake-up). 5 s, not 2: a loaded CI machine once took 2.3 s with nothing held back.
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"POST → delivered took {elapsed.TotalMilliseconds:F0} ms");
     }
 
     [Fact]

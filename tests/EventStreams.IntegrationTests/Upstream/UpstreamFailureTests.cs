@@ -16,7 +16,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _fake = await FakeReferenceUpstream.StartAsync();
-        _server = await UpstreamModeServer.StartAsync(_fake.BaseAddress, "--Upstream:ResponseTimeoutSeconds=1");
+        _server = await UpstreamModeServer.StartAsync(_fake.BaseAddress, "--Upstream:ResponseTimeoutSeconds=3");
     }
 
     public async Task DisposeAsync()
@@ -104,7 +104,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, status);
         Assert.Contains("ResponseTimeoutSeconds", AssertProblem(body, 504, "upstream_timeout").GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(14));
         await _fake.Connections.WaitUntilAsync(n => n == 0, Wait, "connections to the slow upstream after the timeout");
     }
 
