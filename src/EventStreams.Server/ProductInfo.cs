@@ -3,7 +3,7 @@ using System.Reflection;
 namespace EventStreams.Server;
 
 /// <summary>This build's version and the <c>User-Agent</c> it sends to other services (stream config sources, upstreams).</summary>
-public static class ProductInfo
+internal static class ProductInfo
 {
     public const string Product = "EventStreams-dotnet";
 

@@ -6,7 +6,7 @@ using Microsoft.Net.Http.Headers;
 namespace EventStreams.Server.Api;
 
 /// <summary>What every response gets: CORS, security headers, and a JSON problem body for errors that have none (unknown routes).</summary>
-public static class ApiMiddleware
+internal static class ApiMiddleware
 {
     public const string ContentSecurityPolicy =
         "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +

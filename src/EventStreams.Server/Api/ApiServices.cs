@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace EventStreams.Server.Api;
 
 /// <summary>Services behind the non-streaming routes: service info, the OpenAPI document, CORS.</summary>
-public static class ApiServices
+internal static class ApiServices
 {
     private const int PreflightMaxAgeSeconds = 86400;
 

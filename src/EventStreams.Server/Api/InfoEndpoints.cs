@@ -4,7 +4,7 @@ using EventStreams.Server.Routes;
 namespace EventStreams.Server.Api;
 
 /// <summary><c>/_info</c>, <c>/_info/name</c>, <c>/_info/version</c>, <c>/_info/home</c>, as in WMF's service-template-node.</summary>
-public static class InfoEndpoints
+internal static class InfoEndpoints
 {
     public static IEndpointRouteBuilder MapInfoApi(this IEndpointRouteBuilder endpoints)
     {

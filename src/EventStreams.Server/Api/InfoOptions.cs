@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace EventStreams.Server.Api;
 
 /// <summary>The <c>Info</c> configuration section: what <c>/_info</c> and the OpenAPI document say about this service.</summary>
-public sealed class InfoOptions : IValidatableObject
+internal sealed class InfoOptions : IValidatableObject
 {
     public const string Section = "Info";
     public const string DefaultName = "eventstreams";

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.StaticFiles;
 namespace EventStreams.Server.Api;
 
 /// <summary><c>/</c> (redirect, <c>?spec</c>, <c>?doc</c>), <c>/rc</c>, <c>/robots.txt</c> and the API docs page's own files.</summary>
-public static class RootEndpoints
+internal static class RootEndpoints
 {
     private const string DocFolder = "doc";
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();

@@ -7,7 +7,7 @@ namespace EventStreams.Server.Api;
 /// This service's name, version, description and home page, as <c>/_info</c> reports them (WMF service-template-node's
 /// shape), and the environment its events come from when one is known.
 /// </summary>
-public sealed record ServiceInfo(
+internal sealed record ServiceInfo(
     string Name,
     string Version,
     string Description,

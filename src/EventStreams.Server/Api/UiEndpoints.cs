@@ -7,7 +7,7 @@ namespace EventStreams.Server.Api;
 /// <summary>
 /// <c>/v2/ui</c>: the browser UI, the static build of <c>src/EventStreams.Web</c> that the server build copies to <c>wwwroot/ui</c>.
 /// </summary>
-public static class UiEndpoints
+internal static class UiEndpoints
 {
     // Vite names every asset after its content hash, so an asset never changes under its name; index.html always may.
     private const string ImmutableAsset = "public, max-age=31536000, immutable";

@@ -5,7 +5,7 @@ namespace EventStreams.Server.Api;
 /// environment to show, the upstream in upstream mode, the transports it may offer, and whether the intake
 /// (<c>POST /v1/events</c>, the "Send a test event" panel) is there.
 /// </summary>
-public sealed record UiSettings(string? Environment, string? Upstream, IReadOnlyList<string> Transports, bool Intake)
+internal sealed record UiSettings(string? Environment, string? Upstream, IReadOnlyList<string> Transports, bool Intake)
 {
     public const string Sse = "sse";
     public const string SignalR = "signalr";

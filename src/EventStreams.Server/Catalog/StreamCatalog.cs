@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EventStreams.Server.Catalog;
 
 /// <summary>The current stream catalogue. Loads at start (failing loudly), then reloads, keeping the last good version.</summary>
-public sealed partial class StreamCatalog(
+internal sealed partial class StreamCatalog(
     IOptions<StreamConfigOptions> options,
     IHttpClientFactory httpClients,
     ILogger<StreamCatalog> logger)

@@ -1,7 +1,7 @@
 namespace EventStreams.Server.Catalog;
 
 /// <summary>One loaded version of the catalogue; immutable, swapped whole on reload.</summary>
-public sealed record StreamCatalogSnapshot(IReadOnlyDictionary<string, StreamDefinition> Streams, string Source)
+internal sealed record StreamCatalogSnapshot(IReadOnlyDictionary<string, StreamDefinition> Streams, string Source)
 {
     public IEnumerable<StreamDefinition> Ordered => Streams.Values.OrderBy(s => s.Name, StringComparer.Ordinal);
 

@@ -1,7 +1,7 @@
 namespace EventStreams.Server.Catalog;
 
 /// <summary>The stream config could not be read or makes no sense; the message names the source and the problem.</summary>
-public sealed class StreamConfigException : Exception
+internal sealed class StreamConfigException : Exception
 {
     public StreamConfigException(string message) : base(message) { }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace EventStreams.Server.Catalog;
 
 /// <summary>The <c>StreamConfig</c> configuration section: where the stream catalogue comes from.</summary>
-public sealed class StreamConfigOptions
+internal sealed class StreamConfigOptions
 {
     public const string Section = "StreamConfig";
     public const string DemoConfigFile = "demo-streams.yaml";
@@ -45,7 +45,7 @@ public sealed class StreamConfigOptions
 }
 
 /// <summary>The settings of one stream that matter here, in stream config's own key names.</summary>
-public sealed class StreamSettings
+internal sealed class StreamSettings
 {
     [ConfigurationKeyName("topics")]
     public List<string>? Topics { get; set; }

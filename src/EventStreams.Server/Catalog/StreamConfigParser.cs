@@ -4,7 +4,7 @@ using YamlDotNet.Serialization;
 namespace EventStreams.Server.Catalog;
 
 /// <summary>Turns a stream config document (YAML or JSON, EventStreamConfig's shape) into a catalogue.</summary>
-public static class StreamConfigParser
+internal static class StreamConfigParser
 {
     private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
 

@@ -1,7 +1,7 @@
 namespace EventStreams.Server.Catalog;
 
 /// <summary>A stream clients may request, by name or alias, and the Kafka topics behind it.</summary>
-public sealed record StreamDefinition(
+internal sealed record StreamDefinition(
     string Name,
     IReadOnlyList<string> Topics,
     IReadOnlySet<string> TopicsAllowed,

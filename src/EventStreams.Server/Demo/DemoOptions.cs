@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace EventStreams.Server.Demo;
 
 /// <summary>The <c>Demo</c> configuration section: live sample data on the embedded broker.</summary>
-public sealed class DemoOptions
+internal sealed class DemoOptions
 {
     public const string Section = "Demo";
 

@@ -1,7 +1,7 @@
 namespace EventStreams.Server.Diagnostics;
 
 /// <summary>What the Kafka readers report (implemented by <see cref="StreamMetrics"/>).</summary>
-public interface IReaderMetrics
+internal interface IReaderMetrics
 {
     void SkippedMessage(string topic);
 

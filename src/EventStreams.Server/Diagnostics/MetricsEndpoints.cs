@@ -5,7 +5,7 @@ using Prometheus;
 namespace EventStreams.Server.Diagnostics;
 
 /// <summary><c>GET /metrics</c>: Prometheus text from this server's own registry, on the public port unless <c>Metrics:Port</c> moves it.</summary>
-public static class MetricsEndpoints
+internal static class MetricsEndpoints
 {
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder endpoints)
     {

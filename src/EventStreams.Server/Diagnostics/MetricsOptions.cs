@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace EventStreams.Server.Diagnostics;
 
 /// <summary>The <c>Metrics</c> configuration section.</summary>
-public sealed class MetricsOptions
+internal sealed class MetricsOptions
 {
     public const string Section = "Metrics";
     public const int DefaultMaxStreamCombinations = 100;

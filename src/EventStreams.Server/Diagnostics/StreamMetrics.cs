@@ -10,7 +10,7 @@ namespace EventStreams.Server.Diagnostics;
 /// values are bounded: streams and topics come from the catalogue (requests naming others are refused before they
 /// count), and stream combinations are sorted and capped at <see cref="MetricsOptions.MaxStreamCombinations"/>.
 /// </summary>
-public sealed class StreamMetrics : IReaderMetrics
+internal sealed class StreamMetrics : IReaderMetrics
 {
     /// <summary>The label of every combination past the cap.</summary>
     public const string OtherCombination = "_other";
@@ -125,7 +125,7 @@ public sealed class StreamMetrics : IReaderMetrics
 }
 
 /// <summary>What the Kafka health probe says at scrape time.</summary>
-public readonly record struct KafkaReadings(bool IsReachable, TimeSpan UnreachableFor, long Outages);
+internal readonly record struct KafkaReadings(bool IsReachable, TimeSpan UnreachableFor, long Outages);
 
 /// <summary>What the catalogue says at scrape time.</summary>
-public readonly record struct CatalogReadings(long ReloadFailures, int Streams);
+internal readonly record struct CatalogReadings(long ReloadFailures, int Streams);

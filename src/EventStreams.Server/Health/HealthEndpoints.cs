@@ -12,7 +12,7 @@ namespace EventStreams.Server.Health;
 /// with no file path, URL or host name; with <c>Metrics:Port</c> set, the same routes there add each check's
 /// <see cref="HealthDetail"/>.
 /// </summary>
-public static class HealthEndpoints
+internal static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 

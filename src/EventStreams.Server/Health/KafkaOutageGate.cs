@@ -10,7 +10,7 @@ namespace EventStreams.Server.Health;
 /// client retries elsewhere or later. Streams themselves, whatever the transport, are refused the same way by
 /// <c>Streaming/StreamSessions.OpenAsync</c>.
 /// </summary>
-public static class KafkaOutageGate
+internal static class KafkaOutageGate
 {
     public static IApplicationBuilder UseKafkaOutageGate(this IApplicationBuilder app)
     {

@@ -10,7 +10,7 @@ namespace EventStreams.Server.Health;
 /// the server listening for <see cref="ShutdownOptions.DrainSeconds"/> (every <c>StoppingAsync</c> runs before Kestrel stops), so
 /// that requests still routed here are sent elsewhere instead of refused.
 /// </summary>
-public sealed partial class ShutdownDrain : IHostedLifecycleService, IDisposable
+internal sealed partial class ShutdownDrain : IHostedLifecycleService, IDisposable
 {
     private readonly CancellationTokenSource _draining = new();
     private readonly ShutdownOptions _options;

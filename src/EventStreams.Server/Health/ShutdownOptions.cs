@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace EventStreams.Server.Health;
 
 /// <summary>The <c>Shutdown</c> configuration section: how an instance that is told to stop hands its clients to the others.</summary>
-public sealed class ShutdownOptions
+internal sealed class ShutdownOptions
 {
     public const string Section = "Shutdown";
     public const int DefaultDrainSeconds = 5;

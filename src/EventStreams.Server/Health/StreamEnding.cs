@@ -4,7 +4,7 @@ namespace EventStreams.Server.Health;
 /// Why the server ends a running stream: <c>name</c> and <c>message</c> of the <c>event: error</c> (or the hub error) its client
 /// gets, and the <c>retry:</c> an SSE client is given to come back after (on shutdown).
 /// </summary>
-public sealed record StreamEnding(string Name, string Message, int? RetryMilliseconds = null)
+internal sealed record StreamEnding(string Name, string Message, int? RetryMilliseconds = null)
 {
     public const string ShutdownName = "shutdown";
     public const string KafkaUnavailableName = "kafka_unavailable";

@@ -12,7 +12,7 @@ namespace EventStreams.Server.Health;
 /// <c>Kafka:Health:OutageNotice=Close</c> (so that clients reconnect, to another instance if this one's Kafka is gone),
 /// and when a reload removed one of its streams. With the default <c>Comment</c> an outage only changes the heartbeats.
 /// </summary>
-public sealed partial class StreamTerminations : IDisposable
+internal sealed partial class StreamTerminations : IDisposable
 {
     private readonly KafkaHealth _kafka;
     private readonly StreamCatalog _catalog;

@@ -4,7 +4,7 @@ namespace EventStreams.Server.Health;
 /// One running stream's view of <see cref="StreamTerminations"/>: a token cancelled when the server ends it, and why. A value:
 /// for a stream of one catalogued name the token is the one shared by all of that stream's clients.
 /// </summary>
-public readonly struct StreamWatch : IDisposable
+internal readonly struct StreamWatch : IDisposable
 {
     private readonly StreamTerminations _terminations;
     private readonly IReadOnlyList<string> _names;

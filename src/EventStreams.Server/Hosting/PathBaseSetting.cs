@@ -4,7 +4,7 @@ namespace EventStreams.Server.Hosting;
 /// The top-level <c>PathBase</c> setting (e.g. <c>/eventstreams</c>): the prefix this server is mounted under behind a
 /// proxy that passes the full path on. Requests without it are still answered.
 /// </summary>
-public static class PathBaseSetting
+internal static class PathBaseSetting
 {
     public const string Key = "PathBase";
 

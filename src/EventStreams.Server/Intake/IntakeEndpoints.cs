@@ -11,7 +11,7 @@ namespace EventStreams.Server.Intake;
 /// <c>POST /v1/events</c>, EventGate's route: one JSON event or an array, as <c>application/json</c> or <c>text/plain</c>
 /// (what <c>navigator.sendBeacon</c> sends a string as). <c>?hasty=true</c> answers 202 at once and works on in the background.
 /// </summary>
-public static partial class IntakeEndpoints
+internal static partial class IntakeEndpoints
 {
     public static IEndpointRouteBuilder MapIntakeApi(this IEndpointRouteBuilder endpoints)
     {

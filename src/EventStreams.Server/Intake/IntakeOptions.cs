@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace EventStreams.Server.Intake;
 
 /// <summary>The <c>Intake</c> configuration section: the EventGate-compatible <c>POST /v1/events</c>.</summary>
-public sealed class IntakeOptions
+internal sealed class IntakeOptions
 {
     public const string Section = "Intake";
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace EventStreams.Server.Intake;
 
 /// <summary>Registers the event intake: schema lookup, validation, producing.</summary>
-public static class IntakeServices
+internal static class IntakeServices
 {
     public static IServiceCollection AddEventStreamsIntake(this IServiceCollection services)
     {

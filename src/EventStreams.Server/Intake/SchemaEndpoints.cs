@@ -8,7 +8,7 @@ namespace EventStreams.Server.Intake;
 /// <c>GET /v2/schema/{stream}</c>: the latest schema of a stream (<c>/&lt;schema_title&gt;/latest</c> in <c>Schemas:BaseUris</c>)
 /// as JSON, with its <c>examples</c>: where "Send a test event" starts from.
 /// </summary>
-public static class SchemaEndpoints
+internal static class SchemaEndpoints
 {
     public static IEndpointRouteBuilder MapSchemaApi(this IEndpointRouteBuilder endpoints)
     {

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace EventStreams.Server.Intake;
 
 /// <summary>The <c>Schemas</c> configuration section: where event schemas are found (EventGate's <c>schema_base_uris</c>).</summary>
-public sealed class SchemaOptions
+internal sealed class SchemaOptions
 {
     public const string Section = "Schemas";
 

@@ -11,7 +11,7 @@ namespace EventStreams.Server.Kafka;
 /// <c>meta</c> ends and the Kafka position is spliced in there, leaving every produced byte as it was; no
 /// document is built. Anything else takes the rewriting path.
 /// </summary>
-public static partial class EventEncoder
+internal static partial class EventEncoder
 {
     private static readonly ConcurrentDictionary<string, byte[]> TopicFields = new(StringComparer.Ordinal);
 

@@ -7,7 +7,7 @@ using System.Text.Unicode;
 namespace EventStreams.Server.Kafka;
 
 /// <summary>Validates a message value as a JSON object and injects its Kafka position into <c>meta</c>.</summary>
-public static partial class EventEncoder
+internal static partial class EventEncoder
 {
     private static readonly JsonWriterOptions WriterOptions = new()
     {

@@ -6,7 +6,7 @@ namespace EventStreams.Server.Kafka;
 /// How deep an event may nest, for every reader of events (the encoder, <c>?filter=</c>, keys): an event the encoder
 /// accepts must never fail a later reader.
 /// </summary>
-public static class EventJson
+internal static class EventJson
 {
     public const int MaxDepth = 256;
 

@@ -10,7 +10,7 @@ namespace EventStreams.Server.Kafka;
 /// quoted, escaped JSON string token exactly as SignalR's JSON protocol writes a <see cref="string"/> (its writer
 /// escapes with <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>).
 /// </summary>
-public sealed class EventStrings
+internal sealed class EventStrings
 {
     /// <summary>The encoder of SignalR's JSON protocol writer; <see cref="JsonString"/> is escaped with it.</summary>
     public static readonly JavaScriptEncoder JsonEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;

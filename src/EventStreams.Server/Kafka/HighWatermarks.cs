@@ -7,7 +7,7 @@ namespace EventStreams.Server.Kafka;
 /// its call, so however many clients ask at once, each partition has at most one query in flight and one waiting.
 /// That query starts after the call, so every message the broker acknowledged before the call is below its answer.
 /// </summary>
-public sealed class HighWatermarks(KafkaClients kafka)
+internal sealed class HighWatermarks(KafkaClients kafka)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<TopicPartition, Pending> _pending = [];

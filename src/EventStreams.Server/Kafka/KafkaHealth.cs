@@ -11,7 +11,7 @@ namespace EventStreams.Server.Kafka;
 /// new streams are refused at once while it lasts, and <see cref="OutageNotice"/> ends running ones once it has lasted
 /// <see cref="KafkaHealthOptions.OutageNoticeSeconds"/>.
 /// </summary>
-public sealed partial class KafkaHealth : BackgroundService
+internal sealed partial class KafkaHealth : BackgroundService
 {
     private readonly KafkaClients _kafka;
     private readonly KafkaHealthOptions _options;

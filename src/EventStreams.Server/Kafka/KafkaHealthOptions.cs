@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace EventStreams.Server.Kafka;
 
 /// <summary>What running streams are told once Kafka has been unreachable for <see cref="KafkaHealthOptions.OutageNoticeSeconds"/>.</summary>
-public enum OutageNotice
+internal enum OutageNotice
 {
     /// <summary>Heartbeats become <c>: kafka unreachable for N s</c> comments; the stream stays open and resumes when Kafka is back.</summary>
     Comment,
@@ -13,7 +13,7 @@ public enum OutageNotice
 }
 
 /// <summary>The <c>Kafka:Health</c> configuration section: how an outage is noticed and when clients are told.</summary>
-public sealed class KafkaHealthOptions
+internal sealed class KafkaHealthOptions
 {
     public const string Section = "Kafka:Health";
     public const int DefaultProbeIntervalMilliseconds = 1000;

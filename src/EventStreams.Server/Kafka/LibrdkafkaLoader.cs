@@ -8,7 +8,7 @@ namespace EventStreams.Server.Kafka;
 /// librdkafka.redist package. On Debian the package's plain <c>librdkafka.so</c> needs
 /// <c>libsasl2.so.3</c>, which Debian lacks; the <c>centos8-</c> build beside it loads fine.
 /// </summary>
-public static class LibrdkafkaLoader
+internal static class LibrdkafkaLoader
 {
     private static readonly Lock Gate = new();
     private static readonly HashSet<Assembly> Registered = [];

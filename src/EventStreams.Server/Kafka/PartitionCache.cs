@@ -6,7 +6,7 @@ namespace EventStreams.Server.Kafka;
 /// The recent events of one topic-partition, each encoded once, shared by every client at the live edge.
 /// One writer (the shared reader's thread), many readers. Bounded in bytes; the newest event is always kept.
 /// </summary>
-public sealed class PartitionCache
+internal sealed class PartitionCache
 {
     private readonly Lock _gate = new();
     private readonly long _maxBytes;

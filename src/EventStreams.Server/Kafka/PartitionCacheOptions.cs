@@ -5,7 +5,7 @@ namespace EventStreams.Server.Kafka;
 /// (bound and validated with the rest of that section by <c>Streaming/StreamingOptions</c>, copied here in <c>Hosting/</c>), so
 /// that Kafka needs nothing from Streaming.
 /// </summary>
-public sealed class PartitionCacheOptions
+internal sealed class PartitionCacheOptions
 {
     public const int DefaultCacheMegabytesPerPartition = 32;
     public const int DefaultReaderIdleSeconds = 30;

@@ -10,7 +10,7 @@ namespace EventStreams.Server.Kafka;
 /// One consumer on one dedicated thread, started and stopped by the host; partitions are added on first demand and
 /// removed when idle.
 /// </summary>
-public sealed partial class SharedPartitionReader : IHostedService, IDisposable
+internal sealed partial class SharedPartitionReader : IHostedService, IDisposable
 {
     private const int MaxBatch = 2000;
 

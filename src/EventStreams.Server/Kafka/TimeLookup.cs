@@ -9,7 +9,7 @@ namespace EventStreams.Server.Kafka;
 /// else from the broker (<c>OffsetsForTimes</c>), else — when the broker answers "end" although the partition's
 /// last message is at or after the time (the embedded broker always does) — by binary search over message timestamps.
 /// </summary>
-public sealed partial class TimeLookup(KafkaClients kafka, ILogger<TimeLookup> logger) : IDisposable
+internal sealed partial class TimeLookup(KafkaClients kafka, ILogger<TimeLookup> logger) : IDisposable
 {
     private const int LinearScanThreshold = 2000;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);

@@ -4,7 +4,7 @@ namespace EventStreams.Server.Problems;
 /// An error before the stream starts, with the status and <c>type</c> COMPATIBILITY.md names. The one way to answer with a
 /// problem: a route handler throws it (<see cref="ProblemFilter"/> writes it), middleware writes <see cref="ToResult"/>.
 /// </summary>
-public class ApiProblemException(int status, string type, string title, string detail) : Exception(detail)
+internal class ApiProblemException(int status, string type, string title, string detail) : Exception(detail)
 {
     /// <summary>A problem of the <see cref="ProblemTypes"/> table: its status and title come from the type.</summary>
     protected ApiProblemException(string type, string detail)

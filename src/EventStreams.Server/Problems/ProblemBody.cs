@@ -1,7 +1,7 @@
 namespace EventStreams.Server.Problems;
 
 /// <summary>The JSON body of every error response (COMPATIBILITY.md).</summary>
-public sealed record ProblemBody(int Status, string Type, string Title, string Detail, string Method, string Uri);
+internal sealed record ProblemBody(int Status, string Type, string Title, string Detail, string Method, string Uri);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(ProblemBody))]
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]

@@ -4,7 +4,7 @@ namespace EventStreams.Server.Problems;
 /// Every route handler's problems: an <see cref="ApiProblemException"/> (or a Kafka failure) thrown before the response
 /// started becomes the problem's answer, so that handlers throw and never write a problem themselves.
 /// </summary>
-public sealed class ProblemFilter : IEndpointFilter
+internal sealed class ProblemFilter : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

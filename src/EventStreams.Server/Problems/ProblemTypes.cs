@@ -4,7 +4,7 @@ namespace EventStreams.Server.Problems;
 /// The one table from a problem <c>type</c> (COMPATIBILITY.md) to its HTTP status and title, and the one way a hub
 /// error names a problem (<c>"type: detail"</c>). A leaf: every folder may use it, it uses none.
 /// </summary>
-public static class ProblemTypes
+internal static class ProblemTypes
 {
     public const string NotFound = "not_found";
     public const string InvalidTimestamp = "invalid_timestamp";

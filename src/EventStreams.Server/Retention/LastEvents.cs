@@ -10,7 +10,7 @@ namespace EventStreams.Server.Retention;
 /// no events, so "N offsets before the end" gives fewer than N. Each partition is read backwards from its end, in
 /// chunks, and its events counted with the stream's own rule (<see cref="EventEncoder"/>).
 /// </summary>
-public sealed class LastEvents(KafkaClients kafka, IOptions<RetentionOptions> options) : IDisposable
+internal sealed class LastEvents(KafkaClients kafka, IOptions<RetentionOptions> options) : IDisposable
 {
     /// <summary>The most a request may ask for.</summary>
     public const int MaxCount = 1_000_000;

@@ -17,7 +17,7 @@ namespace EventStreams.Server.Retention;
 /// <c>?since=&lt;time&gt;</c> would start it (the same <see cref="TimeLookup"/>, asked afresh): a client can then read an exact
 /// window of offsets (the UI's "from … to …").
 /// </summary>
-public static class RetentionEndpoints
+internal static class RetentionEndpoints
 {
     public const string InvalidLast = "invalid_last";
 

@@ -10,7 +10,7 @@ namespace EventStreams.Server.Retention;
 /// failure) is reused for <see cref="RetentionOptions.CacheSeconds"/> from the moment its query started, and callers
 /// asking while it runs share it: the broker gets at most one query per partition per period however many clients ask.
 /// </summary>
-public sealed class RetentionLookup : IDisposable
+internal sealed class RetentionLookup : IDisposable
 {
     private static readonly TimeSpan ConsumeTimeout = TimeSpan.FromSeconds(10);
     private readonly KafkaClients _kafka;

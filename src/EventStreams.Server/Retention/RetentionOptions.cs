@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace EventStreams.Server.Retention;
 
 /// <summary>The <c>Retention</c> configuration section: how long <c>GET /v2/retention/{streams}</c> answers are reused.</summary>
-public sealed class RetentionOptions
+internal sealed class RetentionOptions
 {
     public const string Section = "Retention";
     public const int DefaultCacheSeconds = 5;

@@ -5,7 +5,7 @@ namespace EventStreams.Server.Routes;
 /// (it uses no other folder). Reading routes answer GET and HEAD (<see cref="MapGetAndHead"/>), as WMF's services do:
 /// monitors and crawlers probe with HEAD.
 /// </summary>
-public static class ApiRoutes
+internal static class ApiRoutes
 {
     public const string Stream = "/v2/stream/{streams}";
     public const string StreamPrefix = "/v2/stream/";

@@ -7,7 +7,7 @@ namespace EventStreams.Server.Streaming;
 /// <c>Streaming:MaxCatchUpReaders</c>, whatever the number of clients reading history. Clients waiting for one are
 /// served first come, first served.
 /// </summary>
-public sealed class CatchUpPermits(IOptions<StreamingOptions> options)
+internal sealed class CatchUpPermits(IOptions<StreamingOptions> options)
 {
     private readonly Lock _gate = new();
     private readonly LinkedList<TaskCompletionSource<IDisposable>> _waiting = [];

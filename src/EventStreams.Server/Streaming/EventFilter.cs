@@ -11,7 +11,7 @@ namespace EventStreams.Server.Streaming;
 /// every filter must hold. A missing field equals nothing. One instance is shared by every client asking for the same
 /// filter (<see cref="FilterRegistry"/>), and it judges each event once for all of them.
 /// </summary>
-public sealed class EventFilter
+internal sealed class EventFilter
 {
     public const int MaxFilters = 20;
     private const int MaxLength = 512;

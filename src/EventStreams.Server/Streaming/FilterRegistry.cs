@@ -5,7 +5,7 @@ namespace EventStreams.Server.Streaming;
 /// per filter rather than once per client. Bounded: beyond <see cref="MaxShared"/> live distinct filters a new one is
 /// simply not shared.
 /// </summary>
-public sealed class FilterRegistry
+internal sealed class FilterRegistry
 {
     public const int MaxShared = 1024;
 

@@ -8,7 +8,7 @@ namespace EventStreams.Server.Streaming;
 /// A timestamp resume point <c>(timestamp, skip)</c> means: the client has every event before that millisecond and
 /// the first <c>skip</c> events of it; events read before that point are swallowed, not delivered.
 /// </summary>
-public sealed class PartitionPosition
+internal sealed class PartitionPosition
 {
     private long _skipTimestamp;
     private int _skipLeft;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace EventStreams.Server.Streaming;
 
 /// <summary>Parses <c>?since=</c> (and <c>/v2/retention</c>'s <c>?at=</c>): epoch milliseconds or an ISO-8601 date-time.</summary>
-public static class SinceParser
+internal static class SinceParser
 {
     private const int MaxLength = 64;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Primitives;
 namespace EventStreams.Server.Streaming;
 
 /// <summary>What a client asked for, validated: the same for SSE, NDJSON and SignalR.</summary>
-public sealed record StreamRequest(StreamDefinition[] Streams, long? Since, IReadOnlyList<StartPosition>? Resume, EventFilter? Filter)
+internal sealed record StreamRequest(StreamDefinition[] Streams, long? Since, IReadOnlyList<StartPosition>? Resume, EventFilter? Filter)
 {
     public string[] Names => [.. Streams.Select(s => s.Name)];
 

@@ -7,7 +7,7 @@ namespace EventStreams.Server.Streaming;
 /// COMPATIBILITY.md; status and title come from the type (<c>Problems/ProblemTypes</c>). HTTP transports answer it as
 /// any problem, the hub as its <c>"type: detail"</c>.
 /// </summary>
-public sealed class StreamRequestException(string type, string detail) : ApiProblemException(type, detail)
+internal sealed class StreamRequestException(string type, string detail) : ApiProblemException(type, detail)
 {
     public const string NotFound = ProblemTypes.NotFound;
     public const string InvalidTimestamp = ProblemTypes.InvalidTimestamp;

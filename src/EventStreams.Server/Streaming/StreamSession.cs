@@ -13,7 +13,7 @@ namespace EventStreams.Server.Streaming;
 /// after it. Transports only format and write. Not thread-safe: one transport loop drives it. Open with
 /// <see cref="StreamSessions.OpenAsync"/>, which also refuses streams while Kafka is unreachable.
 /// </summary>
-public sealed partial class StreamSession : IDisposable
+internal sealed partial class StreamSession : IDisposable
 {
     private readonly Subscription _subscription;
     private readonly IDisposable? _slot;

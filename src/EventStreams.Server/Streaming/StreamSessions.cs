@@ -10,7 +10,7 @@ namespace EventStreams.Server.Streaming;
 /// Opens <see cref="StreamSession"/>s for every transport: end at once while the instance stops, refuse at once while
 /// Kafka is unreachable, parse, take a connection slot, subscribe, and give the slot back whatever fails.
 /// </summary>
-public sealed class StreamSessions(
+internal sealed class StreamSessions(
     StreamCatalog catalog,
     SubscriptionFactory subscriptions,
     FilterRegistry filters,

@@ -5,7 +5,7 @@ using EventStreams.Server.Streaming.EventIds;
 namespace EventStreams.Server.Streaming;
 
 /// <summary>The <c>Streaming</c> configuration section (the shared reader's two keys are handed to <c>Kafka/PartitionCacheOptions</c>).</summary>
-public sealed class StreamingOptions
+internal sealed class StreamingOptions
 {
     public const string Section = "Streaming";
     public const int DefaultHeartbeatSeconds = 15;
@@ -58,7 +58,7 @@ public sealed class StreamingOptions
 }
 
 /// <summary>How stream responses are compressed (<c>Streaming:Compression</c>).</summary>
-public enum StreamCompression
+internal enum StreamCompression
 {
     /// <summary>gzip for clients that accept it, every event compressed once and shared.</summary>
     Gzip,

@@ -9,7 +9,7 @@ namespace EventStreams.Server.Streaming;
 /// inside their window and hands a partition to its <see cref="CatchUp"/> while it is behind them. Not thread-safe:
 /// one transport loop drives it.
 /// </summary>
-public sealed class Subscription : IDisposable
+internal sealed class Subscription : IDisposable
 {
     private const int MaxEventsPerPartition = 256;
 

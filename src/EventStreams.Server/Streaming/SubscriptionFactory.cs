@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace EventStreams.Server.Streaming;
 
 /// <summary>Turns a validated request (streams, since, Last-Event-ID) into a <see cref="Subscription"/> with a concrete offset per partition.</summary>
-public sealed partial class SubscriptionFactory(
+internal sealed partial class SubscriptionFactory(
     KafkaClients kafka,
     SharedPartitionReader reader,
     TimeLookup timeLookup,

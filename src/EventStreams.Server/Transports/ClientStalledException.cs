@@ -1,4 +1,4 @@
 namespace EventStreams.Server.Transports;
 
 /// <summary>The client accepted nothing for <see cref="StalledWrites.Stall"/>.</summary>
-public sealed class ClientStalledException() : Exception("The client accepted no data for the stall time.");
+internal sealed class ClientStalledException() : Exception("The client accepted no data for the stall time.");

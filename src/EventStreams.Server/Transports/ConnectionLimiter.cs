@@ -11,7 +11,7 @@ namespace EventStreams.Server.Transports;
 /// when the request comes from a trusted proxy (<c>ForwardedHeaders:TrustedProxies</c>), otherwise the remote address
 /// (after trusted <c>X-Forwarded-For</c>): a client cannot pick its own key.
 /// </summary>
-public sealed class ConnectionLimiter(IOptions<StreamingOptions> options, IOptions<TrustedProxyOptions> proxies, TimeProvider time)
+internal sealed class ConnectionLimiter(IOptions<StreamingOptions> options, IOptions<TrustedProxyOptions> proxies, TimeProvider time)
 {
     /// <summary>
     /// How long a request over the limit waits for one of its client's slots to come back before its 429. A client that

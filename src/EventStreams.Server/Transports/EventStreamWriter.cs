@@ -17,7 +17,7 @@ namespace EventStreams.Server.Transports;
 /// Formats a session's events on an HTTP response as SSE or NDJSON, with heartbeats and a stall timeout; gzip for
 /// clients that accept it, each event's text compressed once and shared (<see cref="GzipFraming"/>).
 /// </summary>
-public sealed partial class EventStreamWriter(
+internal sealed partial class EventStreamWriter(
     IOptions<StreamingOptions> options,
     StreamMetrics metrics,
     TimeProvider time,

@@ -11,7 +11,7 @@ namespace EventStreams.Server.Transports;
 /// </summary>
 [JsonConverter(typeof(HubEventJsonConverter))]
 [MessagePackFormatter(typeof(HubEventMessagePackFormatter))]
-public sealed class HubEvent(string id, KafkaEvent? data)
+internal sealed class HubEvent(string id, KafkaEvent? data)
 {
     public string Id { get; } = id;
 

@@ -9,7 +9,7 @@ namespace EventStreams.Server.Transports;
 /// route gives: a negotiate that is not a POST (405), a method SignalR has no use for (405), a transport request
 /// without its connection id (400).
 /// </summary>
-public static class HubRequestGuard
+internal static class HubRequestGuard
 {
     private static readonly string[] ConnectionMethods = [HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete];
 

@@ -10,7 +10,7 @@ namespace EventStreams.Server.Transports;
 /// looks at the flushes that are waiting (about once a second), instead of a timer and a cancellation source per stream:
 /// an idle stream holds nothing here, and a flush that completes at once (nearly all) is not even registered.
 /// </summary>
-public sealed class StalledWrites : IDisposable
+internal sealed class StalledWrites : IDisposable
 {
     private static readonly TimeSpan MaxCheckPeriod = TimeSpan.FromSeconds(1);
 

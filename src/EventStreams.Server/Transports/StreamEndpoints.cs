@@ -4,7 +4,7 @@ using EventStreams.Server.Streaming;
 namespace EventStreams.Server.Transports;
 
 /// <summary><c>GET /v2/stream/{streams}</c>: Server-Sent Events, or newline-delimited JSON for <c>Accept: application/json</c>.</summary>
-public static class StreamEndpoints
+internal static class StreamEndpoints
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder endpoints)
     {

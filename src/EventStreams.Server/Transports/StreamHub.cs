@@ -23,7 +23,7 @@ public sealed record StreamEvent(string Id, string? Data);
 /// whose message is the problem's <c>type: detail</c>. Each running stream takes one slot of the per-client
 /// connection limit, keyed by the header of the request that opened the SignalR connection.
 /// </summary>
-public sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter limiter, ILogger<StreamHub> logger) : Hub
+internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter limiter, ILogger<StreamHub> logger) : Hub
 {
     /// <summary>
     /// SignalR's dispatcher logs every exception of a hub method at error level with its stack, a client's mistake

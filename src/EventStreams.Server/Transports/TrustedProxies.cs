@@ -10,7 +10,7 @@ namespace EventStreams.Server.Transports;
 /// and remembers who the connection's peer was, so that the connection limit believes its client-key header only
 /// from those proxies too.
 /// </summary>
-public static class TrustedProxies
+internal static class TrustedProxies
 {
     private static readonly object PeerKey = new();
 

@@ -7,7 +7,7 @@ namespace EventStreams.Server.Transports;
 /// client-key header (<c>Streaming:ClientIpHeader</c>) are believed. Empty (the default) = none: a request is its
 /// connection's remote address, whatever headers it carries.
 /// </summary>
-public sealed class TrustedProxyOptions
+internal sealed class TrustedProxyOptions
 {
     public const string Section = "ForwardedHeaders";
 

@@ -6,7 +6,7 @@ namespace EventStreams.Server.Upstream;
 /// The <c>Upstream</c> configuration section: with <see cref="Url"/> set, the server reads no Kafka and forwards the
 /// stream, spec and info routes to an existing EventStreams (the public service, beta, an SSH tunnel).
 /// </summary>
-public sealed class UpstreamOptions : IValidatableObject
+internal sealed class UpstreamOptions : IValidatableObject
 {
     public const string Section = "Upstream";
     public const int DefaultConnectTimeoutSeconds = 10;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace EventStreams.Server.Upstream;
 
 /// <summary>Registration and pipeline of upstream mode.</summary>
-public static class UpstreamServices
+internal static class UpstreamServices
 {
     /// <summary>Whether this configuration runs in upstream mode (<c>Upstream:Url</c> set).</summary>
     public static bool IsUpstreamMode(IConfiguration configuration) =>

@@ -6,7 +6,7 @@ namespace EventStreams.Server.Streaming.EventIds;
 /// Parses a <c>Last-Event-ID</c>: a JSON array of topic names or <c>{"topic","partition","offset"|"timestamp"[,"skip"]}</c>
 /// objects. Shape only; whether the topics and partitions exist is checked against the catalogue and Kafka later.
 /// </summary>
-public static class LastEventIdParser
+internal static class LastEventIdParser
 {
     public const int MaxLength = 64 * 1024;
     public const int MaxElements = 4096;

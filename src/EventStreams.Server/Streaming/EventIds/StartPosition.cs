@@ -5,7 +5,7 @@ namespace EventStreams.Server.Streaming.EventIds;
 /// an offset, or a time. With a time, <paramref name="Skip"/> events of that very millisecond are already the
 /// client's (the <c>skip</c> of a timestamp id), so the stream starts after them.
 /// </summary>
-public sealed record StartPosition(string Topic, int? Partition, long? Offset, long? Timestamp, int Skip = 0)
+internal sealed record StartPosition(string Topic, int? Partition, long? Offset, long? Timestamp, int Skip = 0)
 {
     public const long Latest = -1;
     public const long Earliest = -2;
