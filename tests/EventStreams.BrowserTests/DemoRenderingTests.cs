@@ -1,9 +1,8 @@
+using EventStreams.TestSupport;
 using System.Diagnostics;
 using System.Text.Json;
 using EventStreams.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using Microsoft.Playwright;
@@ -35,8 +34,7 @@ public sealed class DemoRenderingTests(UiFixture fixture, ITestOutputHelper outp
         await demo.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try
         {
-            var address = demo.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            await page.GotoAsync($"{address}/v2/ui#/?streams={DemoStreams}");
+            await page.GotoAsync($"{ServerAddress.Of(demo)}v2/ui#/?streams={DemoStreams}");
             await WaitForLiveAsync(page);
             var samples = new List<JsonElement>();
             var clicks = new List<double>();
@@ -114,8 +112,7 @@ public sealed class DemoRenderingTests(UiFixture fixture, ITestOutputHelper outp
         await demo.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try
         {
-            var address = demo.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            await page.GotoAsync($"{address}/v2/ui#/?streams={DemoStreams}");
+            await page.GotoAsync($"{ServerAddress.Of(demo)}v2/ui#/?streams={DemoStreams}");
             await page.WaitForFunctionAsync("() => window.eventStreamsUi.shown().length >= 200", null, new() { Timeout = 30_000 });
             var directory = UiFixture.ScreenshotDirectory;
             Directory.CreateDirectory(directory);

@@ -1,8 +1,7 @@
+using EventStreams.TestSupport;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventStreams.Server.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -264,14 +263,13 @@ public sealed class Issue15Tests(UiFixture fixture) : BrowserTest(fixture)
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try
         {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            using var http = new HttpClient { BaseAddress = new Uri(address + "/"), Timeout = Step };
+            using var http = new HttpClient { BaseAddress = ServerAddress.Of(app), Timeout = Step };
 
             // Another stream's rejected event, already on the shared error stream: not this stream's, so not shown.
             using var other = await http.PostAsync("v1/events", new StringContent("""{"$schema":"/ui/send/1.0.0","meta":{"stream":"ui.send.other"},"count":"many","label":"x","ok":true}""", System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, other.StatusCode);
 
-            await page.GotoAsync($"{address}/v2/ui");
+            await page.GotoAsync($"{http.BaseAddress}v2/ui");
             var panel = page.Locator("#send");
             await panel.Locator("#send-stream").SelectOptionAsync("ui.send");
             await Expect(panel.Locator("#send-note")).ToHaveTextAsync("The schema of ui.send has no examples: this is a skeleton of its required fields, each a placeholder of its type (\"\", 0, false, []). Fill in real values.");

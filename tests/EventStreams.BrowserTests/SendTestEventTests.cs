@@ -1,7 +1,6 @@
+using EventStreams.TestSupport;
 using EventStreams.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -22,8 +21,7 @@ public sealed class SendTestEventTests(UiFixture fixture) : BrowserTest(fixture)
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try
         {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            await page.GotoAsync($"{address}/v2/ui");
+            await page.GotoAsync($"{ServerAddress.Of(app)}v2/ui");
             var panel = page.Locator("#send");
             await Expect(panel.Locator("#send-stream option[value='test.event']")).ToHaveCountAsync(1);
             await panel.Locator("#send-stream").SelectOptionAsync("test.event");

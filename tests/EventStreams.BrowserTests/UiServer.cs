@@ -1,3 +1,4 @@
+using EventStreams.TestSupport;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
@@ -5,8 +6,6 @@ using EventStreams.Server.Hosting;
 using EventStreams.Server.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -39,8 +38,7 @@ public sealed class UiServer : IAsyncDisposable
     {
         App = app;
         _configPath = configPath;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        BaseAddress = ServerAddress.Of(app);
         _producer = app.Services.GetRequiredService<KafkaClients>().CreateProducer(c =>
         {
             c.LingerMs = 2;

@@ -1,8 +1,7 @@
+using EventStreams.TestSupport;
 using EventStreams.Server.Hosting;
 using EventStreams.Server.Kafka;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EventStreams.Fleet;
@@ -129,8 +128,7 @@ public sealed class Fleet : IAsyncDisposable
         ];
         var app = EventStreamsApp.Create(args);
         await app.StartAsync().WaitAsync(StartTimeout);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _ports[index] = new Uri(address).Port;
+        _ports[index] = ServerAddress.Of(app).Port;
         _instances[index] = app;
     }
 }

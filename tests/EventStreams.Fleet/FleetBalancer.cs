@@ -1,7 +1,6 @@
+using EventStreams.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,8 +31,7 @@ public sealed class FleetBalancer : IAsyncDisposable
     {
         _app = app;
         Routes = routes;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = new Uri(address + "/");
+        Address = ServerAddress.Of(app);
     }
 
     public Uri Address { get; }

@@ -1,8 +1,7 @@
+using EventStreams.TestSupport;
 using EventStreams.Server.Catalog;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -107,6 +106,5 @@ public sealed class ConfigReloadTests
         return app;
     }
 
-    private static string AddressOf(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/";
+    private static string AddressOf(WebApplication app) => ServerAddress.Of(app).ToString();
 }

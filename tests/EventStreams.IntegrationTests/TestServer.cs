@@ -1,9 +1,8 @@
+using EventStreams.TestSupport;
 using System.Text;
 using Confluent.Kafka;
 using EventStreams.Server.Hosting;
 using EventStreams.Server.Kafka;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,8 +22,7 @@ public sealed class TestServer : IAsyncDisposable
         App = app;
         _configPath = configPath;
         Kafka = app.Services.GetRequiredService<KafkaClients>();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        BaseAddress = ServerAddress.Of(app);
         _producer = new(() => Kafka.CreateProducer(c => c.LingerMs = 0));
     }
 

@@ -1,7 +1,5 @@
 using EventStreams.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -14,8 +12,7 @@ public sealed class UpstreamModeServer : IAsyncDisposable
     {
         App = app;
         Logs = logs;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address + "/");
+        BaseAddress = ServerAddress.Of(app);
     }
 
     public WebApplication App { get; }
