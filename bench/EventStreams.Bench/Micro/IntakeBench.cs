@@ -26,7 +26,7 @@ internal static class IntakeBench
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         var clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
-        var app = EventStreamsApp.Create(["--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Shutdown:DrainSeconds=0"]);
+        var app = CreateApp();
         await app.StartAsync();
         try
         {
@@ -67,6 +67,10 @@ internal static class IntakeBench
             await app.DisposeAsync();
         }
     }
+
+    /// <summary>The server on its embedded broker with the bundled schemas and the demo's catalogue, without the demo producer.</summary>
+    public static WebApplication CreateApp() =>
+        EventStreamsApp.Create(["--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Shutdown:DrainSeconds=0"]);
 
     /// <summary>Validation alone (no HTTP, no Kafka), one thread: the CPU an event costs before it is produced.</summary>
     private static async Task MeasureValidationAsync(IServiceProvider services)
@@ -171,7 +175,7 @@ internal static class IntakeBench
         }
     }
 
-    private static string Event(string id) =>
+    public static string Event(string id) =>
         $$"""{"$schema":"/mediawiki/recentchange/1.0.0","meta":{"uri":"https://en.wikipedia.org/wiki/Sandbox","request_id":"7b7e7a3c-4b0a-4bde-9a4a-3c1f5ad0e8d2","id":"{{id}}","domain":"en.wikipedia.org","stream":"{{Stream}}"},"id":1900000001,"type":"edit","namespace":0,"title":"Sandbox","title_url":"https://en.wikipedia.org/wiki/Sandbox","comment":"bench","timestamp":1767225600,"user":"Example","bot":false,"minor":false,"length":{"old":120,"new":158},"revision":{"old":1249999000,"new":1250000001},"server_url":"https://en.wikipedia.org","server_name":"en.wikipedia.org","server_script_path":"/w","wiki":"enwiki","parsedcomment":"bench"}""";
 
     private static string Ms(long[] sortedMicros, double quantile) =>
