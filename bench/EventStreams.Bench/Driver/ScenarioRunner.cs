@@ -269,11 +269,40 @@ internal sealed class ScenarioRunner(BenchSettings settings)
         }
     }
 
+    /// <summary>A free port for a server: any (port 0), or one of <c>BENCH_PORTS=first-last</c> when the machine's ports are shared out.</summary>
     internal static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var range = Environment.GetEnvironmentVariable("BENCH_PORTS")?.Split('-');
+        if (range is not { Length: 2 })
+        {
+            return Bind(0)!.Value;
+        }
+
+        var (first, last) = (int.Parse(range[0], CultureInfo.InvariantCulture), int.Parse(range[1], CultureInfo.InvariantCulture));
+        var start = Random.Shared.Next(first, last + 1);
+        for (var i = 0; i <= last - first; i++)
+        {
+            if (Bind(first + ((start - first + i) % (last - first + 1))) is { } port)
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException($"No free port in BENCH_PORTS={first}-{last}.");
+
+        static int? Bind(int port)
+        {
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return ((IPEndPoint)listener.LocalEndpoint).Port;
+            }
+            catch (SocketException) when (port != 0)
+            {
+                return null;
+            }
+        }
     }
 
     internal static async Task WaitForPortAsync(int port, ChildProcess server)
