@@ -83,7 +83,14 @@ internal sealed class ScenarioRunner(BenchSettings settings)
                 // Like the other scenarios' windows, catch-up is measured on a warm server: a first client reads the
                 // same backlog for a while, so the JIT's tier-up of the catch-up path is not charged to the window.
                 var group = scenario.Groups[0].ToClientGroup();
-                await WarmUpAsync(port, group.Path, group.LastEventId, TimeSpan.FromSeconds(2));
+                if (scenario.WarmBacklog)
+                {
+                    await ReadAllAsync(port, group, TimeSpan.FromMinutes(3));
+                }
+                else
+                {
+                    await WarmUpAsync(port, group.Path, group.LastEventId, TimeSpan.FromSeconds(2));
+                }
             }
 
             // Let the runtime settle (JIT, first GCs) before the idle baseline is taken.
@@ -216,6 +223,28 @@ internal sealed class ScenarioRunner(BenchSettings settings)
             }
         }
         while (reading.Elapsed < (readFor ?? TimeSpan.Zero));
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>One catch-up client that reads its whole backlog (<see cref="ClientGroup.Target"/> events), then leaves.</summary>
+    private static async Task ReadAllAsync(int port, ClientGroup group, TimeSpan timeout)
+    {
+        var client = new SseConnection(group, new LoadWindow());
+        using var stop = new CancellationTokenSource();
+        var run = client.RunAsync(port, 65536, Task.CompletedTask, stop.Token);
+        var reading = Stopwatch.StartNew();
+        while (client.CaughtUpAt == 0 && !run.IsCompleted && reading.Elapsed < timeout)
+        {
+            await Task.Delay(50);
+        }
+
+        await stop.CancelAsync();
+        await run;
+        if (client.CaughtUpAt == 0)
+        {
+            throw new TimeoutException($"the first client did not read the backlog within {timeout.TotalSeconds} s ({client.Events} events)");
+        }
 
         await Task.Delay(TimeSpan.FromSeconds(1));
     }
