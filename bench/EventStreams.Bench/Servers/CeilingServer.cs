@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
+using System.Threading.Channels;
 using EventStreams.Bench.Sources;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -8,11 +9,14 @@ namespace EventStreams.Bench.Servers;
 
 /// <summary>
 /// The ceiling: a minimal Kestrel endpoint that writes the same pre-encoded SSE frames from memory at the same
-/// rate, with no Kafka at all. Each frame is built once (id and data) and written to every client.
+/// rate, with no Kafka at all. Each frame is built once (id and data) and written to every client, the way
+/// <c>../shared/tools/ceiling</c> does it (a bounded queue per client filled by the producer's thread, drained then
+/// flushed by the client's request), so the benchmark's ceiling and the shared fan-out script's are the same limit.
 /// </summary>
 internal static class CeilingServer
 {
-    private const int MaxFramesPerWrite = 512;
+    private const int MaxBatchBytes = 64 * 1024;
+    private const int QueueFrames = 1024;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -42,61 +46,87 @@ internal static class CeilingServer
             selected.Add(log);
         }
 
-        // Resuming clients replay what the log holds (the catch-up scenario fills it first); others start at the end.
-        var resume = context.Request.Headers.ContainsKey("Last-Event-ID");
-        var next = selected.Select(l => resume ? l.Oldest : l.Count).ToArray();
-        var signals = new Task[selected.Count];
+        // Like ../shared/tools/ceiling: every client has its own bounded queue of the shared frames, filled by the
+        // producer's thread; its request loop drains what is queued (up to 64 KB), then flushes once.
+        var queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(QueueFrames) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var response = context.Response;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var output = response.BodyWriter;
         var aborted = context.RequestAborted;
-        output.Write(":ok\n\n"u8);
+        // Resuming clients first get what the logs hold (the catch-up scenario fills them first); others start at the end.
+        var backlog = Follow(selected, queue.Writer, resume: context.Request.Headers.ContainsKey("Last-Event-ID"));
         try
         {
+            output.Write(":ok\n\n"u8);
             await output.FlushAsync(aborted);
-            while (!aborted.IsCancellationRequested)
+            foreach (var (log, from, to) in backlog)
             {
-                var wrote = 0;
-                for (var i = 0; i < selected.Count; i++)
+                for (var i = from; i < to; i++)
                 {
-                    var log = selected[i];
-                    signals[i] = log.Changed;
-                    if (next[i] < log.Oldest)
+                    output.Write(log.At(i));
+                    if (output.UnflushedBytes >= MaxBatchBytes)
                     {
-                        // Fell out of the ring: the ceiling has no catch-up path.
-                        context.Abort();
-                        return;
-                    }
-
-                    for (var end = Math.Min(log.Count, next[i] + MaxFramesPerWrite); next[i] < end; next[i]++, wrote++)
-                    {
-                        output.Write(log.At(next[i]));
-                    }
-                }
-
-                if (wrote > 0)
-                {
-                    await output.FlushAsync(aborted);
-                }
-                else
-                {
-                    try
-                    {
-                        await Task.WhenAny(signals).WaitAsync(TimeSpan.FromSeconds(15), aborted);
-                    }
-                    catch (TimeoutException)
-                    {
-                        output.Write(":\n\n"u8);
                         await output.FlushAsync(aborted);
                     }
                 }
             }
+
+            var reader = queue.Reader;
+            while (await reader.WaitToReadAsync(aborted))
+            {
+                var batch = 0;
+                while (batch < MaxBatchBytes && reader.TryRead(out var frame))
+                {
+                    output.Write(frame);
+                    batch += frame.Length;
+                }
+
+                if ((await output.FlushAsync(aborted)).IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // Fell behind by a whole queue: the ceiling has no catch-up path.
+            context.Abort();
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
             // The client left.
+        }
+        finally
+        {
+            lock (FrameLog.Gate)
+            {
+                foreach (var log in selected)
+                {
+                    log.Followers = Array.FindAll(log.Followers, f => f != queue.Writer);
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds the client's queue to every log it follows; for a resuming client, what each log held then.</summary>
+    private static List<(FrameLog Log, long From, long To)> Follow(List<FrameLog> selected, ChannelWriter<byte[]> queue, bool resume)
+    {
+        lock (FrameLog.Gate)
+        {
+            var backlog = new List<(FrameLog, long, long)>();
+            foreach (var log in selected)
+            {
+                if (resume)
+                {
+                    backlog.Add((log, log.Oldest, log.Published));
+                }
+
+                log.Followers = [.. log.Followers, queue];
+            }
+
+            return backlog;
         }
     }
 
