@@ -1,16 +1,13 @@
-using EventStreams.TestSupport;
-using EventStreams.Server.Hosting;
 using EventStreams.Server.Kafka;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EventStreams.Fleet;
 
 /// <summary>
 /// Several real server instances on one broker (librdkafka's mock cluster) behind a YARP load balancer
-/// (<see cref="FleetBalancer"/>): what an operator runs, in one process, for the fleet test and the <c>fleet</c>/<c>roll</c>
-/// benchmarks. Every instance serves the stream <see cref="Stream"/> (one topic of <see cref="FleetOptions.Partitions"/>
-/// partitions); an instance can be restarted on its port as a rolling restart does.
+/// (<see cref="FleetBalancer"/>): what an operator runs, for the fleet test and the <c>fleet</c>/<c>roll</c> benchmarks. The
+/// broker, the balancer and the clients run in this process; the instances too, or each in a process of its own
+/// (<see cref="FleetOptions.Processes"/>). Every instance serves the stream <see cref="Stream"/> (one topic of
+/// <see cref="FleetOptions.Partitions"/> partitions); an instance can be restarted on its port as a rolling restart does.
 /// </summary>
 public sealed class Fleet : IAsyncDisposable
 {
@@ -20,16 +17,18 @@ public sealed class Fleet : IAsyncDisposable
 
     private readonly FleetOptions _options;
     private readonly string _configPath;
-    private readonly WebApplication?[] _instances;
+    private readonly IFleetInstance?[] _instances;
     private readonly int[] _ports;
+    private readonly TimeSpan[] _processorTimeBefore;
 
     private Fleet(FleetOptions options, MockCluster cluster, string configPath, int count)
     {
         _options = options;
         Cluster = cluster;
         _configPath = configPath;
-        _instances = new WebApplication?[count];
+        _instances = new IFleetInstance?[count];
         _ports = new int[count];
+        _processorTimeBefore = new TimeSpan[count];
         Producer = new FleetProducer(cluster.BootstrapServers, options.Partitions);
     }
 
@@ -65,17 +64,25 @@ public sealed class Fleet : IAsyncDisposable
     }
 
     /// <summary>
-    /// A rolling restart's step: stops instance <paramref name="index"/> as SIGTERM does (the host stops: drain, then exit),
-    /// starts it again on the same port and returns once the balancer sends it clients again.
+    /// The CPU time each instance has used, its earlier runs included (instances in processes; zero in this process). A run's
+    /// time after the last sample before its SIGTERM (its drain) is not counted.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> ProcessorTimes() =>
+        [.. _instances.Select((instance, i) => _processorTimeBefore[i] + (instance?.ProcessorTime ?? TimeSpan.Zero))];
+
+    /// <summary>
+    /// A rolling restart's step: stops instance <paramref name="index"/> as SIGTERM does (drain, then exit), starts it
+    /// again on the same port and returns once the balancer sends it clients again.
     /// </summary>
     public async Task RestartAsync(int index)
     {
-        var app = _instances[index]!;
+        var instance = _instances[index]!;
+        _processorTimeBefore[index] += instance.ProcessorTime;
         _instances[index] = null;
         Log.Add($"instance{index}: stopping");
-        await app.StopAsync().WaitAsync(StartTimeout);
+        await instance.StopAsync(StartTimeout);
         Log.Add($"instance{index}: stopped");
-        await app.DisposeAsync();
+        await instance.DisposeAsync();
         await StartInstanceAsync(index, _ports[index]);
         var started = Log.Elapsed;
         Log.Add($"instance{index}: started");
@@ -90,19 +97,9 @@ public sealed class Fleet : IAsyncDisposable
             await Balancer.DisposeAsync();
         }
 
-        foreach (var app in _instances.OfType<WebApplication>())
+        foreach (var instance in _instances.OfType<IFleetInstance>())
         {
-            using var now = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await app.StopAsync(now.Token).WaitAsync(StartTimeout);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopped without waiting for the drain: the run is over.
-            }
-
-            await app.DisposeAsync();
+            await instance.DisposeAsync();
         }
 
         Producer.Dispose();
@@ -114,21 +111,20 @@ public sealed class Fleet : IAsyncDisposable
     {
         string[] args =
         [
-            $"--urls=http://127.0.0.1:{port}",
             $"--Kafka:BootstrapServers={Cluster.BootstrapServers}",
             "--Kafka:Consumer:fetch.wait.max.ms=10",
             $"--StreamConfig:Uri={_configPath}",
             "--Demo:Enabled=false",
             "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             $"--Streaming:IdFormat={_options.IdFormat}",
             $"--Shutdown:DrainSeconds={_options.DrainSeconds}",
             $"--Shutdown:RetryMilliseconds={_options.RetryMilliseconds}",
             .. _options.ServerSettings,
         ];
-        var app = EventStreamsApp.Create(args);
-        await app.StartAsync().WaitAsync(StartTimeout);
-        _ports[index] = ServerAddress.Of(app).Port;
-        _instances[index] = app;
+        var instance = _options.Processes
+            ? await ProcessInstance.StartAsync(args, port, StartTimeout)
+            : await InProcessInstance.StartAsync([$"--urls=http://127.0.0.1:{port}", .. args], StartTimeout);
+        _ports[index] = instance.Port;
+        _instances[index] = instance;
     }
 }

@@ -23,6 +23,12 @@ public sealed record FleetOptions
     /// </summary>
     public bool MoveEachReconnect { get; init; } = true;
 
+    /// <summary>
+    /// Each instance the built server in a process of its own, stopped with SIGTERM (the <c>roll</c> benchmark); false: in
+    /// this process, stopped as the host stops on SIGTERM (the tests).
+    /// </summary>
+    public bool Processes { get; init; }
+
     /// <summary>Extra server settings (<c>--Key=value</c>).</summary>
     public IReadOnlyList<string> ServerSettings { get; init; } = [];
 }

@@ -33,7 +33,7 @@ public sealed class CatchUpFailureTests
         var services = server.App.Services;
         var reader = services.GetRequiredService<SharedPartitionReader>();
         var permits = services.GetRequiredService<CatchUpPermits>();
-        var live = reader.Acquire(new TopicPartition("fail.s", 0));
+        var live = await reader.AcquireAsync(new TopicPartition("fail.s", 0)).WaitAsync(TimeSpan.FromSeconds(30));
         // Partition 1's position lies behind its cache's window and beyond the log's end: catch-up starts, then fails.
         var behind = new PartitionCache(new TopicPartition("fail.s", 1), 2_000_000, 1 << 20) { Subscribers = 1 };
         var positions = new[] { new PartitionPosition(0, live, live.End, null), new PartitionPosition(1, behind, 1_000_000, null) };

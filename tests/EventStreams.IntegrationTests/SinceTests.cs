@@ -43,20 +43,28 @@ public sealed class SinceTests : IAsyncLifetime
         var events = await ReadAsync($"v2/stream/since.cold?since={since}", Partitions * (PerPartition - 11));
 
         AssertEachPartitionFrom(events, 11);
-        Assert.True(Lookup.Answers.BinarySearch > 0, "the embedded broker answers 'end', so the binary search must have run");
+        Assert.Equal((Partitions, 0, 0), Lookup.Answers);
     }
 
     [Fact]
-    public async Task Since_InALongPartition_BinarySearchFindsTheFirstEventAtOrAfterIt()
+    public async Task Since_InALongPartition_BeforeTheReadersWindowByBinarySearch_InsideItByTheCache()
     {
-        const int count = 6000;
+        // The shared reader starts MaxLookBack messages before the end: a time before that is the broker's to answer
+        // (the embedded broker answers "end", so the binary search runs); a time after it, the cache's.
+        var count = SharedPartitionReader.MaxLookBack + 2000;
         await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
             _server.ProduceAsync("since.long", 0, $$"""{"i":{{i}}}""", timestamp: T0.AddMilliseconds(i * 10))));
-        var since = T0.AddMilliseconds(4321 * 10 - 5).ToUnixTimeMilliseconds();
+        var before = T0.AddMilliseconds(1234 * 10 - 5).ToUnixTimeMilliseconds();
+        var inside = T0.AddMilliseconds(9876 * 10 - 5).ToUnixTimeMilliseconds();
 
-        var events = await ReadAsync($"v2/stream/since.long?since={since}", 3);
+        var fromBefore = await ReadAsync($"v2/stream/since.long?since={before}", 3);
+        var answers = Lookup.Answers;
+        var fromInside = await ReadAsync($"v2/stream/since.long?since={inside}", 3);
 
-        Assert.Equal([4321, 4322, 4323], events.Select(e => e.Json.GetProperty("i").GetInt32()));
+        Assert.Equal([1234, 1235, 1236], fromBefore.Select(e => e.Json.GetProperty("i").GetInt32()));
+        Assert.Equal(1, answers.BinarySearch);
+        Assert.Equal([9876, 9877, 9878], fromInside.Select(e => e.Json.GetProperty("i").GetInt32()));
+        Assert.Equal((answers.Cache + Partitions, answers.Broker, 1), Lookup.Answers);
     }
 
     [Fact]

@@ -7,9 +7,10 @@ namespace EventStreams.Bench.FleetRuns;
 
 /// <summary>
 /// Issue 17's fleet figures from the fleet test's own harness (<c>tests/EventStreams.Fleet</c>), at a larger size: three
-/// instances on one broker behind a YARP load balancer, in this process (the figures are losses, repeats and silences, not
-/// CPU). <c>fleet</c>: clients cut off at random and moved to another instance each time, both id forms. <c>roll</c>: a
-/// rolling restart of the three instances while the clients stream.
+/// instances on one broker behind a YARP load balancer. <c>fleet</c>: clients cut off at random and moved to another
+/// instance each time, both id forms, everything in this process. <c>roll</c>: a rolling restart of the instances while the
+/// clients stream, each instance the built server in a process of its own, restarted with SIGTERM (the broker, the
+/// balancer and the clients in this process).
 /// </summary>
 internal static class FleetBench
 {
@@ -61,20 +62,35 @@ internal static class FleetBench
         return Finish(args, report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Load average after: {LoadAverage()}."), failed);
     }
 
-    /// <summary><c>roll [--clients 1000] [--rate 50] [--hub-share 0.5] [--out file.md]</c></summary>
+    /// <summary>
+    /// <c>roll [--clients 1000] [--rate 50] [--hub-percent 50] [--instances 3] [--in-process] [--no-restart --seconds 60] [--out file.md]</c>.
+    /// <c>--no-restart</c>: the same clients for the same kind of window without restarting anything (the baseline silence).
+    /// </summary>
     public static async Task<int> RunRollAsync(string[] args)
     {
         var clients = Int(args, "--clients", 1000);
         var rate = Int(args, "--rate", 50);
         var hubClients = (int)(clients * (Int(args, "--hub-percent", 50) / 100.0));
-        var options = new FleetOptions { DrainSeconds = 5, RetryMilliseconds = 1000, MoveEachReconnect = false };
+        var restart = !args.Contains("--no-restart");
+        var options = new FleetOptions
+        {
+            Instances = Int(args, "--instances", 3),
+            DrainSeconds = 5,
+            RetryMilliseconds = 1000,
+            MoveEachReconnect = false,
+            Processes = !args.Contains("--in-process"),
+        };
+        var where = options.Processes
+            ? "Each instance is the built server (`dotnet EventStreams.Server.dll`) in a process of its own, restarted with SIGTERM (the real drain) and started again on its port; the balancer, the clients and the broker (librdkafka mock cluster) run in the benchmark's process."
+            : "Everything runs in this one process (the servers, balancer, clients, broker: librdkafka mock cluster).";
+        var what = restart ? $"rolling restart of {options.Instances} instances" : $"{options.Instances} instance(s), NO restart (baseline), {Int(args, "--seconds", 60)} s";
         var report = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"## roll: rolling restart of 3 instances behind YARP while {clients} clients stream ({clients - hubClients} SSE, {hubClients} hub), {rate} events/s")
+            .AppendLine(CultureInfo.InvariantCulture, $"## roll: {what} behind YARP while {clients} clients stream ({clients - hubClients} SSE, {hubClients} hub), {rate} events/s")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Server defaults: Shutdown:DrainSeconds={options.DrainSeconds}, Shutdown:RetryMilliseconds={options.RetryMilliseconds}. ")
             .AppendLine("SSE clients behave as EventSource (3 s reconnection time until the server sends `retry:`); hub clients reconnect after a random 0-1 s. ")
             .AppendLine(CultureInfo.InvariantCulture, $"Balancer: YARP, round-robin; active health checks on /readyz every {options.HealthCheckInterval.TotalMilliseconds:0} ms (out of rotation at once on a non-2xx answer or a refused connection, after 3 unanswered probes; all instances tried when none looks healthy); a GET that failed before an answer (refused, reset, timed out) is sent to another instance. ")
-            .AppendLine(CultureInfo.InvariantCulture, $"Everything runs in this one process (3 servers, balancer, clients, broker: librdkafka mock cluster). Load average before: {LoadAverage()}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"{where} Load average before: {LoadAverage()}.")
             .AppendLine()
             .AppendLine("Longest silence: per client, the longest time between two events during the roll. Longest reconnect: per client, the longest time from a stream's end to the first event of the next (the move itself).")
             .AppendLine()
@@ -86,6 +102,8 @@ internal static class FleetBench
         await run.WaitStartedAsync(Wait);
         var roll = Stopwatch.StartNew();
         string? rollFailure = null;
+        (IReadOnlyList<TimeSpan> Instances, TimeSpan Bench) cpuBefore = ([], TimeSpan.Zero);
+        var cpuAfter = cpuBefore;
         var steady = false;
         using (var stop = new CancellationTokenSource())
         {
@@ -95,21 +113,28 @@ internal static class FleetBench
             fleet.Log.Add($"before the roll: every client has every event: {(steady ? "yes" : "NO")}, after {settling.Elapsed.TotalSeconds:0.0} s");
             run.Silence.Open();
             roll.Restart();
+            cpuBefore = (fleet.ProcessorTimes(), Process.GetCurrentProcess().TotalProcessorTime);
             using var watching = new CancellationTokenSource();
             var watch = WatchAsync(fleet, run, watching.Token);
             try
             {
-                for (var i = 0; i < fleet.Instances; i++)
+                if (!restart)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(Int(args, "--seconds", 60)));
+                }
+
+                for (var i = 0; restart && i < fleet.Instances; i++)
                 {
                     await fleet.RestartAsync(i);
                     Console.WriteLine($"instance {i} restarted after {roll.Elapsed.TotalSeconds:0.0} s");
                 }
             }
-            catch (TimeoutException e)
+            catch (Exception e) when (e is TimeoutException or InvalidOperationException)
             {
                 rollFailure = e.Message;
             }
 
+            cpuAfter = (fleet.ProcessorTimes(), Process.GetCurrentProcess().TotalProcessorTime);
             await watching.CancelAsync();
             await watch;
 
@@ -139,6 +164,16 @@ internal static class FleetBench
         }
 
         var gaveUp = run.Clients.Count(c => c.Fatal > 0);
+        var seconds = roll.Elapsed.TotalSeconds;
+        report.AppendLine().Append("CPU during the window (cores = CPU seconds / wall seconds): ");
+        for (var i = 0; i < cpuAfter.Instances.Count && options.Processes; i++)
+        {
+            var used = (cpuAfter.Instances[i] - cpuBefore.Instances[i]).TotalSeconds;
+            report.Append(CultureInfo.InvariantCulture, $"instance {i} {used:0.0} s ({used / seconds:0.00} cores); ");
+        }
+
+        var bench = (cpuAfter.Bench - cpuBefore.Bench).TotalSeconds;
+        report.AppendLine(CultureInfo.InvariantCulture, $"this process (balancer, clients, broker{(options.Processes ? "" : ", servers")}) {bench:0.0} s ({bench / seconds:0.00} cores), of {Environment.ProcessorCount} cores shared with every other engineer's work.");
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Before the roll every client had every event: {(steady ? "yes" : "NO")}. The roll took {roll.Elapsed.TotalSeconds:0.0} s. Every client received every event afterwards: {(delivered ? "yes" : "NO")}; clients that gave up on a fatal answer: {gaveUp}. Load average after: {LoadAverage()}.");
         foreach (var client in run.Clients.Where(c => c.Fatal > 0).Take(10))
         {

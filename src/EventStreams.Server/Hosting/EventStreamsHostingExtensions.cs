@@ -45,6 +45,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton(sp => readsKafka ? NewMetrics(sp) : new StreamMetrics(sp.GetRequiredService<IOptions<MetricsOptions>>()));
         services.AddSingleton<IReaderMetrics>(sp => sp.GetRequiredService<StreamMetrics>());
         services.AddSingleton<KafkaClients>();
+        services.AddSingleton<BrokerCalls>();
         services.AddSingleton<SharedPartitionReader>();
         services.AddSingleton<TimeLookup>();
         services.AddSingleton<HighWatermarks>();

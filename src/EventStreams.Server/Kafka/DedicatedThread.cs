@@ -4,7 +4,7 @@ namespace EventStreams.Server.Kafka;
 /// The one way this server runs work that blocks for its whole life (librdkafka's <c>Consume</c> and metadata loops, the
 /// demo's clock-paced producer): a named background thread of its own, never a thread-pool thread, whose end is
 /// <see cref="Ended"/> (faulted if the work threw, cancelled if it stopped by its token). A single blocking broker round
-/// trip asked for by a request is not this: it runs on the pool (<c>Task.Run</c>), off the request's thread.
+/// trip asked for by a request is not this: it runs on <see cref="BrokerCalls"/>.
 /// </summary>
 internal sealed class DedicatedThread
 {

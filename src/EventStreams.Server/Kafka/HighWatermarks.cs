@@ -7,7 +7,7 @@ namespace EventStreams.Server.Kafka;
 /// its call, so however many clients ask at once, each partition has at most one query in flight and one waiting.
 /// That query starts after the call, so every message the broker acknowledged before the call is below its answer.
 /// </summary>
-internal sealed class HighWatermarks(KafkaClients kafka)
+internal sealed class HighWatermarks(KafkaClients kafka, BrokerCalls calls)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<TopicPartition, Pending> _pending = [];
@@ -32,34 +32,35 @@ internal sealed class HighWatermarks(KafkaClients kafka)
         }
     }
 
-    private void Query(TopicPartition partition, TaskCompletionSource<long> answer) =>
-        _ = Task.Run(() =>
+    private void Query(TopicPartition partition, TaskCompletionSource<long> answer) => _ = QueryAsync(partition, answer);
+
+    private async Task QueryAsync(TopicPartition partition, TaskCompletionSource<long> answer)
+    {
+        try
         {
-            try
+            answer.TrySetResult(await calls.RunAsync(() => kafka.Watermarks(partition).High.Value));
+        }
+        catch (Exception e)
+        {
+            answer.TrySetException(e);
+        }
+        finally
+        {
+            lock (_gate)
             {
-                answer.TrySetResult(kafka.Watermarks(partition).High.Value);
-            }
-            catch (Exception e)
-            {
-                answer.TrySetException(e);
-            }
-            finally
-            {
-                lock (_gate)
+                var pending = _pending[partition];
+                if (pending.Next is { } next)
                 {
-                    var pending = _pending[partition];
-                    if (pending.Next is { } next)
-                    {
-                        pending.Next = null;
-                        Query(partition, next);
-                    }
-                    else
-                    {
-                        _pending.Remove(partition);
-                    }
+                    pending.Next = null;
+                    Query(partition, next);
+                }
+                else
+                {
+                    _pending.Remove(partition);
                 }
             }
-        });
+        }
+    }
 
     private static TaskCompletionSource<long> NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -10,6 +10,7 @@ internal sealed class PartitionCache
 {
     private readonly Lock _gate = new();
     private readonly long _maxBytes;
+    private readonly long _startOffset;
     private KafkaEvent[] _ring = new KafkaEvent[256];
     private int _head;
     private int _count;
@@ -22,10 +23,20 @@ internal sealed class PartitionCache
         Partition = partition;
         CompleteFrom = startOffset;
         End = startOffset;
+        _startOffset = startOffset;
         _maxBytes = maxBytes;
     }
 
     public TopicPartition Partition { get; }
+
+    /// <summary>
+    /// No message came before the start offset when the reader started (it started at the partition's oldest): an event
+    /// held first is then the partition's first.
+    /// </summary>
+    public bool FromOldest { get; init; }
+
+    /// <summary>The partition's end when its reader started: every offset below it was written, whether read yet or not.</summary>
+    public long EndWhenStarted { get; init; }
 
     /// <summary>The first offset from which this cache holds every message.</summary>
     public long CompleteFrom { get; private set; }
@@ -120,15 +131,24 @@ internal sealed class PartitionCache
         }
     }
 
-    /// <summary>The offset of the first held event with timestamp ≥ <paramref name="timestamp"/>, <see cref="End"/> when all are older, or null when the cache cannot tell.</summary>
+    /// <summary>
+    /// The offset of the first held event with timestamp ≥ <paramref name="timestamp"/>, <see cref="End"/> when all are
+    /// older (while the reader fills the cache, where it has read to: early, never late), or null when the cache cannot tell.
+    /// </summary>
     public long? OffsetForTimestamp(long timestamp)
     {
         lock (_gate)
         {
-            // The first held event at that very time may not be the partition's first: messages before the window can share it.
-            if (_count == 0 || At(0).Timestamp >= timestamp)
+            if (_count == 0)
             {
-                return null;
+                // Read from the oldest and found nothing: the partition was empty.
+                return FromOldest && End == CompleteFrom ? End : null;
+            }
+
+            if (At(0).Timestamp >= timestamp)
+            {
+                // The first held event at that very time is the partition's first only if nothing came before the window.
+                return FromOldest && CompleteFrom == _startOffset ? At(0).Offset : null;
             }
 
             for (var i = 0; i < _count; i++)

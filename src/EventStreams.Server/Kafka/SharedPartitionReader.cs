@@ -22,21 +22,24 @@ internal sealed partial class SharedPartitionReader : IHostedService, IDisposabl
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
 
     private readonly KafkaClients _kafka;
+    private readonly BrokerCalls _calls;
     private readonly PartitionCacheOptions _options;
     private readonly TimeProvider _time;
     private readonly IReaderMetrics _metrics;
     private readonly ILogger<SharedPartitionReader> _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<TopicPartition, PartitionCache> _caches = [];
+    private readonly Dictionary<TopicPartition, Task> _starting = [];
     private readonly ConcurrentQueue<(TopicPartition Partition, long Offset, bool Add)> _assignments = new();
     private readonly CancellationTokenSource _stop = new();
     private DedicatedThread? _thread;
     private long _lastLoop;
     private int _disposed;
 
-    public SharedPartitionReader(KafkaClients kafka, IOptions<PartitionCacheOptions> options, TimeProvider time, IReaderMetrics metrics, ILogger<SharedPartitionReader> logger)
+    public SharedPartitionReader(KafkaClients kafka, BrokerCalls calls, IOptions<PartitionCacheOptions> options, TimeProvider time, IReaderMetrics metrics, ILogger<SharedPartitionReader> logger)
     {
         _kafka = kafka;
+        _calls = calls;
         _options = options.Value;
         _time = time;
         _metrics = metrics;
@@ -50,44 +53,73 @@ internal sealed partial class SharedPartitionReader : IHostedService, IDisposabl
     /// resuming anywhere in that window (a reconnect storm after a restart, ids spread over the recent past, arriving in any
     /// order, new clients among them) all read the one shared cache instead of each needing a catch-up reader. The cache
     /// also knows the time before the live edge and how many events share it (timestamp ids of clients that have received
-    /// nothing yet). Clients that want only new events start at the end as the broker saw it.
+    /// nothing yet). Clients that want only new events start at the end as the broker saw it. However many clients ask
+    /// for a partition at once, its start costs one broker round trip (on <see cref="BrokerCalls"/>), which they share.
     /// </remarks>
-    public PartitionCache Acquire(TopicPartition partition)
+    public async Task<PartitionCache> AcquireAsync(TopicPartition partition)
     {
-        lock (_gate)
+        while (true)
         {
-            if (_caches.TryGetValue(partition, out var existing))
+            TaskCompletionSource? mine = null;
+            Task starting;
+            lock (_gate)
             {
-                existing.Subscribers++;
-                return existing;
-            }
-        }
+                if (_caches.TryGetValue(partition, out var existing))
+                {
+                    existing.Subscribers++;
+                    return existing;
+                }
 
-        // Outside the lock: a broker round trip.
-        var watermarks = _kafka.Watermarks(partition);
-        var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - MaxLookBack);
-        lock (_gate)
-        {
-            if (!_caches.TryGetValue(partition, out var cache))
+                if (!_starting.TryGetValue(partition, out starting!))
+                {
+                    mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    starting = mine.Task;
+                    _starting[partition] = starting;
+                }
+            }
+
+            if (mine is not null)
             {
-                cache = new PartitionCache(partition, start, _options.CacheMegabytesPerPartition * 1024L * 1024L);
+                await StartReadingAsync(partition, mine);
+            }
+
+            // Then take it as any later caller does (it may, rarely, have been removed idle in between: start again).
+            await starting;
+        }
+    }
+
+    /// <summary>Asks the broker where the partition ends and starts reading it <see cref="MaxLookBack"/> messages before; <paramref name="started"/> says when (or why not).</summary>
+    private async Task StartReadingAsync(TopicPartition partition, TaskCompletionSource started)
+    {
+        try
+        {
+            var watermarks = await _calls.RunAsync(() => _kafka.Watermarks(partition));
+            var start = Math.Max(watermarks.Low.Value, watermarks.High.Value - MaxLookBack);
+            lock (_gate)
+            {
+                var cache = new PartitionCache(partition, start, _options.CacheMegabytesPerPartition * 1024L * 1024L)
+                {
+                    FromOldest = start == watermarks.Low.Value,
+                    EndWhenStarted = watermarks.High.Value,
+                    IdleSince = _time.GetTimestamp(),
+                };
                 cache.Advance(watermarks.High.Value - 1);
                 _caches[partition] = cache;
+                _starting.Remove(partition);
                 _assignments.Enqueue((partition, start, true));
                 LogStarted(_logger, partition.Topic, partition.Partition.Value, start);
             }
 
-            cache.Subscribers++;
-            return cache;
+            started.TrySetResult();
         }
-    }
-
-    /// <summary>Whether <paramref name="partition"/> is being read (its cache exists).</summary>
-    public bool IsReading(TopicPartition partition)
-    {
-        lock (_gate)
+        catch (Exception e)
         {
-            return _caches.ContainsKey(partition);
+            lock (_gate)
+            {
+                _starting.Remove(partition);
+            }
+
+            started.TrySetException(e);
         }
     }
 

@@ -9,10 +9,13 @@ namespace EventStreams.Server.Kafka;
 /// else from the broker (<c>OffsetsForTimes</c>), else — when the broker answers "end" although the partition's
 /// last message is at or after the time (the embedded broker always does) — by binary search over message timestamps.
 /// </summary>
-internal sealed partial class TimeLookup(KafkaClients kafka, ILogger<TimeLookup> logger) : IDisposable
+internal sealed partial class TimeLookup(KafkaClients kafka, BrokerCalls calls, TimeProvider time, ILogger<TimeLookup> logger) : IDisposable
 {
     private const int LinearScanThreshold = 2000;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a lookup waits for a cache that its reader has just started to hold its first events.</summary>
+    private static readonly TimeSpan FirstReadPatience = TimeSpan.FromSeconds(5);
     private readonly ConcurrentBag<IConsumer<byte[]?, byte[]?>> _idle = [];
     private int _cacheAnswers;
     private int _brokerAnswers;
@@ -21,6 +24,44 @@ internal sealed partial class TimeLookup(KafkaClients kafka, ILogger<TimeLookup>
     /// <summary>How lookups were answered so far (tests and diagnostics).</summary>
     public (int Cache, int Broker, int BinarySearch) Answers => (_cacheAnswers, _brokerAnswers, _binarySearches);
 
+    /// <summary>
+    /// The first offset at or after <paramref name="timestamp"/> in <paramref name="cache"/>'s partition, from the cache
+    /// whenever it covers the time, else from the broker on <see cref="BrokerCalls"/>. A cache whose reader has only just
+    /// started (an instance that came up, a storm of clients resuming on it) is waited for until it holds its first events:
+    /// it starts <see cref="SharedPartitionReader.MaxLookBack"/> messages back, so it answers every recent time, and the
+    /// clients need no broker round trip each.
+    /// </summary>
+    public async Task<long> ResolveAsync(PartitionCache cache, long timestamp)
+    {
+        var waited = time.GetTimestamp();
+        while (true)
+        {
+            var changed = cache.Changed;
+            if (cache.OffsetForTimestamp(timestamp) is { } cached)
+            {
+                Interlocked.Increment(ref _cacheAnswers);
+                return cached;
+            }
+
+            // Events held, yet none answers: the time is before the cache's window.
+            var patience = FirstReadPatience - time.GetElapsedTime(waited);
+            if (cache.Count > 0 || patience <= TimeSpan.Zero)
+            {
+                return await calls.RunAsync(() => Resolve(cache.Partition, timestamp, cache: null));
+            }
+
+            try
+            {
+                await changed.WaitAsync(patience, time);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing deliverable read within the patience (a window of skipped records): the broker decides.
+            }
+        }
+    }
+
+    /// <summary>The same, blocking: from <paramref name="cache"/> when it holds the time, else broker round trips.</summary>
     public long Resolve(TopicPartition partition, long timestamp, PartitionCache? cache)
     {
         if (cache?.OffsetForTimestamp(timestamp) is { } cached)

@@ -27,7 +27,7 @@ internal static class RetentionEndpoints
         return endpoints;
     }
 
-    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, TimeLookup times, LastEvents lastEvents, IOptions<RetentionOptions> options)
+    private static async Task GetAsync(HttpContext context, string streams, StreamCatalog catalog, RetentionLookup lookup, TimeLookup times, BrokerCalls calls, LastEvents lastEvents, IOptions<RetentionOptions> options)
     {
         try
         {
@@ -40,7 +40,7 @@ internal static class RetentionEndpoints
                 var partitions = (await Task.WhenAll(definition.Topics.Distinct(StringComparer.Ordinal).Select(t => lookup.TopicAsync(t, context.RequestAborted)))).SelectMany(p => p).ToList();
                 if (at is { } time)
                 {
-                    partitions = await Task.Run(() => partitions.ConvertAll(p => p with { AtOffset = times.Resolve(new(p.Topic, p.Partition), time, null) }), context.RequestAborted);
+                    partitions = await calls.RunAsync(() => partitions.ConvertAll(p => p with { AtOffset = times.Resolve(new(p.Topic, p.Partition), time, null) })).WaitAsync(context.RequestAborted);
                 }
 
                 var oldest = partitions.Where(p => p.OldestTimestamp is not null).Min(p => p.OldestTimestamp);

@@ -75,14 +75,21 @@ internal sealed class Subscription : IDisposable
 
             _catchUp?.Start(_positions);
             _catchUp?.Read(_positions, batch, MaxEventsPerPartition);
+            var moved = false;
             foreach (var position in _positions)
             {
-                ReadCache(position, batch);
+                moved |= ReadCache(position, batch);
             }
 
             if (batch.Count > 0)
             {
                 return true;
+            }
+
+            if (moved)
+            {
+                // Everything read was swallowed (before a resume time that lies further on): read on, not wait for new events.
+                continue;
             }
 
             _catchUp?.ThrowIfFailed();
@@ -186,13 +193,14 @@ internal sealed class Subscription : IDisposable
         return completed;
     }
 
-    private void ReadCache(PartitionPosition position, List<(PartitionPosition, KafkaEvent)> batch)
+    /// <summary>Reads <paramref name="position"/>'s next events from its cache into <paramref name="batch"/>; true when the position moved.</summary>
+    private bool ReadCache(PartitionPosition position, List<(PartitionPosition, KafkaEvent)> batch)
     {
         if (position.CatchingUp)
         {
             if (position.Next < position.Cache.CompleteFrom)
             {
-                return;
+                return false;
             }
 
             // Caught up with the shared window: leave the private reader and join the shared tail.
@@ -203,7 +211,7 @@ internal sealed class Subscription : IDisposable
         if (!position.Cache.TryRead(position.Next, _scratch, MaxEventsPerPartition))
         {
             (_catchUp ??= new CatchUp(_newCatchUp, _permits, permit: null)).Behind(position, _positions);
-            return;
+            return false;
         }
 
         foreach (var e in _scratch)
@@ -214,9 +222,12 @@ internal sealed class Subscription : IDisposable
             }
         }
 
-        if (_scratch.Count > 0)
+        if (_scratch.Count == 0)
         {
-            position.Next = _scratch[^1].Offset + 1;
+            return false;
         }
+
+        position.Next = _scratch[^1].Offset + 1;
+        return true;
     }
 }

@@ -13,6 +13,7 @@ internal sealed partial class SubscriptionFactory(
     SharedPartitionReader reader,
     TimeLookup timeLookup,
     HighWatermarks highWatermarks,
+    BrokerCalls brokerCalls,
     CatchUpPermits permits,
     StreamMetrics metrics,
     IOptions<StreamingOptions> options,
@@ -80,15 +81,16 @@ internal sealed partial class SubscriptionFactory(
     public static IReadOnlyList<string> Followed(IReadOnlyList<StreamDefinition> streams, IReadOnlyList<StartPosition>? lastEventId) =>
         [.. streams.SelectMany(s => s.Topics).Concat(lastEventId?.Select(e => e.Topic) ?? []).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>Plans and subscribes off the caller's thread: metadata and offset lookups are blocking broker round trips.</summary>
-    public Task<Subscription> SubscribeAsync(StreamRequest request, CancellationToken cancellationToken) =>
-        Task.Run(
-            () => SubscribeAsync(Plan(request.Streams, request.Resume, request.Since), Followed(request.Streams, request.Resume), cancellationToken),
-            cancellationToken);
+    /// <summary>Plans and subscribes. Planning may ask the broker for metadata: it runs on <see cref="BrokerCalls"/>, as every broker round trip of the subscription does.</summary>
+    public async Task<Subscription> SubscribeAsync(StreamRequest request, CancellationToken cancellationToken)
+    {
+        var starts = await brokerCalls.RunAsync(() => Plan(request.Streams, request.Resume, request.Since)).WaitAsync(cancellationToken);
+        return await SubscribeAsync(starts, Followed(request.Streams, request.Resume), cancellationToken);
+    }
 
     /// <summary>
-    /// Resolves every start to an offset (broker round trips: call off the request's hot path) and joins the shared
-    /// readers. Partitions added to <paramref name="topics"/> later join the subscription from their first event.
+    /// Resolves every start to an offset (from the shared caches, else broker round trips on <see cref="BrokerCalls"/>) and
+    /// joins the shared readers. Partitions added to <paramref name="topics"/> later join the subscription from their first event.
     /// </summary>
     public async Task<Subscription> SubscribeAsync(IReadOnlyList<StartPosition> starts, IReadOnlyList<string> topics, CancellationToken cancellationToken)
     {
@@ -101,7 +103,7 @@ internal sealed partial class SubscriptionFactory(
                 permit = await EnterCatchUpAsync(cancellationToken);
             }
 
-            var added = new AddedPartitions(topics, kafka, (missing, firstIndex) => Task.Run(() => PositionsAsync(missing, firstIndex)));
+            var added = new AddedPartitions(topics, kafka, PositionsAsync);
             return new Subscription(positions, options.Value.IdFormat, _release ??= reader.Release, _newCatchUp ??= () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time, added);
         }
         catch
@@ -120,58 +122,46 @@ internal sealed partial class SubscriptionFactory(
     private async Task<PartitionPosition[]> PositionsAsync(IReadOnlyList<StartPosition> starts, int firstIndex)
     {
         starts = [.. starts.Select(StartFromTheEndWhenInTheFuture)];
-        var caches = new List<PartitionCache>(starts.Count);
+
+        // "Latest" is the end when the request arrived, as the broker sees it (the shared reader may not have fetched
+        // everything acknowledged by then): asked first, one shared query per partition however many clients ask.
+        var latest = starts.Select(s => s.Offset == StartPosition.Latest ? highWatermarks.AfterNowAsync(Partition(s)) : null).ToArray();
+        var acquiring = starts.Select(s => reader.AcquireAsync(Partition(s))).ToArray();
         try
         {
-            // "Latest" is the end when the request arrived, as the broker sees it (the shared reader may not have
-            // fetched everything acknowledged by then); one shared query per partition however many clients ask.
-            var latest = new Task<long>?[starts.Count];
-            var resolved = new long?[starts.Count];
-            for (var i = 0; i < starts.Count; i++)
-            {
-                var partition = new TopicPartition(starts[i].Topic, starts[i].Partition!.Value);
-                if (starts[i].Timestamp is { } timestamp && !reader.IsReading(partition))
-                {
-                    // No cache to look the time up in yet: ask the broker.
-                    resolved[i] = timeLookup.Resolve(partition, timestamp, cache: null);
-                }
-
-                caches.Add(reader.Acquire(partition));
-                if (starts[i].Offset == StartPosition.Latest)
-                {
-                    latest[i] = highWatermarks.AfterNowAsync(partition);
-                }
-            }
-
-            var positions = new PartitionPosition[starts.Count];
-            for (var i = 0; i < starts.Count; i++)
-            {
-                var (start, cache, index) = (starts[i], caches[i], firstIndex + i);
-                if (latest[i] is { } high)
-                {
-                    positions[i] = new PartitionPosition(index, cache, await high, resumeTimestamp: null);
-                }
-                else if (start.Offset is { } offset)
-                {
-                    positions[i] = new PartitionPosition(index, cache, ClampOffset(cache, offset), resumeTimestamp: null);
-                }
-                else
-                {
-                    // Events before the resume time (a since later than the reader's view) or of its millisecond that
-                    // the client already has are swallowed by the position, so the offset may be early, never late.
-                    var at = resolved[i] ?? timeLookup.Resolve(cache.Partition, start.Timestamp!.Value, cache);
-                    positions[i] = new PartitionPosition(index, cache, at, start.Timestamp, start.Skip);
-                }
-            }
-
-            return positions;
+            await Task.WhenAll(acquiring);
+            return await Task.WhenAll(starts.Select((start, i) => PositionAsync(start, acquiring[i].Result, firstIndex + i, latest[i])));
         }
         catch
         {
-            caches.ForEach(reader.Release);
+            foreach (var acquired in acquiring.Where(a => a.IsCompletedSuccessfully))
+            {
+                reader.Release(acquired.Result);
+            }
+
             throw;
         }
     }
+
+    private async Task<PartitionPosition> PositionAsync(StartPosition start, PartitionCache cache, int index, Task<long>? latest)
+    {
+        if (latest is not null)
+        {
+            return new PartitionPosition(index, cache, await latest, resumeTimestamp: null);
+        }
+
+        if (start.Offset is { } offset)
+        {
+            return new PartitionPosition(index, cache, await ClampOffsetAsync(cache, offset), resumeTimestamp: null);
+        }
+
+        // Events before the resume time (a since later than the reader's view) or of its millisecond that the client
+        // already has are swallowed by the position, so the offset may be early, never late.
+        var at = await timeLookup.ResolveAsync(cache, start.Timestamp!.Value);
+        return new PartitionPosition(index, cache, at, start.Timestamp, start.Skip);
+    }
+
+    private static TopicPartition Partition(StartPosition start) => new(start.Topic, start.Partition!.Value);
 
     /// <summary>
     /// A time later than the server's clock (a client clock running ahead, a typo in a date) is "latest", as the
@@ -213,14 +203,15 @@ internal sealed partial class SubscriptionFactory(
         }
     }
 
-    private long ClampOffset(PartitionCache cache, long offset)
+    private async Task<long> ClampOffsetAsync(PartitionCache cache, long offset)
     {
-        if (offset >= cache.CompleteFrom && offset <= cache.End)
+        // Below the end when the reader started: the offset exists even while the reader has not reached it.
+        if (offset >= cache.CompleteFrom && offset <= Math.Max(cache.End, cache.EndWhenStarted))
         {
             return offset;
         }
 
-        var watermarks = kafka.Watermarks(cache.Partition);
+        var watermarks = await brokerCalls.RunAsync(() => kafka.Watermarks(cache.Partition));
         if (offset == StartPosition.Earliest || offset < watermarks.Low.Value)
         {
             if (offset != StartPosition.Earliest)

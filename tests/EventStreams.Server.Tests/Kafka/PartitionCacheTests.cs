@@ -61,6 +61,28 @@ public sealed class PartitionCacheTests
     }
 
     [Fact]
+    public void OffsetForTimestamp_ReadFromTheOldest_AnswersBeforeTheFirstHeldEventAndForAnEmptyPartition()
+    {
+        var empty = new PartitionCache(Partition, 7, 1 << 20) { FromOldest = true, EndWhenStarted = 7 };
+        var filling = new PartitionCache(Partition, 0, 1 << 20) { FromOldest = true, EndWhenStarted = 100 };
+        filling.Advance(99);
+        var fromOldest = new PartitionCache(Partition, 0, 1 << 20) { FromOldest = true };
+        fromOldest.Append(Event(0, 1000));
+        fromOldest.Append(Event(1, 2000));
+        var evicted = new PartitionCache(Partition, 0, 15) { FromOldest = true };
+        evicted.Append(Event(0, 1000));
+        evicted.Append(Event(1, 2000));
+
+        Assert.Equal(7, empty.OffsetForTimestamp(1000));
+        Assert.Null(filling.OffsetForTimestamp(1000)); // nothing read yet: cannot tell
+        Assert.Equal(0, fromOldest.OffsetForTimestamp(999));
+        Assert.Equal(0, fromOldest.OffsetForTimestamp(1000));
+        Assert.Null(evicted.OffsetForTimestamp(999)); // the oldest was evicted: messages before the window again
+        filling.Append(Event(0, 500));
+        Assert.Equal(1, filling.OffsetForTimestamp(1000)); // where the reader has read to: early, never late
+    }
+
+    [Fact]
     public async Task Changed_CompletesOnPublish()
     {
         var cache = new PartitionCache(Partition, 0, 1 << 20);

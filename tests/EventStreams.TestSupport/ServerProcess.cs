@@ -1,13 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace EventStreams.IntegrationTests;
+namespace EventStreams.TestSupport;
 
 /// <summary>
 /// The built server (<c>src/EventStreams.Server</c>'s own output, as <c>dotnet EventStreams.Server.dll</c> runs it in the image)
 /// as a child process on a port of its choosing, read back from its "Now listening on" line; it can be sent SIGTERM as an
-/// orchestrator stops a pod.
+/// orchestrator stops a pod. The SIGTERM test runs it, and the fleet's instances when they run as processes.
 /// </summary>
 public sealed partial class ServerProcess : IAsyncDisposable
 {
@@ -30,6 +31,16 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The CPU time the process has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public string Output
     {
         get
@@ -41,15 +52,15 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server with <paramref name="settings"/> (<c>--Key=value</c>) and returns once it listens.</summary>
-    public static async Task<ServerProcess> StartAsync(IEnumerable<string> settings, TimeSpan timeout)
+    /// <summary>Starts the server on <paramref name="port"/> (0: one of its choosing) with <paramref name="settings"/> (<c>--Key=value</c>) and returns once it listens.</summary>
+    public static async Task<ServerProcess> StartAsync(IEnumerable<string> settings, TimeSpan timeout, int port = 0)
     {
         var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
         var folder = Path.Combine(RepoRoot.Path, "src", "EventStreams.Server", "bin", configuration, "net10.0");
         // The content root (appsettings.json) is the working directory, as in the image (WORKDIR /app).
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(folder, "EventStreams.Server.dll"));
-        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"--urls=http://127.0.0.1:{port}"));
         foreach (var setting in settings)
         {
             start.ArgumentList.Add(setting);
@@ -72,9 +83,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM (what Kubernetes sends after preStop, and <c>docker stop</c>).</summary>
     public async Task TerminateAsync()
     {
-        using var kill = Process.Start("kill", ["-s", "TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-s", "TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, kill.ExitCode);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -s TERM {_process.Id} exited with {kill.ExitCode}.");
+        }
     }
 
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);

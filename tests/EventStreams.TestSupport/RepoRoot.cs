@@ -1,4 +1,4 @@
-namespace EventStreams.IntegrationTests;
+namespace EventStreams.TestSupport;
 
 /// <summary>The repository's root: the nearest folder above the test binaries that holds EventStreams.sln.</summary>
 public static class RepoRoot
