@@ -187,12 +187,17 @@ internal static class FleetBench
     private static async Task WatchAsync(Fleet.Fleet fleet, FleetRun run, CancellationToken stop)
     {
         using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var cpu = fleet.ProcessorTimes();
+        var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
         try
         {
             while (await tick.WaitForNextTickAsync(stop))
             {
                 var behind = run.Clients.Count(c => Enumerable.Range(0, fleet.Producer.Partitions).Any(p => c.Received(p) < fleet.Producer.Produced(p) - 100));
-                fleet.Log.Add($"watch: {fleet.Balancer.Routes.Live} streams forwarded, {run.Clients.Count(c => c.Fatal > 0)} clients gave up, {behind} clients > 100 events behind; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued; load {LoadAverage()}");
+                var (lastCpu, lastBenchCpu) = (cpu, benchCpu);
+                (cpu, benchCpu) = (fleet.ProcessorTimes(), Process.GetCurrentProcess().TotalProcessorTime);
+                var instances = string.Join(' ', cpu.Select((c, i) => ((c - lastCpu[i]).TotalSeconds).ToString("0.00", CultureInfo.InvariantCulture)));
+                fleet.Log.Add($"watch: {fleet.Balancer.Routes.Live} streams forwarded, {run.Clients.Count(c => c.Fatal > 0)} clients gave up, {behind} clients > 100 events behind; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued; CPU s/s: instances {instances}, this process {(benchCpu - lastBenchCpu).TotalSeconds:0.00}; load {LoadAverage()}");
             }
         }
         catch (OperationCanceledException)
