@@ -13,7 +13,8 @@ public sealed class Fleet : IAsyncDisposable
 {
     public const string Stream = "fleet.events";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>For an instance to start, stop, or be seen ready by the balancer (a process starts in 15–25 s at load 30 on 2 cores).</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
     private readonly FleetOptions _options;
     private readonly string _configPath;
@@ -45,6 +46,9 @@ public sealed class Fleet : IAsyncDisposable
     public Uri Address => Balancer.Address;
 
     public int Instances => _instances.Length;
+
+    /// <summary>Where instance <paramref name="index"/> listens, bypassing the balancer (its <c>/metrics</c>, say).</summary>
+    public Uri InstanceAddress(int index) => new($"http://127.0.0.1:{_ports[index]}/");
 
     public static async Task<Fleet> StartAsync(FleetOptions options)
     {

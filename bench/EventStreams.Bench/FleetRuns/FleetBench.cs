@@ -144,6 +144,7 @@ internal static class FleetBench
         }
 
         var delivered = await run.WaitDeliveredAsync(Wait);
+        var dropped = await DroppedByInstancesAsync(fleet);
         foreach (var client in run.Clients.Where(c => c.Fatal > 0))
         {
             Console.WriteLine($"{client.Name} gave up: {client.LastError}");
@@ -174,6 +175,7 @@ internal static class FleetBench
 
         var bench = (cpuAfter.Bench - cpuBefore.Bench).TotalSeconds;
         report.AppendLine(CultureInfo.InvariantCulture, $"this process (balancer, clients, broker{(options.Processes ? "" : ", servers")}) {bench:0.0} s ({bench / seconds:0.00} cores), of {Environment.ProcessorCount} cores shared with every other engineer's work.");
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Clients the instances disconnected since their (last) start (eventstreams_clients_dropped_total): {dropped}.");
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Before the roll every client had every event: {(steady ? "yes" : "NO")}. The roll took {roll.Elapsed.TotalSeconds:0.0} s. Every client received every event afterwards: {(delivered ? "yes" : "NO")}; clients that gave up on a fatal answer: {gaveUp}. Load average after: {LoadAverage()}.");
         foreach (var client in run.Clients.Where(c => c.Fatal > 0).Take(10))
         {
@@ -203,6 +205,28 @@ internal static class FleetBench
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Each instance's count of clients it cut (stalled, shutdown, ...), from its own <c>/metrics</c>.</summary>
+    private static async Task<string> DroppedByInstancesAsync(Fleet.Fleet fleet)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var parts = new List<string>();
+        for (var i = 0; i < fleet.Instances; i++)
+        {
+            try
+            {
+                var metrics = await http.GetStringAsync(new Uri(fleet.InstanceAddress(i), "metrics"));
+                var lines = metrics.Split('\n').Where(l => l.StartsWith("eventstreams_clients_dropped_total{", StringComparison.Ordinal));
+                parts.Add($"instance {i}: {string.Join(", ", lines.DefaultIfEmpty("none"))}");
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                parts.Add($"instance {i}: /metrics failed ({e.Message})");
+            }
+        }
+
+        return string.Join("; ", parts);
     }
 
     private static int Finish(string[] args, StringBuilder report, bool failed)
