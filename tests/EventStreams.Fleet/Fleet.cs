@@ -74,6 +74,9 @@ public sealed class Fleet : IAsyncDisposable
     public IReadOnlyList<TimeSpan> ProcessorTimes() =>
         [.. _instances.Select((instance, i) => _processorTimeBefore[i] + (instance?.ProcessorTime ?? TimeSpan.Zero))];
 
+    /// <summary>The process of each running instance (null while it restarts).</summary>
+    public IReadOnlyList<int?> ProcessIds() => [.. _instances.Select(instance => instance?.ProcessId)];
+
     /// <summary>
     /// A rolling restart's step: stops instance <paramref name="index"/> as SIGTERM does (drain, then exit), starts it
     /// again on the same port and returns once the balancer sends it clients again.
