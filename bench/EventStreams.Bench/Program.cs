@@ -10,6 +10,7 @@ return mode switch
 {
     "run" => await BenchDriver.RunAsync(rest),
     "kafka-load" => await KafkaLoadBench.RunAsync(rest),
+    "storm" => await StormBench.RunAsync(rest),
     "broker" => BrokerHost.Run(rest),
     "ceiling" => await CeilingServer.RunAsync(rest),
     "baseline" => await BaselineServer.RunAsync(rest),
@@ -25,6 +26,6 @@ return mode switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: EventStreams.Bench [run [--smoke] [--out file.md] [--only scenario,...]] | kafka-load [--clients 1,100,1000] [--instances 1,2,3] [--servers ours,baseline] [--window 10] | broker | ceiling | baseline | load | fleet | roll");
+    Console.Error.WriteLine("usage: EventStreams.Bench [run [--smoke] [--out file.md] [--only scenario,...]] | kafka-load [--clients 1,100,1000] [--instances 1,2,3] [--servers ours,baseline] [--window 10] | storm [--clients 2000] [--rate 10] [--history 60] [--partitions 2] | broker | ceiling | baseline | load | fleet | roll");
     return 2;
 }

@@ -38,6 +38,7 @@ internal sealed record Scenario(
     bool IdlePhase = false,
     double[]? SaturationRates = null,
     int Fill = 0,
+    bool WarmBacklog = false,
     int Repeats = 1,
     string? Pair = null,
     double PairTarget = 0)

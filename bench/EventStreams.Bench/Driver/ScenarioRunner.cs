@@ -83,7 +83,14 @@ internal sealed class ScenarioRunner(BenchSettings settings)
                 // Like the other scenarios' windows, catch-up is measured on a warm server: a first client reads the
                 // same backlog for a while, so the JIT's tier-up of the catch-up path is not charged to the window.
                 var group = scenario.Groups[0].ToClientGroup();
-                await WarmUpAsync(port, group.Path, group.LastEventId, TimeSpan.FromSeconds(2));
+                if (scenario.WarmBacklog)
+                {
+                    await ReadAllAsync(port, group, TimeSpan.FromMinutes(3));
+                }
+                else
+                {
+                    await WarmUpAsync(port, group.Path, group.LastEventId, TimeSpan.FromSeconds(2));
+                }
             }
 
             // Let the runtime settle (JIT, first GCs) before the idle baseline is taken.
@@ -220,6 +227,28 @@ internal sealed class ScenarioRunner(BenchSettings settings)
         await Task.Delay(TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>One catch-up client that reads its whole backlog (<see cref="ClientGroup.Target"/> events), then leaves.</summary>
+    private static async Task ReadAllAsync(int port, ClientGroup group, TimeSpan timeout)
+    {
+        var client = new SseConnection(group, new LoadWindow());
+        using var stop = new CancellationTokenSource();
+        var run = client.RunAsync(port, 65536, Task.CompletedTask, stop.Token);
+        var reading = Stopwatch.StartNew();
+        while (client.CaughtUpAt == 0 && !run.IsCompleted && reading.Elapsed < timeout)
+        {
+            await Task.Delay(50);
+        }
+
+        await stop.CancelAsync();
+        await run;
+        if (client.CaughtUpAt == 0)
+        {
+            throw new TimeoutException($"the first client did not read the backlog within {timeout.TotalSeconds} s ({client.Events} events)");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+    }
+
     private static LoadResult Parse(string json) => JsonSerializer.Deserialize<LoadResult>(json, LoadGenerator.Json)!;
 
     /// <summary>Our server or the baseline on <paramref name="port"/>, reading <paramref name="bootstrap"/> (the ceiling needs none).</summary>
@@ -269,11 +298,40 @@ internal sealed class ScenarioRunner(BenchSettings settings)
         }
     }
 
+    /// <summary>A free port for a server: any (port 0), or one of <c>BENCH_PORTS=first-last</c> when the machine's ports are shared out.</summary>
     internal static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var range = Environment.GetEnvironmentVariable("BENCH_PORTS")?.Split('-');
+        if (range is not { Length: 2 })
+        {
+            return Bind(0)!.Value;
+        }
+
+        var (first, last) = (int.Parse(range[0], CultureInfo.InvariantCulture), int.Parse(range[1], CultureInfo.InvariantCulture));
+        var start = Random.Shared.Next(first, last + 1);
+        for (var i = 0; i <= last - first; i++)
+        {
+            if (Bind(first + ((start - first + i) % (last - first + 1))) is { } port)
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException($"No free port in BENCH_PORTS={first}-{last}.");
+
+        static int? Bind(int port)
+        {
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return ((IPEndPoint)listener.LocalEndpoint).Port;
+            }
+            catch (SocketException) when (port != 0)
+            {
+                return null;
+            }
+        }
     }
 
     internal static async Task WaitForPortAsync(int port, ChildProcess server)

@@ -38,6 +38,9 @@ internal static class Scenarios
         // Issue 14 item 2: only the idle phase of n10000 (memory per idle connection), then a short light window.
         new("idle10000", "10,000 idle clients: memory per idle connection (then 1 event/s)", [S0],
             [new("clients", 10_000, ClientKind.Normal, [S0])], 1, 1, 3, [ServerKind.Ours, ServerKind.Ceiling], IdlePhase: true, Repeats: 2),
+        // Issue 14 item 3: catch-up on a server that had read the backlog already (its caches hold it, as on a server
+        // that was running while the events were produced): the resume path alone, without the topic's first read.
+        CatchUp(200_000, [ServerKind.Ours, ServerKind.Ceiling], warm: true),
         .. HubVsSse(100, 200),
         .. HubVsSse(300, 50),
         .. HubVsSse(1000, 20),
@@ -132,13 +135,13 @@ internal static class Scenarios
             new("stalled", 100, ClientKind.Stalled, [S0, S1, S2]),
         ], 100, 3, window, All);
 
-    private static Scenario CatchUp(int events, ServerKind[]? servers = null)
+    private static Scenario CatchUp(int events, ServerKind[]? servers = null, bool warm = false)
     {
         var perPartition = events / CatchUpTopic.Partitions;
         var lastEventId = "[" + string.Join(',', Enumerable.Range(0, CatchUpTopic.Partitions)
             .Select(p => $"{{\"topic\":\"{CatchUpTopic.Name}\",\"partition\":{p},\"offset\":0}}")) + "]";
-        return new("catchup", $"Catch-up: one client resumes {perPartition * CatchUpTopic.Partitions:N0} events back ({CatchUpTopic.Partitions} partitions)", [CatchUpTopic],
+        return new(warm ? "catchupwarm" : "catchup", $"Catch-up: one client resumes {perPartition * CatchUpTopic.Partitions:N0} events back ({CatchUpTopic.Partitions} partitions){(warm ? ", the backlog read once before" : "")}", [CatchUpTopic],
             [new("resumer", 1, ClientKind.CatchUp, [CatchUpTopic], lastEventId, perPartition * CatchUpTopic.Partitions)], 0, 0, 0, servers ?? All,
-            Fill: perPartition * CatchUpTopic.Partitions);
+            Fill: perPartition * CatchUpTopic.Partitions, WarmBacklog: warm);
     }
 }

@@ -11,6 +11,9 @@ internal sealed class SequenceTracker
 
     public long LastSeq(int key) => _last.TryGetValue(key, out var seq) ? seq : -1;
 
+    /// <summary>The next event of <paramref name="key"/> must be <paramref name="seq"/>: a later one counts what it skipped as lost.</summary>
+    public void ExpectNext(int key, long seq) => _last[key] = seq - 1;
+
     public void Record(int key, long seq)
     {
         if (_last.TryGetValue(key, out var last))

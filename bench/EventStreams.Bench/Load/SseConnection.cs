@@ -9,10 +9,11 @@ namespace EventStreams.Bench.Load;
 /// <summary>
 /// One SSE client on a raw socket: HTTP/1.1 request, chunked-transfer decoding and a minimal SSE parser that
 /// looks only at <c>data:</c> lines and the benchmark fields at their start (sequence key, number, production time).
-/// A gzip client inflates the body as it comes and counts the compressed bytes.
+/// A gzip client inflates the body as it comes and counts the compressed bytes. With <c>onEvent</c>, every event is
+/// also handed over with its id (the storm's recorder keeps them, to resume from).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The inflater lives as long as RunAsync, which disposes it.")]
-internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBenchClient
+internal sealed class SseConnection(ClientGroup group, LoadWindow window, Action<byte[], int, long>? onEvent = null) : IBenchClient
 {
     private enum BodyState
     {
@@ -39,6 +40,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
     private GZipStream? _gunzip;
     private FeedStream? _feed;
     private byte[]? _inflated;
+    private byte[] _lastId = [];
 
     public ClientGroup Group { get; } = group;
 
@@ -66,6 +68,9 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
     public static int ConnectRetries => _connectRetries;
 
     public long LastSeq(int key) => _sequences.LastSeq(key);
+
+    /// <summary>A resuming client: the first event of <paramref name="key"/> must be <paramref name="seq"/> (see <see cref="SequenceTracker.ExpectNext"/>).</summary>
+    public void ExpectNext(int key, long seq) => _sequences.ExpectNext(key, seq);
 
     public async Task RunAsync(int port, int bufferBytes, Task releaseStalled, CancellationToken cancellationToken)
     {
@@ -372,6 +377,12 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
 
     private void OnLine(ReadOnlySpan<byte> line)
     {
+        if (onEvent is not null && line.StartsWith("id: "u8))
+        {
+            _lastId = line[4..].ToArray();
+            return;
+        }
+
         if (!line.StartsWith("data: "u8))
         {
             return;
@@ -403,6 +414,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window) : IBen
         }
 
         _sequences.Record((int)key, seq);
+        onEvent?.Invoke(_lastId, (int)key, seq);
     }
 
     private void Append(ReadOnlySpan<byte> data)

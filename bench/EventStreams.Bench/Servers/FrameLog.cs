@@ -1,14 +1,27 @@
+using System.Text;
+
 namespace EventStreams.Bench.Servers;
 
+/// <summary>
+/// One event of the ceiling's log: the whole pre-encoded SSE frame with a one-element id (for a client that follows
+/// one partition), and what a client following several partitions needs to send the same frame as our server:
+/// this partition's id element after the event, and where the frame's <c>\ndata: …\n\n</c> part starts.
+/// </summary>
+internal sealed record Frame(byte[] Whole, int DataStart, int Partition, byte[] Element);
+
 /// <summary>The ceiling's in-memory log of one topic: pre-encoded SSE frames in a ring, one writer, many readers.</summary>
-internal sealed class FrameLog
+internal sealed class FrameLog(string topic, int partitions)
 {
     public const int Capacity = 1 << 18;
     private const int Mask = Capacity - 1;
 
-    private readonly byte[][] _ring = new byte[Capacity][];
+    private readonly Frame[] _ring = new Frame[Capacity];
+    private readonly byte[][] _startElements = [.. Enumerable.Range(0, partitions).Select(p => Encoding.UTF8.GetBytes($"{{\"topic\":\"{topic}\",\"partition\":{p},\"offset\":0}}"))];
+    private readonly byte[][] _lastElements = new byte[partitions][];
     private long _count;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Partitions => partitions;
 
     public long Count => Volatile.Read(ref _count);
 
@@ -17,9 +30,19 @@ internal sealed class FrameLog
 
     public Task Changed => Volatile.Read(ref _changed).Task;
 
-    public void Append(byte[] frame)
+    /// <summary>
+    /// Our server's element for a partition that has delivered nothing since offset 0 (there is nothing before it to
+    /// take a time from): a resuming client's id starts with these.
+    /// </summary>
+    public byte[] StartElement(int partition) => _startElements[partition];
+
+    /// <summary>The element of the newest event of <paramref name="partition"/>: a live client's id starts with these.</summary>
+    public byte[] LastElement(int partition) => Volatile.Read(ref _lastElements[partition]) ?? _startElements[partition];
+
+    public void Append(Frame frame)
     {
         _ring[_count & Mask] = frame;
+        Volatile.Write(ref _lastElements[frame.Partition], frame.Element);
         Volatile.Write(ref _count, _count + 1);
     }
 
@@ -29,5 +52,5 @@ internal sealed class FrameLog
         changed.TrySetResult();
     }
 
-    public byte[] At(long index) => _ring[index & Mask];
+    public Frame At(long index) => _ring[index & Mask];
 }
