@@ -19,6 +19,7 @@ return mode switch
     "consume" => EventStreams.Bench.Micro.ConsumeProbe.Run(rest),
     "catchup-reader" => await EventStreams.Bench.Micro.CatchUpReaderProbe.RunAsync(rest),
     "intake" => await EventStreams.Bench.Micro.IntakeBench.RunAsync(rest),
+    "validation" => await EventStreams.Bench.Micro.ValidationBench.RunAsync(rest),
     "fleet" => await EventStreams.Bench.FleetRuns.FleetBench.RunFleetAsync(rest),
     "roll" => await EventStreams.Bench.FleetRuns.FleetBench.RunRollAsync(rest),
     _ => Usage(),

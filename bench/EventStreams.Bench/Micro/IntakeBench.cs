@@ -15,8 +15,11 @@ namespace EventStreams.Bench.Micro;
 /// The <c>intake</c> mode: <c>POST /v1/events</c> with single events and with 100-event batches of
 /// <c>mediawiki/recentchange</c> events (the bundled schema), against the server on its embedded broker, while one SSE
 /// client reads the stream: events/s validated and produced, and the time from the start of the POST to the event's
-/// arrival on the SSE client. Everything (server, broker, posting clients, SSE client) in this one process.
-/// Usage: <c>intake [seconds=10] [clients=8]</c>.
+/// arrival on the SSE client. Everything (server, broker, posting clients, SSE client) in this one process. The clients
+/// post as fast as they are answered (the most the machine gives), then, for 100-event batches, at an offered
+/// <c>rate</c> of events/s in total (each client on its own schedule; a POST's time runs from when it was due, so a
+/// client that falls behind counts its wait).
+/// Usage: <c>intake [seconds=10] [clients=8] [rate=20000]</c>.
 /// </summary>
 internal static class IntakeBench
 {
@@ -26,7 +29,8 @@ internal static class IntakeBench
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         var clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
-        var app = EventStreamsApp.Create(["--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Shutdown:DrainSeconds=0"]);
+        var rate = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000;
+        var app = CreateApp();
         await app.StartAsync();
         try
         {
@@ -40,13 +44,13 @@ internal static class IntakeBench
             await Task.Delay(1000);
 
             Console.WriteLine($"intake bench: {Environment.ProcessorCount} cores, server + embedded broker (librdkafka mock cluster) + clients in one process, {clients} posting clients, {seconds} s per phase after a 2 s warm-up");
-            Console.WriteLine("| POSTs of | clients | events/s accepted | POSTs/s | process CPU µs/event | POST answer p50 / p99 ms | POST → delivered on SSE p50 / p99 / max ms | delivered |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
-            foreach (var (batch, concurrency) in new[] { (1, clients), (100, clients), (1, 1), (100, 1) })
+            Console.WriteLine("| POSTs of | clients | offered events/s | events/s accepted | POSTs/s | process CPU µs/event | POST answer p50 / p99 ms | POST → delivered on SSE p50 / p99 / max ms | delivered |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (var (batch, concurrency, offered) in new[] { (1, clients, 0), (100, clients, 0), (100, clients, rate), (1, 1, 0), (100, 1, 0) })
             {
-                await PhaseAsync(http, batch, concurrency, TimeSpan.FromSeconds(2), sent, latencies, record: false);
+                await PhaseAsync(http, batch, concurrency, offered, TimeSpan.FromSeconds(2), sent, latencies, record: false);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                var (events, posts, answers) = await PhaseAsync(http, batch, concurrency, TimeSpan.FromSeconds(seconds), sent, latencies, record: true);
+                var (events, posts, answers) = await PhaseAsync(http, batch, concurrency, offered, TimeSpan.FromSeconds(seconds), sent, latencies, record: true);
                 var cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, events);
                 await Task.Delay(2000);
                 var delivered = latencies.ToArray();
@@ -54,7 +58,7 @@ internal static class IntakeBench
                 Array.Sort(delivered);
                 Array.Sort(answers);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {(batch == 1 ? "1 event" : $"{batch} events")} | {concurrency} | {events / (double)seconds:N0} | {posts / (double)seconds:N0} | {cpuPerEvent:N0} | {Ms(answers, 0.5)} / {Ms(answers, 0.99)} | {Ms(delivered, 0.5)} / {Ms(delivered, 0.99)} / {Ms(delivered, 1)} | {delivered.Length:N0} of {events:N0} |"));
+                    $"| {(batch == 1 ? "1 event" : $"{batch} events")} | {concurrency} | {(offered == 0 ? "as answered" : $"{offered:N0}")} | {events / (double)seconds:N0} | {posts / (double)seconds:N0} | {cpuPerEvent:N0} | {Ms(answers, 0.5)} / {Ms(answers, 0.99)} | {Ms(delivered, 0.5)} / {Ms(delivered, 0.99)} / {Ms(delivered, 1)} | {delivered.Length:N0} of {events:N0} |"));
             }
 
             await stop.CancelAsync();
@@ -67,6 +71,10 @@ internal static class IntakeBench
             await app.DisposeAsync();
         }
     }
+
+    /// <summary>The server on its embedded broker with the bundled schemas and the demo's catalogue, without the demo producer.</summary>
+    public static WebApplication CreateApp() =>
+        EventStreamsApp.Create(["--urls=http://127.0.0.1:0", "--StreamConfig:Uri=", "--Demo:Enabled=false", "--Logging:LogLevel:Default=Warning", "--Shutdown:DrainSeconds=0"]);
 
     /// <summary>Validation alone (no HTTP, no Kafka), one thread: the CPU an event costs before it is produced.</summary>
     private static async Task MeasureValidationAsync(IServiceProvider services)
@@ -98,17 +106,28 @@ internal static class IntakeBench
     }
 
     private static async Task<(long Events, long Posts, long[] Answers)> PhaseAsync(
-        HttpClient http, int batch, int clients, TimeSpan duration, ConcurrentDictionary<string, long> sent, ConcurrentBag<long> latencies, bool record)
+        HttpClient http, int batch, int clients, int rate, TimeSpan duration, ConcurrentDictionary<string, long> sent, ConcurrentBag<long> latencies, bool record)
     {
         long events = 0, posts = 0;
         var answers = new ConcurrentBag<long>();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var workers = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        var interval = rate == 0 ? 0 : (long)((double)clients * batch / rate * Stopwatch.Frequency);
+        var workers = Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
         {
             var body = new StringBuilder();
             var ids = new string[batch];
+            var due = Stopwatch.GetTimestamp() + (interval * client / clients);
             while (Stopwatch.GetTimestamp() < end)
             {
+                if (interval > 0)
+                {
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait);
+                    }
+                }
+
                 body.Clear().Append('[');
                 for (var i = 0; i < batch; i++)
                 {
@@ -117,7 +136,8 @@ internal static class IntakeBench
                 }
 
                 body.Append(']');
-                var started = Stopwatch.GetTimestamp();
+                var started = interval > 0 ? due : Stopwatch.GetTimestamp();
+                due += interval;
                 if (record)
                 {
                     foreach (var id in ids)
@@ -171,7 +191,7 @@ internal static class IntakeBench
         }
     }
 
-    private static string Event(string id) =>
+    public static string Event(string id) =>
         $$"""{"$schema":"/mediawiki/recentchange/1.0.0","meta":{"uri":"https://en.wikipedia.org/wiki/Sandbox","request_id":"7b7e7a3c-4b0a-4bde-9a4a-3c1f5ad0e8d2","id":"{{id}}","domain":"en.wikipedia.org","stream":"{{Stream}}"},"id":1900000001,"type":"edit","namespace":0,"title":"Sandbox","title_url":"https://en.wikipedia.org/wiki/Sandbox","comment":"bench","timestamp":1767225600,"user":"Example","bot":false,"minor":false,"length":{"old":120,"new":158},"revision":{"old":1249999000,"new":1250000001},"server_url":"https://en.wikipedia.org","server_name":"en.wikipedia.org","server_script_path":"/w","wiki":"enwiki","parsedcomment":"bench"}""";
 
     private static string Ms(long[] sortedMicros, double quantile) =>

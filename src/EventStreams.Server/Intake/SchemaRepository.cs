@@ -194,7 +194,7 @@ internal sealed partial class SchemaRepository : IDisposable
             var element = JsonSerializer.SerializeToElement(forBuild, IntakeJsonContext.Default.JsonObject);
             var schema = JsonSchema.Build(element, options, new Uri("https://schemas.invalid/" + Relative(uri)));
             var title = document["title"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null;
-            return new LoadedSchema(uri, location, title, schema, document, SchemaDefaults.From(element));
+            return new LoadedSchema(uri, location, title, schema, FastSchema.TryCompile(element), document, SchemaDefaults.From(element));
         }
         catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or KeyNotFoundException or NotSupportedException or FormatException)
         {
