@@ -148,8 +148,8 @@ internal static class CeilingServer
 
     /// <summary>
     /// One multi-partition client's id, as our server writes it: <c>[</c> an element per followed partition <c>]</c>, in
-    /// the order of the streams and their partitions. A partition that has sent nothing yet has the offset form (a
-    /// resuming client) or the element of its newest event (a live one).
+    /// the order of the streams and their partitions. A partition that has sent nothing yet has
+    /// <see cref="FrameLog.StartElement"/> (a resuming client) or the element of its newest event (a live one).
     /// </summary>
     private sealed class IdElements
     {

@@ -27,6 +27,7 @@ internal sealed class FrameLog(string topic, int partitions)
 
     private readonly Frame[] _ring = new Frame[Capacity];
     private readonly byte[][] _startElements = [.. Enumerable.Range(0, partitions).Select(p => Encoding.UTF8.GetBytes($"{{\"topic\":\"{topic}\",\"partition\":{p},\"offset\":0}}"))];
+    private readonly byte[][] _firstElements = new byte[partitions][];
     private readonly byte[][] _lastElements = new byte[partitions][];
     private long _count;
     private long _published;
@@ -48,10 +49,13 @@ internal sealed class FrameLog(string topic, int partitions)
     public long Oldest => Math.Max(0, Count - Capacity);
 
     /// <summary>
-    /// Our server's element for a partition that has delivered nothing since offset 0 (there is nothing before it to
-    /// take a time from): a resuming client's id starts with these.
+    /// A resuming client's element for a partition before its first event: as long as ours' elements once it reads.
+    /// Ours reads a resuming client's partitions in turn, up to 256 events each, so after its first round every element
+    /// has the timestamp form; the ceiling reads its log in order (the catch-up backlog partition by partition), and
+    /// with the shorter offset form (<c>"offset":0</c>) for the partitions it has not reached, it would send ~12 % fewer
+    /// bytes per event than ours. So the element of the partition's first event (the offset form while there is none).
     /// </summary>
-    public byte[] StartElement(int partition) => _startElements[partition];
+    public byte[] StartElement(int partition) => Volatile.Read(ref _firstElements[partition]) ?? _startElements[partition];
 
     /// <summary>The element of the newest event of <paramref name="partition"/>: a live client's id starts with these.</summary>
     public byte[] LastElement(int partition) => Volatile.Read(ref _lastElements[partition]) ?? _startElements[partition];
@@ -59,6 +63,7 @@ internal sealed class FrameLog(string topic, int partitions)
     public void Append(Frame frame)
     {
         _ring[_count & Mask] = frame;
+        _firstElements[frame.Partition] ??= frame.Element;
         Volatile.Write(ref _lastElements[frame.Partition], frame.Element);
         Volatile.Write(ref _count, _count + 1);
     }
