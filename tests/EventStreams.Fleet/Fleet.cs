@@ -13,7 +13,8 @@ public sealed class Fleet : IAsyncDisposable
 {
     public const string Stream = "fleet.events";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>For an instance to start, stop, or be seen ready by the balancer (a process starts in 15–25 s at load 30 on 2 cores).</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
     private readonly FleetOptions _options;
     private readonly string _configPath;
@@ -46,6 +47,9 @@ public sealed class Fleet : IAsyncDisposable
 
     public int Instances => _instances.Length;
 
+    /// <summary>Where instance <paramref name="index"/> listens, bypassing the balancer (its <c>/metrics</c>, say).</summary>
+    public Uri InstanceAddress(int index) => new($"http://127.0.0.1:{_ports[index]}/");
+
     public static async Task<Fleet> StartAsync(FleetOptions options)
     {
         var cluster = new MockCluster();
@@ -69,6 +73,9 @@ public sealed class Fleet : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<TimeSpan> ProcessorTimes() =>
         [.. _instances.Select((instance, i) => _processorTimeBefore[i] + (instance?.ProcessorTime ?? TimeSpan.Zero))];
+
+    /// <summary>The process of each running instance (null while it restarts).</summary>
+    public IReadOnlyList<int?> ProcessIds() => [.. _instances.Select(instance => instance?.ProcessId)];
 
     /// <summary>
     /// A rolling restart's step: stops instance <paramref name="index"/> as SIGTERM does (drain, then exit), starts it

@@ -8,6 +8,9 @@ internal interface IFleetInstance : IAsyncDisposable
     /// <summary>The CPU time the instance has used (a process's own; zero in this process, where it cannot be told apart).</summary>
     TimeSpan ProcessorTime { get; }
 
+    /// <summary>The instance's process (this one's when it runs here).</summary>
+    int ProcessId { get; }
+
     /// <summary>Stops as SIGTERM stops a pod: unready, streams told to come back, the drain, then exit.</summary>
     Task StopAsync(TimeSpan timeout);
 }

@@ -11,6 +11,8 @@ internal sealed class InProcessInstance(WebApplication app) : IFleetInstance
 
     public TimeSpan ProcessorTime => TimeSpan.Zero;
 
+    public int ProcessId => Environment.ProcessId;
+
     public static async Task<IFleetInstance> StartAsync(IEnumerable<string> settings, TimeSpan timeout)
     {
         var app = EventStreamsApp.Create([.. settings, "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning"]);

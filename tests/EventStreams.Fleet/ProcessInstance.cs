@@ -13,6 +13,8 @@ internal sealed class ProcessInstance(ServerProcess server) : IFleetInstance
 
     public TimeSpan ProcessorTime => server.HasExited ? TimeSpan.Zero : server.ProcessorTime;
 
+    public int ProcessId => server.Id;
+
     public static async Task<IFleetInstance> StartAsync(IEnumerable<string> settings, int port, TimeSpan timeout) =>
         new ProcessInstance(await ServerProcess.StartAsync(settings, timeout, port));
 

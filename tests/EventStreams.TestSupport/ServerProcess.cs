@@ -31,6 +31,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    public int Id => _process.Id;
+
     /// <summary>The CPU time the process has used so far.</summary>
     public TimeSpan ProcessorTime
     {

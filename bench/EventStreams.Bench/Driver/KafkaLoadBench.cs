@@ -141,7 +141,8 @@ internal static class KafkaLoadBench
         }
     }
 
-    private static ChildProcess Track(List<ChildProcess> children, ChildProcess child)
+    /// <summary>Adds <paramref name="child"/> to those stopped at the end of a run.</summary>
+    internal static ChildProcess Track(List<ChildProcess> children, ChildProcess child)
     {
         children.Add(child);
         return child;
@@ -152,7 +153,7 @@ internal static class KafkaLoadBench
         .Select(p => p.Split('='))
         .ToDictionary(p => p[0], p => long.Parse(p[1], Inv), StringComparer.Ordinal);
 
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+    internal static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static string Report(List<KafkaLoadRow> rows, DateTime started, double window)
     {

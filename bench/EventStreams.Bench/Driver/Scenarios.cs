@@ -35,6 +35,9 @@ internal static class Scenarios
     /// <summary>Scenarios run only when <c>--only</c> names them (or their pair): smaller sizes of the full run's pairs.</summary>
     public static IReadOnlyList<Scenario> Extra() =>
     [
+        // Issue 14 item 1: the base of n10000's load-induced p99 (p99 at 10,000 minus p99 at 200 clients, same rate).
+        new("n200x10", "200 clients × 10 events/s (the base of n10000's load-induced p99)", [S0],
+            [new("clients", 200, ClientKind.Normal, [S0])], 10, 5, 20, [ServerKind.Ours, ServerKind.Ceiling]),
         // Issue 14 item 2: only the idle phase of n10000 (memory per idle connection), then a short light window.
         new("idle10000", "10,000 idle clients: memory per idle connection (then 1 event/s)", [S0],
             [new("clients", 10_000, ClientKind.Normal, [S0])], 1, 1, 3, [ServerKind.Ours, ServerKind.Ceiling], IdlePhase: true, Repeats: 2),

@@ -48,17 +48,17 @@ internal static class StormBench
         var path = scenario.Groups[0].ToClientGroup().Path;
         var keys = topic.Keys;
         var runner = new ScenarioRunner(settings);
-        var loadAverage = new List<string> { LoadAverage() };
+        var loadAverage = new List<string> { KafkaLoadBench.LoadAverage() };
         var children = new List<ChildProcess>();
         try
         {
-            var broker = Track(children, new ChildProcess("broker", settings.BenchDll, ["broker"], logs, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }));
+            var broker = KafkaLoadBench.Track(children, new ChildProcess("broker", settings.BenchDll, ["broker"], logs, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }));
             var bootstrap = await broker.ExpectAsync("@bootstrap", Timeout);
             await broker.ExpectAsync("@ready", Timeout);
             await ScenarioRunner.CreateTopicsAsync(broker, scenario);
 
             var port = ScenarioRunner.FreePort();
-            var first = Track(children, runner.StartServer(ServerKind.Ours, scenario, port, bootstrap, Directory.CreateDirectory(Path.Combine(logs, "first")).FullName));
+            var first = KafkaLoadBench.Track(children, runner.StartServer(ServerKind.Ours, scenario, port, bootstrap, Directory.CreateDirectory(Path.Combine(logs, "first")).FullName));
             await ScenarioRunner.WaitForPortAsync(port, first);
             await ScenarioRunner.SetRateAsync(broker, scenario, options.Rate);
             Console.WriteLine($"recording {options.History} s of ids from the first server (pid {first.Pid})");
@@ -68,7 +68,7 @@ internal static class StormBench
 
             // The deploy: a fresh process, cold (no warm-up: its caches and JIT start empty, as after a restart).
             port = ScenarioRunner.FreePort();
-            var server = Track(children, runner.StartServer(ServerKind.Ours, scenario, port, bootstrap, Directory.CreateDirectory(Path.Combine(logs, "second")).FullName));
+            var server = KafkaLoadBench.Track(children, runner.StartServer(ServerKind.Ours, scenario, port, bootstrap, Directory.CreateDirectory(Path.Combine(logs, "second")).FullName));
             await ScenarioRunner.WaitForPortAsync(port, server);
             await broker.AskAsync("track", "@ok track", Timeout);
             var idleConnections = Connections(await broker.AskAsync("requests", "@requests", Timeout));
@@ -123,7 +123,7 @@ internal static class StormBench
 
             var stormSeconds = clock.Elapsed.TotalSeconds;
             var stormCpu = server.Stats().CpuSeconds - cpuBefore;
-            loadAverage.Add(LoadAverage());
+            loadAverage.Add(KafkaLoadBench.LoadAverage());
 
             // Then every client must get the live events too, each exactly once, up to the last one produced.
             await ScenarioRunner.SetRateAsync(broker, scenario, 0);
@@ -239,14 +239,6 @@ internal static class StormBench
             return 0;
         }
     }
-
-    private static ChildProcess Track(List<ChildProcess> children, ChildProcess child)
-    {
-        children.Add(child);
-        return child;
-    }
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static double Quantile(List<double> sorted, double q) =>
         sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];

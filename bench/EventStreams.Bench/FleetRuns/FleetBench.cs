@@ -144,6 +144,7 @@ internal static class FleetBench
         }
 
         var delivered = await run.WaitDeliveredAsync(Wait);
+        var dropped = await DroppedByInstancesAsync(fleet);
         foreach (var client in run.Clients.Where(c => c.Fatal > 0))
         {
             Console.WriteLine($"{client.Name} gave up: {client.LastError}");
@@ -174,6 +175,10 @@ internal static class FleetBench
 
         var bench = (cpuAfter.Bench - cpuBefore.Bench).TotalSeconds;
         report.AppendLine(CultureInfo.InvariantCulture, $"this process (balancer, clients, broker{(options.Processes ? "" : ", servers")}) {bench:0.0} s ({bench / seconds:0.00} cores), of {Environment.ProcessorCount} cores shared with every other engineer's work.");
+        report.AppendLine().Append("Waiting for a CPU during the window (runnable threads on the run queue, summed over threads, from /proc/<pid>/task/*/schedstat; per second of the window): ");
+        report.AppendLine(string.Join("; ", WaitedForCpu.OrderBy(w => w.Key).Select(w => string.Create(CultureInfo.InvariantCulture,
+            $"{(w.Key < fleet.Instances ? $"instance {w.Key}" : "this process")} {w.Value.TotalSeconds:0.0} s ({w.Value.TotalSeconds / seconds:0.00}/s)"))) + ".");
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Clients the instances disconnected since their (last) start (eventstreams_clients_dropped_total): {dropped}.");
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Before the roll every client had every event: {(steady ? "yes" : "NO")}. The roll took {roll.Elapsed.TotalSeconds:0.0} s. Every client received every event afterwards: {(delivered ? "yes" : "NO")}; clients that gave up on a fatal answer: {gaveUp}. Load average after: {LoadAverage()}.");
         foreach (var client in run.Clients.Where(c => c.Fatal > 0).Take(10))
         {
@@ -187,17 +192,90 @@ internal static class FleetBench
     private static async Task WatchAsync(Fleet.Fleet fleet, FleetRun run, CancellationToken stop)
     {
         using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var cpu = fleet.ProcessorTimes();
+        var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var lastWait = new Dictionary<int, TimeSpan>();
         try
         {
             while (await tick.WaitForNextTickAsync(stop))
             {
                 var behind = run.Clients.Count(c => Enumerable.Range(0, fleet.Producer.Partitions).Any(p => c.Received(p) < fleet.Producer.Produced(p) - 100));
-                fleet.Log.Add($"watch: {fleet.Balancer.Routes.Live} streams forwarded, {run.Clients.Count(c => c.Fatal > 0)} clients gave up, {behind} clients > 100 events behind; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued; load {LoadAverage()}");
+                var (lastCpu, lastBenchCpu) = (cpu, benchCpu);
+                (cpu, benchCpu) = (fleet.ProcessorTimes(), Process.GetCurrentProcess().TotalProcessorTime);
+                var instances = string.Join(' ', cpu.Select((c, i) => ((c - lastCpu[i]).TotalSeconds).ToString("0.00", CultureInfo.InvariantCulture)));
+                var pids = fleet.ProcessIds().Append(Environment.ProcessId).ToList();
+                var waits = new List<string>();
+                for (var i = 0; i < pids.Count; i++)
+                {
+                    var waited = TimeSpan.Zero;
+                    if (pids[i] is { } pid && RunQueueWait(pid) is { } total)
+                    {
+                        waited = total - lastWait.GetValueOrDefault(pid, total);
+                        lastWait[pid] = total;
+                    }
+
+                    waits.Add(waited.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture));
+                    WaitedForCpu[i] = WaitedForCpu.GetValueOrDefault(i) + waited;
+                }
+
+                fleet.Log.Add($"watch: {fleet.Balancer.Routes.Live} streams forwarded, {run.Clients.Count(c => c.Fatal > 0)} clients gave up, {behind} clients > 100 events behind; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued; CPU s/s: instances {instances}, this process {(benchCpu - lastBenchCpu).TotalSeconds:0.00}; waiting for a CPU s/s: instances and this process {string.Join(' ', waits)}; load {LoadAverage()}");
             }
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Per instance (then this process, last): the time its threads waited for a CPU during the window.</summary>
+    private static readonly Dictionary<int, TimeSpan> WaitedForCpu = [];
+
+    /// <summary>
+    /// The time <paramref name="pid"/>'s live threads have spent runnable but waiting for a CPU (the run queue), from
+    /// <c>/proc/&lt;pid&gt;/task/*/schedstat</c>; null when unreadable. More than the wall time means several threads waited.
+    /// </summary>
+    private static TimeSpan? RunQueueWait(int pid)
+    {
+        try
+        {
+            var nanoseconds = 0L;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                nanoseconds += long.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+
+            return TimeSpan.FromTicks(nanoseconds / 100);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Each instance's count of clients it cut (stalled, shutdown, ...), from its own <c>/metrics</c>.</summary>
+    private static async Task<string> DroppedByInstancesAsync(Fleet.Fleet fleet)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var parts = new List<string>();
+        for (var i = 0; i < fleet.Instances; i++)
+        {
+            try
+            {
+                var metrics = await http.GetStringAsync(new Uri(fleet.InstanceAddress(i), "metrics"));
+                var lines = metrics.Split('\n').Where(l => l.StartsWith("eventstreams_clients_dropped_total{", StringComparison.Ordinal));
+                parts.Add($"instance {i}: {string.Join(", ", lines.DefaultIfEmpty("none"))}");
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                parts.Add($"instance {i}: /metrics failed ({e.Message})");
+            }
+        }
+
+        return string.Join("; ", parts);
     }
 
     private static int Finish(string[] args, StringBuilder report, bool failed)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Text;
+using System.Threading.Channels;
 using EventStreams.Bench.Sources;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -12,11 +13,14 @@ namespace EventStreams.Bench.Servers;
 /// rate, with no Kafka at all. Each frame is built once (id and data) and written to every client that follows one
 /// partition. A client that follows several partitions gets the frames our server sends it: an id with an element per
 /// partition (a 64-partition id is ~4 KB, four times the event), kept per client and assembled from pre-encoded
-/// elements, only the event's partition's element replaced per event.
+/// elements, only the event's partition's element replaced per event. Live frames reach the clients the way
+/// <c>../shared/tools/ceiling</c> sends them (a bounded queue per client filled by the producer's thread, drained then
+/// flushed by the client's request), so that the benchmark's ceiling and the shared fan-out script's are the same limit.
 /// </summary>
 internal static class CeilingServer
 {
-    private const int MaxFramesPerWrite = 512;
+    private const int MaxBatchBytes = 64 * 1024;
+    private const int QueueFrames = 1024;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -46,77 +50,106 @@ internal static class CeilingServer
             selected.Add(log);
         }
 
-        // Resuming clients replay what the log holds (the catch-up scenario fills it first); others start at the end.
+        // Like ../shared/tools/ceiling: every client has its own bounded queue of the shared frames, filled by the
+        // producer's thread; its request loop drains what is queued (up to 64 KB), then flushes once.
         var resume = context.Request.Headers.ContainsKey("Last-Event-ID");
-        var next = selected.Select(l => resume ? l.Oldest : l.Count).ToArray();
-        var signals = new Task[selected.Count];
         var ids = selected.Sum(l => l.Partitions) > 1 ? new IdElements(selected, resume) : null;
+        var queue = Channel.CreateBounded<Queued>(new BoundedChannelOptions(QueueFrames) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var response = context.Response;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var output = response.BodyWriter;
         var aborted = context.RequestAborted;
-        output.Write(":ok\n\n"u8);
+        // Resuming clients first get what the logs hold (the catch-up scenario fills them first); others start at the end.
+        var backlog = Follow(selected, queue.Writer, resume);
         try
         {
-            await output.FlushAsync(aborted);
-            while (!aborted.IsCancellationRequested)
+            output.Write(":ok\n\n"u8);
+            foreach (var (log, from, to) in backlog)
             {
-                var wrote = 0;
-                for (var i = 0; i < selected.Count; i++)
+                for (var i = from; i < to; i++)
                 {
-                    var log = selected[i];
-                    signals[i] = log.Changed;
-                    if (next[i] < log.Oldest)
+                    Write(output, ids, new Queued(log, selected[log].At(i)));
+                    if (output.UnflushedBytes >= MaxBatchBytes)
                     {
-                        // Fell out of the ring: the ceiling has no catch-up path.
-                        context.Abort();
-                        return;
-                    }
-
-                    for (var end = Math.Min(log.Count, next[i] + MaxFramesPerWrite); next[i] < end; next[i]++, wrote++)
-                    {
-                        var frame = log.At(next[i]);
-                        if (ids is null)
-                        {
-                            output.Write(frame.Whole);
-                        }
-                        else
-                        {
-                            ids.Write(output, i, frame);
-                        }
-                    }
-                }
-
-                if (wrote > 0)
-                {
-                    await output.FlushAsync(aborted);
-                }
-                else
-                {
-                    try
-                    {
-                        await Task.WhenAny(signals).WaitAsync(TimeSpan.FromSeconds(15), aborted);
-                    }
-                    catch (TimeoutException)
-                    {
-                        output.Write(":\n\n"u8);
                         await output.FlushAsync(aborted);
                     }
                 }
             }
+
+            await output.FlushAsync(aborted);
+            var reader = queue.Reader;
+            while (await reader.WaitToReadAsync(aborted))
+            {
+                while (output.UnflushedBytes < MaxBatchBytes && reader.TryRead(out var queued))
+                {
+                    Write(output, ids, queued);
+                }
+
+                if ((await output.FlushAsync(aborted)).IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // Fell behind by a whole queue: the ceiling has no catch-up path.
+            context.Abort();
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
             // The client left.
         }
+        finally
+        {
+            lock (FrameLog.Gate)
+            {
+                foreach (var log in selected)
+                {
+                    log.Followers = Array.FindAll(log.Followers, f => f.Queue != queue.Writer);
+                }
+            }
+        }
+    }
+
+    private static void Write(PipeWriter output, IdElements? ids, Queued queued)
+    {
+        if (ids is null)
+        {
+            output.Write(queued.Frame.Whole);
+        }
+        else
+        {
+            ids.Write(output, queued.Log, queued.Frame);
+        }
+    }
+
+    /// <summary>Adds the client's queue to every log it follows; for a resuming client, what each log held then.</summary>
+    private static List<(int Log, long From, long To)> Follow(List<FrameLog> selected, ChannelWriter<Queued> queue, bool resume)
+    {
+        lock (FrameLog.Gate)
+        {
+            var backlog = new List<(int, long, long)>();
+            for (var i = 0; i < selected.Count; i++)
+            {
+                if (resume)
+                {
+                    backlog.Add((i, selected[i].Oldest, selected[i].Published));
+                }
+
+                selected[i].Followers = [.. selected[i].Followers, new Follower(queue, i)];
+            }
+
+            return backlog;
+        }
     }
 
     /// <summary>
     /// One multi-partition client's id, as our server writes it: <c>[</c> an element per followed partition <c>]</c>, in
-    /// the order of the streams and their partitions. A partition that has sent nothing yet has the offset form (a
-    /// resuming client) or the element of its newest event (a live one).
+    /// the order of the streams and their partitions. A partition that has sent nothing yet has
+    /// <see cref="FrameLog.StartElement"/> (a resuming client) or the element of its newest event (a live one).
     /// </summary>
     private sealed class IdElements
     {

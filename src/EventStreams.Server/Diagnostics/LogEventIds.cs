@@ -58,4 +58,5 @@ internal static class LogEventIds
     public const int UpstreamCertificateRefused = 9003;
     public const int UpstreamForwardFailed = 9004;
     public const int UpstreamAnsweredError = 9005;
+    public const int UpstreamSharedStreamFailed = 9006;
 }

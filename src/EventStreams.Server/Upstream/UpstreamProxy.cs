@@ -17,6 +17,7 @@ internal sealed partial class UpstreamProxy(
     IHttpForwarder forwarder,
     UpstreamHttpClient client,
     UpstreamTransformer transformer,
+    SharedUpstreams shared,
     UpstreamCertificateValidator certificates,
     ConnectionLimiter limiter,
     IOptions<UpstreamOptions> options,
@@ -60,12 +61,23 @@ internal sealed partial class UpstreamProxy(
                 statusPages.Enabled = false;
             }
 
+            // Live streams share one upstream request per stream, query and format; anything else goes on its own.
+            if (SharedUpstreams.CanShare(request) && await shared.TryServeAsync(context) is var (served, failure) && served)
+            {
+                if (failure is not null)
+                {
+                    await ReportAsync(context, ForwarderError.Request, failure);
+                }
+
+                return;
+            }
+
             // Stopping ends forwarded streams at once (their clients reconnect elsewhere with their last id) rather than
             // holding the shutdown for its whole timeout.
             var error = await forwarder.SendAsync(context, settings.DestinationPrefix, client.Invoker, _config, transformer, lifetime.ApplicationStopping);
             if (error != ForwarderError.None)
             {
-                await ReportAsync(context, error);
+                await ReportAsync(context, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
             }
         }
         catch (ApiProblemException problem) when (!context.Response.HasStarted)
@@ -83,9 +95,8 @@ internal sealed partial class UpstreamProxy(
         }
     }
 
-    private async Task ReportAsync(HttpContext context, ForwarderError error)
+    private async Task ReportAsync(HttpContext context, ForwarderError error, Exception? exception)
     {
-        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         if (context.RequestAborted.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested || error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
         {
             // The client left: nothing to tell it, and YARP already let go of the upstream request.

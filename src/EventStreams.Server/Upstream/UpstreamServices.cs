@@ -16,6 +16,7 @@ internal static class UpstreamServices
         services.AddSingleton<UpstreamCertificateValidator>();
         services.AddSingleton<UpstreamHttpClient>();
         services.AddSingleton<UpstreamTransformer>();
+        services.AddSingleton<SharedUpstreams>();
         services.AddSingleton<UpstreamProxy>();
         services.AddHostedService<UpstreamStartupReport>();
         return services;

@@ -152,7 +152,7 @@ internal sealed partial class UpstreamTransformer(IOptions<UpstreamOptions> opti
     }
 
     /// <summary>A stream the upstream accepted (so its names are real streams, a bounded label) counts as the direct server counts it.</summary>
-    private void Count(HttpContext httpContext)
+    internal void Count(HttpContext httpContext)
     {
         var streams = UpstreamRoutes.StreamNames(httpContext.Request.Path);
         metrics.Connected(streams);

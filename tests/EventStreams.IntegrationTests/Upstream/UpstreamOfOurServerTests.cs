@@ -63,6 +63,60 @@ public sealed class UpstreamOfOurServerTests : IAsyncLifetime
         Assert.Equal(fromDirect.Skip(3).Select(e => e.Id), resumed.Select(e => e.Id));
     }
 
+    /// <summary>
+    /// Issue 14 item 5: live clients of the same stream share one upstream request (the upstream serves one client, not
+    /// three), each gets every event once with the ids a direct client gets, and a resuming client still gets its own.
+    /// </summary>
+    [Fact]
+    public async Task LiveClients_ThroughUpstreamMode_ShareOneUpstreamStream_SameEventsAndIdsAsDirect()
+    {
+        using var direct = _direct.CreateClient();
+        using var proxied = _upstreamMode.CreateClient();
+        var clients = new List<SseClient>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                clients.Add(await SseClient.ConnectAsync(proxied, "v2/stream/ours"));
+                Assert.Equal(HttpStatusCode.OK, clients[i].Response.StatusCode);
+                Assert.Equal("text/event-stream", clients[i].Response.Content.Headers.ContentType!.MediaType);
+            }
+
+            Assert.Equal(1, ConnectedClients(await direct.GetStringAsync("metrics").WaitAsync(Wait)));
+            Assert.Equal(3, ConnectedClients(await proxied.GetStringAsync("metrics").WaitAsync(Wait)));
+            for (var i = 0; i < 4; i++)
+            {
+                await _direct.ProduceAsync(Topic, 0, $$"""{"meta":{"stream":"{{Topic}}"},"n":{{i}}}""");
+            }
+
+            var fromDirect = await ReadAsync(direct, "v2/stream/ours?since=0", 4);
+            foreach (var client in clients)
+            {
+                var events = new List<SseEvent>();
+                for (var i = 0; i < 4; i++)
+                {
+                    events.Add(await client.NextEventAsync(Wait));
+                }
+
+                Assert.Equal(fromDirect.Select(e => (e.Id, e.Data)), events.Select(e => (e.Id, e.Data)));
+            }
+
+            var resumed = await ReadAsync(proxied, "v2/stream/ours", 2, fromDirect[1].Id);
+            Assert.Equal([2, 3], resumed.Select(e => e.Json.GetProperty("n").GetInt32()));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private static int ConnectedClients(string metrics) => metrics.Split('\n')
+        .Where(l => l.StartsWith("eventstreams_connected_clients{", StringComparison.Ordinal))
+        .Sum(l => (int)double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
     [Theory]
     [InlineData("application/json")]
     [InlineData("text/event-stream")]

@@ -7,7 +7,9 @@ namespace EventStreams.Server.Transports.Compression;
 /// Bytes compressed once and spliced as they are into any number of gzip streams: a self-contained run of deflate
 /// blocks (a fresh compressor, so nothing refers back before it) ending on a sync flush (an empty stored block, so it
 /// ends on a byte boundary and the next segment can follow it in any stream). Carries the CRC-32 and length of the
-/// uncompressed text, for each stream's trailer.
+/// uncompressed text, for each stream's trailer. Compressed at the smallest size: it is done once per event, not per
+/// client, so the extra CPU of the highest level (about 1% fewer bytes than the default on ~1.3 KB events) is paid once
+/// and the bytes saved are saved for every gzip client.
 /// </summary>
 internal sealed class DeflateSegment
 {
@@ -41,7 +43,7 @@ internal sealed class DeflateSegment
         crc.Append(third);
         var output = new MemoryStream((length / 2) + 64);
         byte[] bytes;
-        using (var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        using (var deflate = new DeflateStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
         {
             deflate.Write(first);
             deflate.Write(second);
