@@ -28,18 +28,6 @@ internal sealed partial class SharedUpstreams(
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Feed> _feeds = new(StringComparer.Ordinal);
 
-    /// <summary>Live streams in use: how many upstream requests serve them (for tests and diagnostics).</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _feeds.Count;
-            }
-        }
-    }
-
     /// <summary>Whether this request can join a shared upstream stream: a live GET of a stream route.</summary>
     public static bool CanShare(HttpRequest request) =>
         HttpMethods.IsGet(request.Method) && UpstreamRoutes.IsStream(request.Path)
@@ -57,16 +45,23 @@ internal sealed partial class SharedUpstreams(
         var key = $"{request.Path}{request.QueryString}\n{request.Headers.Accept}";
         var follower = new Follower(context);
         Feed feed;
+        var first = false;
         lock (_gate)
         {
             if (!_feeds.TryGetValue(key, out feed!))
             {
                 feed = new Feed(this, key);
                 _feeds[key] = feed;
-                _ = feed.RunAsync(context);
+                first = true;
             }
 
             feed.Followers = [.. feed.Followers, follower];
+        }
+
+        if (first)
+        {
+            // Builds the upstream request from this client's before it returns, while this request is surely alive.
+            _ = feed.RunAsync(context);
         }
 
         try
