@@ -12,6 +12,7 @@ namespace EventStreams.Server.Upstream;
 /// the client's disconnect cancels the upstream request (YARP links it to <c>RequestAborted</c>), and a failure before
 /// the response started becomes this server's JSON problem body. A failure after it started cuts the client's connection,
 /// so that an EventSource reconnects with its last id rather than taking a truncated stream for a complete one.
+/// Live streams are first offered to <see cref="SharedUpstreams"/>: one upstream request per stream, query and format.
 /// </summary>
 internal sealed partial class UpstreamProxy(
     IHttpForwarder forwarder,
