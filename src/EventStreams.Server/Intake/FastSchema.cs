@@ -127,25 +127,15 @@ internal sealed class FastSchema
 
                 return true;
             case "required":
-                if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(r => r.ValueKind != JsonValueKind.String))
-                {
-                    return false;
-                }
-
-                _required = [.. value.EnumerateArray().Select(r => r.GetString()!)];
-                return true;
+                return TryStrings(value, out _required!);
             case "additionalProperties":
                 return (_additionalProperties = TryCompile(value)) is not null;
             case "items":
                 return (_items = TryCompile(value)) is not null;
             case "enum":
-                if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))
-                {
-                    return false;
-                }
-
-                _enum = [.. value.EnumerateArray().Select(v => v.GetString()!)];
-                return true;
+                var known = TryStrings(value, out var values);
+                _enum = known ? [.. values!] : null;
+                return known;
             case "minLength":
                 return TryCount(value, out _minLength);
             case "maxLength":
@@ -200,6 +190,15 @@ internal sealed class FastSchema
         }
 
         return types != 0;
+    }
+
+    /// <summary>An array of strings (<c>required</c>, a string <c>enum</c>).</summary>
+    private static bool TryStrings(JsonElement value, out string[]? strings)
+    {
+        strings = value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String)
+            ? [.. value.EnumerateArray().Select(v => v.GetString()!)]
+            : null;
+        return strings is not null;
     }
 
     private static bool TryCount(JsonElement value, out int? count)
