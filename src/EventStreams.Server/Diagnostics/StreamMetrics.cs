@@ -94,8 +94,8 @@ internal sealed class StreamMetrics : IReaderMetrics
 
     public void Sent(string transport, int events, long bytes)
     {
-        // Once per batch per client: keep the label lookups out of it.
-        var (sent, sentBytes) = _sentByTransport.GetOrAdd(transport, t => (_eventsSent.WithLabels(t), _bytesSent.WithLabels(t)));
+        // Once per batch per client (per event for the hub): keep the label lookups, and a closure allocated per call, out of it.
+        var (sent, sentBytes) = _sentByTransport.GetOrAdd(transport, static (t, self) => (self._eventsSent.WithLabels(t), self._bytesSent.WithLabels(t)), this);
         sent.Inc(events);
         sentBytes.Inc(bytes);
     }
