@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace EventStreams.TestSupport;
@@ -12,17 +11,14 @@ namespace EventStreams.TestSupport;
 /// </summary>
 public sealed partial class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChildProcess _child;
+    private readonly Process _process;
 
-    private ServerProcess(Process process)
+    private ServerProcess(ProcessStartInfo start)
     {
-        _process = process;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _child = ChildProcess.Start(start, OnLine);
+        _process = _child.Process;
     }
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -43,16 +39,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _child.Output;
 
     /// <summary>Starts the server on <paramref name="port"/> (0: one of its choosing) with <paramref name="settings"/> (<c>--Key=value</c>) and returns once it listens.</summary>
     public static async Task<ServerProcess> StartAsync(IEnumerable<string> settings, TimeSpan timeout, int port = 0)
@@ -60,7 +47,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
         var folder = Path.Combine(RepoRoot.Path, "src", "EventStreams.Server", "bin", configuration, "net10.0");
         // The content root (appsettings.json) is the working directory, as in the image (WORKDIR /app).
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder };
         start.ArgumentList.Add(Path.Combine(folder, "EventStreams.Server.dll"));
         start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"--urls=http://127.0.0.1:{port}"));
         foreach (var setting in settings)
@@ -68,7 +55,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(setting);
         }
 
-        var server = new ServerProcess(Process.Start(start)!);
+        var server = new ServerProcess(start);
         try
         {
             server.BaseAddress = await server._listening.Task.WaitAsync(timeout);
@@ -95,29 +82,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _child.DisposeAsync();
+
+    private void OnLine(string line)
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-
         if (Listening().Match(line) is { Success: true } match)
         {
             _listening.TrySetResult(new Uri(match.Groups[1].Value + "/"));

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
+using EventStreams.TestSupport;
 
 namespace EventStreams.IntegrationTests.Kubernetes;
 
@@ -18,36 +18,22 @@ namespace EventStreams.IntegrationTests.Kubernetes;
 /// </summary>
 public sealed class PodProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ChildProcess _child;
 
-    private PodProcess(Process process, IReadOnlyDictionary<int, int> ports)
+    private PodProcess(ChildProcess child, IReadOnlyDictionary<int, int> ports)
     {
-        _process = process;
+        _child = child;
         Ports = ports;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
     }
 
     /// <summary>Container port → the port on 127.0.0.1 it listens on here.</summary>
     public IReadOnlyDictionary<int, int> Ports { get; }
 
-    public int Pid => _process.Id;
+    public int Pid => _child.Process.Id;
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _child.Process.HasExited;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _child.Output;
 
     public static PodProcess Start(RenderedOverlay overlay, string publishedDir, string workDir)
     {
@@ -74,12 +60,7 @@ public sealed class PodProcess : IAsyncDisposable
             $"mount -t tmpfs -o size=64m,uid={user},gid={group},mode=0700 tmpfs '{scratch}'",
             $"cd '{publishedDir}'",
             $"exec setpriv --reuid={user} --regid={group} --clear-groups env -i {string.Join(' ', env.Select(e => $"'{e.Key}={e.Value}'"))} dotnet EventStreams.Server.dll");
-        var start = new ProcessStartInfo("unshare", ["--mount", "sh", "-c", script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        return new PodProcess(Process.Start(start)!, ports);
+        return new PodProcess(ChildProcess.Start(new ProcessStartInfo("unshare", ["--mount", "sh", "-c", script])), ports);
     }
 
     /// <summary>GETs a path on a container port with the probe's timeout; the status, or null when there was no answer.</summary>
@@ -97,24 +78,7 @@ public sealed class PodProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
+    public ValueTask DisposeAsync() => _child.DisposeAsync();
 
     /// <summary>Writes each mounted ConfigMap's files to a folder; mount path → that folder.</summary>
     private static Dictionary<string, string> MountConfigMaps(RenderedOverlay overlay, string workDir)
