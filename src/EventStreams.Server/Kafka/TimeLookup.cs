@@ -47,7 +47,7 @@ internal sealed partial class TimeLookup(KafkaClients kafka, BrokerCalls calls, 
             var patience = FirstReadPatience - time.GetElapsedTime(waited);
             if (cache.Count > 0 || patience <= TimeSpan.Zero)
             {
-                return await calls.RunAsync(() => Resolve(cache.Partition, timestamp, cache: null));
+                return await calls.RunAsync(() => Resolve(cache.Partition, timestamp));
             }
 
             try
@@ -61,15 +61,9 @@ internal sealed partial class TimeLookup(KafkaClients kafka, BrokerCalls calls, 
         }
     }
 
-    /// <summary>The same, blocking: from <paramref name="cache"/> when it holds the time, else broker round trips.</summary>
-    public long Resolve(TopicPartition partition, long timestamp, PartitionCache? cache)
+    /// <summary>The same from the broker alone, blocking (broker round trips: run it on <see cref="BrokerCalls"/>).</summary>
+    public long Resolve(TopicPartition partition, long timestamp)
     {
-        if (cache?.OffsetForTimestamp(timestamp) is { } cached)
-        {
-            Interlocked.Increment(ref _cacheAnswers);
-            return cached;
-        }
-
         var consumer = Rent();
         try
         {

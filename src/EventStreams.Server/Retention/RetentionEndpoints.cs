@@ -40,7 +40,7 @@ internal static class RetentionEndpoints
                 var partitions = (await Task.WhenAll(definition.Topics.Distinct(StringComparer.Ordinal).Select(t => lookup.TopicAsync(t, context.RequestAborted)))).SelectMany(p => p).ToList();
                 if (at is { } time)
                 {
-                    partitions = await calls.RunAsync(() => partitions.ConvertAll(p => p with { AtOffset = times.Resolve(new(p.Topic, p.Partition), time, null) })).WaitAsync(context.RequestAborted);
+                    partitions = await calls.RunAsync(() => partitions.ConvertAll(p => p with { AtOffset = times.Resolve(new(p.Topic, p.Partition), time) })).WaitAsync(context.RequestAborted);
                 }
 
                 var oldest = partitions.Where(p => p.OldestTimestamp is not null).Min(p => p.OldestTimestamp);
