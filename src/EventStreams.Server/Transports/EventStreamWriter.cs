@@ -40,8 +40,20 @@ internal sealed partial class EventStreamWriter(
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _text;
 
-    public async Task RunAsync(HttpContext context, StreamSession session, bool ndjson)
+    /// <summary>
+    /// Streams the session <paramref name="opening"/> gives (nothing when it gives null: the request was answered), and
+    /// disposes it at the end.
+    /// </summary>
+    public async Task RunAsync(HttpContext context, Task<StreamSession?> opening, bool ndjson)
     {
+        using var session = await opening;
+        // The opened task would otherwise stay referenced by this frame for the stream's whole life.
+        opening = null!;
+        if (session is null)
+        {
+            return;
+        }
+
         var gzip = StartResponse(context, ndjson);
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var output = context.Response.BodyWriter;
