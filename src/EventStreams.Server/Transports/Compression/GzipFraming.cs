@@ -59,6 +59,7 @@ internal sealed class GzipFraming
         var block = Bits(output, FixedHuffmanWriter.MaxBytes(text.Length));
         OpenBlock(ref block);
         WriteDelta(ref block, text);
+        CloseBlock(ref block);
         Commit(output, ref block);
         Append(Crc32.HashToUInt32(text), Crc32Combine.Shift(text.Length), text.Length);
         Remember(text, _length - text.Length);
