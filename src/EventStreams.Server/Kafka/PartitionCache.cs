@@ -15,8 +15,13 @@ internal sealed class PartitionCache
     private int _head;
     private int _count;
     private long _bytes;
-    // Read without the lock (every client takes it before each read); replaced under the lock.
+    // Read without the lock (a time lookup takes it before each look); replaced under the lock.
     private volatile TaskCompletionSource _changed = NewSignal();
+    // The subscriptions reading this cache, each signalled on every publish: registered once, not once per wait, so that
+    // 10,000 clients waiting add nothing to this cache's lock or to a task's continuation list.
+    private readonly Lock _watchersGate = new();
+    private readonly HashSet<Wakeup> _watchers = [];
+    private Wakeup[] _waking = [];
 
     public PartitionCache(TopicPartition partition, long startOffset, long maxBytes)
     {
@@ -62,6 +67,23 @@ internal sealed class PartitionCache
     /// <summary>Completes when events are appended after this call.</summary>
     public Task Changed => _changed.Task;
 
+    /// <summary>Signals <paramref name="wakeup"/> on every <see cref="Publish"/> until <see cref="Unwatch"/>.</summary>
+    public void Watch(Wakeup wakeup)
+    {
+        lock (_watchersGate)
+        {
+            _watchers.Add(wakeup);
+        }
+    }
+
+    public void Unwatch(Wakeup wakeup)
+    {
+        lock (_watchersGate)
+        {
+            _watchers.Remove(wakeup);
+        }
+    }
+
     public void Append(KafkaEvent e)
     {
         lock (_gate)
@@ -96,7 +118,10 @@ internal sealed class PartitionCache
         }
     }
 
-    /// <summary>Wakes everyone waiting on <see cref="Changed"/>; called once per batch of appends.</summary>
+    /// <summary>
+    /// Wakes everyone waiting on <see cref="Changed"/> and every watcher; called once per batch of appends, by the one
+    /// writer (the shared reader's thread).
+    /// </summary>
     public void Publish()
     {
         TaskCompletionSource changed;
@@ -107,6 +132,27 @@ internal sealed class PartitionCache
         }
 
         changed.TrySetResult();
+
+        int count;
+        lock (_watchersGate)
+        {
+            count = _watchers.Count;
+            if (_waking.Length < count)
+            {
+                _waking = new Wakeup[Math.Max(count, _waking.Length * 2)];
+            }
+
+            _watchers.CopyTo(_waking);
+        }
+
+        // Outside the gate: a client connecting or leaving does not wait for 10,000 signals.
+        var waking = _waking.AsSpan(0, count);
+        foreach (var wakeup in waking)
+        {
+            wakeup.Signal();
+        }
+
+        waking.Clear();
     }
 
     /// <summary>

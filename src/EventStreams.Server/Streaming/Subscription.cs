@@ -14,11 +14,13 @@ internal sealed class Subscription : IDisposable
     private const int MaxEventsPerPartition = 256;
 
     private readonly Action<PartitionCache> _release;
-    private readonly TimeProvider _time;
     private PartitionPosition[] _positions;
     // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
     private readonly List<KafkaEvent> _scratch = [];
-    private Task[] _signals;
+    // What ReadAsync waits on, one for the whole stream: its caches, its catch-up reader and added partitions signal it.
+    private readonly Wakeup _wakeup;
+    // Made when first needed (a catch-up reader, a join): what a task completing calls to wake the stream.
+    private Action? _signal;
     private readonly Func<ICatchUpReader> _newCatchUp;
     private readonly CatchUpPermits _permits;
     // Made when first needed (a start in history, a partition falling behind): a client at the live edge never has one.
@@ -28,7 +30,8 @@ internal sealed class Subscription : IDisposable
     // Partitions added to the followed topics while this runs: checked once at the start and whenever metadata says
     // a topic grew; joined off this thread (broker round trips), then appended, so ids carry them from then on.
     private readonly AddedPartitions? _added;
-    private TaskCompletionSource _partitionsChanged = Completed();
+    // True at the start, so that the first read looks for partitions the start positions lack.
+    private volatile bool _partitionsChanged = true;
     private CancellationTokenRegistration _partitionsChangedRegistration;
     private Task<PartitionPosition[]>? _joining;
 
@@ -49,8 +52,12 @@ internal sealed class Subscription : IDisposable
         _newCatchUp = newCatchUp;
         _permits = permits;
         _catchUp = permit is null ? null : new CatchUp(newCatchUp, permits, permit);
-        _time = time;
-        _signals = new Task[positions.Count + 2];
+        _wakeup = new Wakeup(time);
+        foreach (var position in _positions)
+        {
+            position.Cache.Watch(_wakeup);
+        }
+
         _idFormat = idFormat;
         _ids = new EventIdWriter(_positions, idFormat);
         _added = added;
@@ -66,13 +73,9 @@ internal sealed class Subscription : IDisposable
         while (true)
         {
             batch.Clear();
+            // Before reading, so that an append between the read and the wait still wakes us.
+            _wakeup.Reset();
             JoinAddedPartitions();
-            for (var i = 0; i < _positions.Length; i++)
-            {
-                // Taken before reading, so an append between the read and the wait still wakes us.
-                _signals[i] = _positions[i].Cache.Changed;
-            }
-
             _catchUp?.Start(_positions);
             _catchUp?.Read(_positions, batch, MaxEventsPerPartition);
             var moved = false;
@@ -94,27 +97,13 @@ internal sealed class Subscription : IDisposable
 
             _catchUp?.ThrowIfFailed();
 
-            // Wait on as few tasks as possible: every WhenAny registers on each task and, once woken, removes itself
-            // from the others by a linear search. A task shared by all clients (a static "never" placeholder used to
-            // sit here) made that quadratic in the number of clients. So "partitions were added" is this subscription's
-            // own task, completed through a registration on the shared token.
-            var waitingOn = _positions.Length;
-            if (_added is not null)
-            {
-                _signals[waitingOn++] = (Task?)_joining ?? _partitionsChanged.Task;
-            }
-
             if (_catchUp?.Wake(cancellationToken) is { } catchUp)
             {
-                _signals[waitingOn++] = catchUp;
+                // Only while catching up: the live edge waits on its caches' signals alone.
+                catchUp.GetAwaiter().UnsafeOnCompleted(_signal ??= _wakeup.Signal);
             }
 
-            var wake = waitingOn == 1 ? _signals[0] : Task.WhenAny(_signals.AsSpan(0, waitingOn));
-            try
-            {
-                await wake.WaitAsync(maxWait, _time, cancellationToken);
-            }
-            catch (TimeoutException)
+            if (!await _wakeup.WaitAsync(maxWait, cancellationToken))
             {
                 return false;
             }
@@ -141,11 +130,13 @@ internal sealed class Subscription : IDisposable
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
             _catchUp?.Dispose();
+            _wakeup.Dispose();
         }
         finally
         {
             foreach (var position in _positions)
             {
+                position.Cache.Unwatch(_wakeup);
                 _release(position.Cache);
             }
         }
@@ -166,31 +157,37 @@ internal sealed class Subscription : IDisposable
         {
             _joining = null;
             var joined = joining.GetAwaiter().GetResult();
+            foreach (var position in joined)
+            {
+                position.Cache.Watch(_wakeup);
+            }
+
             _positions = [.. _positions, .. joined];
-            _signals = new Task[_positions.Length + 2];
             _ids = new EventIdWriter(_positions, _idFormat);
         }
 
-        if (_joining is not null || !_partitionsChanged.Task.IsCompleted)
+        if (_joining is not null || !_partitionsChanged)
         {
             return;
         }
 
-        // Watch before looking, so that a topic growing in between is looked at again.
+        // Watch before looking, so that a topic growing in between is looked at again. The token is shared by all
+        // subscriptions; each registers its own callback (through its own task it used to be: a task shared by all
+        // clients in every wait made waking quadratic in the number of clients).
+        _partitionsChanged = false;
         _partitionsChangedRegistration.Dispose();
-        _partitionsChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _partitionsChangedRegistration = _added.Added.Register(static changed => ((TaskCompletionSource)changed!).TrySetResult(), _partitionsChanged);
+        _partitionsChangedRegistration = _added.Added.UnsafeRegister(static self => ((Subscription)self!).OnPartitionsAdded(), this);
         if (_added.Missing(_positions) is { Count: > 0 } missing)
         {
             _joining = _added.JoinAsync(missing, _positions.Length);
+            _joining.GetAwaiter().UnsafeOnCompleted(_signal ??= _wakeup.Signal);
         }
     }
 
-    private static TaskCompletionSource Completed()
+    private void OnPartitionsAdded()
     {
-        var completed = new TaskCompletionSource();
-        completed.SetResult();
-        return completed;
+        _partitionsChanged = true;
+        _wakeup.Signal();
     }
 
     /// <summary>Reads <paramref name="position"/>'s next events from its cache into <paramref name="batch"/>; true when the position moved.</summary>

@@ -1,9 +1,14 @@
+using EventStreams.Server.Problems;
 using EventStreams.Server.Routes;
 using EventStreams.Server.Streaming;
 
 namespace EventStreams.Server.Transports;
 
-/// <summary><c>GET /v2/stream/{streams}</c>: Server-Sent Events, or newline-delimited JSON for <c>Accept: application/json</c>.</summary>
+/// <summary>
+/// <c>GET /v2/stream/{streams}</c>: Server-Sent Events, or newline-delimited JSON for <c>Accept: application/json</c>. A
+/// plain request delegate marked <see cref="LongLivedEndpoint"/>: it runs straight after routing (see
+/// <c>Api/ApiMiddleware</c>), with no endpoint filter, and answers its own problems.
+/// </summary>
 internal static class StreamEndpoints
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder endpoints)
@@ -14,19 +19,16 @@ internal static class StreamEndpoints
         var sessions = services.GetRequiredService<StreamSessions>();
         var limiter = services.GetRequiredService<ConnectionLimiter>();
         var writer = services.GetRequiredService<EventStreamWriter>();
-        endpoints.MapGet(ApiRoutes.Stream, (HttpContext context, string streams) => StreamAsync(context, streams, sessions, limiter, writer))
+        endpoints.Map(ApiRoutes.Stream, context => StreamAsync(context, sessions, limiter, writer))
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]), LongLivedEndpoint.Instance)
             .WithName("stream");
         return endpoints;
     }
 
-    internal static async Task StreamAsync(
-        HttpContext context,
-        string streams,
-        StreamSessions sessions,
-        ConnectionLimiter limiter,
-        EventStreamWriter writer)
+    internal static async Task StreamAsync(HttpContext context, StreamSessions sessions, ConnectionLimiter limiter, EventStreamWriter writer)
     {
         var request = context.Request;
+        var streams = (string)request.RouteValues["streams"]!;
         var ndjson = request.Headers.Accept.ToString().StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
         // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
         var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
@@ -44,6 +46,11 @@ internal static class StreamEndpoints
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
+            return;
+        }
+        catch (Exception e) when (!context.Response.HasStarted && ApiProblemException.From(e) is { } problem)
+        {
+            await problem.ToResult().ExecuteAsync(context);
             return;
         }
 

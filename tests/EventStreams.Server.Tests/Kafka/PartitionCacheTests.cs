@@ -95,4 +95,30 @@ public sealed class PartitionCacheTests
         await changed.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.NotSame(changed, cache.Changed);
     }
+
+    [Fact]
+    public async Task Publish_SignalsEveryWatcherUntilItUnwatches()
+    {
+        var cache = new PartitionCache(Partition, 0, 1 << 20);
+        using var watching = new Wakeup(TimeProvider.System);
+        using var leaving = new Wakeup(TimeProvider.System);
+        cache.Watch(watching);
+        cache.Watch(leaving);
+        cache.Unwatch(leaving);
+        watching.Reset();
+        leaving.Reset();
+        var woken = watching.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        var notWoken = leaving.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
+
+        cache.Append(Event(0, 0));
+        var beforePublish = woken.IsCompleted;
+        cache.Publish();
+
+        Assert.False(beforePublish);
+        Assert.True(woken.IsCompleted);
+        Assert.True(await woken.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.False(notWoken.IsCompleted);
+        leaving.Signal();
+        Assert.True(await notWoken.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+    }
 }

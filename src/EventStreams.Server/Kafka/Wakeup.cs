@@ -1,0 +1,138 @@
+using System.Threading.Tasks.Sources;
+
+namespace EventStreams.Server.Kafka;
+
+/// <summary>
+/// What one reader of the caches (a client's subscription) waits on between two reads, the same object for every wait:
+/// the caches it watches signal it when they publish events (<see cref="PartitionCache.Watch"/>), and so may anything else
+/// it waits for; a wait also ends at its deadline (a heartbeat is due) or when its token is cancelled. At 10,000 clients
+/// every event wakes every one of them, so a wake costs no allocation, no task combinator and no timer operation: the one
+/// timer is armed when a wait with a deadline finds it idle, and when it fires before the deadline (later waits moved it)
+/// it re-arms itself for what is left. One waiter at a time; <see cref="Signal"/> from any thread.
+/// </summary>
+internal sealed class Wakeup(TimeProvider time) : IValueTaskSource<bool>, IDisposable
+{
+    private const int Idle = 0;
+    private const int Signalled = 1;
+    private const int Waiting = 2;
+    private const long NoDeadline = long.MaxValue;
+
+    private readonly Lock _timerGate = new();
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private int _state;
+    private long _deadline = NoDeadline;
+    private ITimer? _timer;
+    private bool _timerArmed;
+    private bool _disposed;
+    private CancellationToken _cancellation;
+    private CancellationTokenRegistration _cancellationRegistration;
+
+    /// <summary>Forgets earlier signals. Call before looking for work, so that a signal after the look ends the next wait at once.</summary>
+    public void Reset() => Volatile.Write(ref _state, Idle);
+
+    /// <summary>Ends the wait in progress with true, or, when none is, the next one at once.</summary>
+    public void Signal()
+    {
+        if (Interlocked.Exchange(ref _state, Signalled) == Waiting)
+        {
+            _core.SetResult(true);
+        }
+    }
+
+    /// <summary>
+    /// True on a <see cref="Signal"/> since the last <see cref="Reset"/>, false when <paramref name="maxWait"/> passed first;
+    /// throws <see cref="OperationCanceledException"/> once <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public ValueTask<bool> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        if (cancellationToken != _cancellation)
+        {
+            // Registered once per token (a stream passes the same one to every wait), not once per wait.
+            _cancellationRegistration.Dispose();
+            _cancellation = cancellationToken;
+            _cancellationRegistration = cancellationToken.UnsafeRegister(static wakeup => ((Wakeup)wakeup!).Signal(), this);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        SetDeadline(maxWait);
+        _core.Reset();
+        if (Interlocked.CompareExchange(ref _state, Waiting, Idle) != Idle)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new ValueTask<bool>(true);
+        }
+
+        return new ValueTask<bool>(this, _core.Version);
+    }
+
+    public void Dispose()
+    {
+        _cancellationRegistration.Dispose();
+        lock (_timerGate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        var signalled = _core.GetResult(token);
+        _cancellation.ThrowIfCancellationRequested();
+        return signalled;
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    private void SetDeadline(TimeSpan maxWait)
+    {
+        if (maxWait == Timeout.InfiniteTimeSpan)
+        {
+            // A timer still armed finds no deadline and stops.
+            Volatile.Write(ref _deadline, NoDeadline);
+            return;
+        }
+
+        var deadline = time.GetTimestamp() + (long)(maxWait.TotalSeconds * time.TimestampFrequency);
+        lock (_timerGate)
+        {
+            _deadline = deadline;
+            if (!_timerArmed)
+            {
+                _timerArmed = true;
+                _timer ??= time.CreateTimer(static wakeup => ((Wakeup)wakeup!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer.Change(maxWait, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_timerGate)
+        {
+            var now = time.GetTimestamp();
+            if (_disposed || _deadline == NoDeadline)
+            {
+                _timerArmed = false;
+                return;
+            }
+
+            if (now < _deadline)
+            {
+                _timer!.Change(time.GetElapsedTime(now, _deadline), Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            _timerArmed = false;
+            // Under the gate: a later wait sets its own deadline (under the gate) before it waits, so this ends only the wait
+            // whose deadline passed.
+            if (Interlocked.CompareExchange(ref _state, Signalled, Waiting) == Waiting)
+            {
+                _core.SetResult(false);
+            }
+        }
+    }
+}

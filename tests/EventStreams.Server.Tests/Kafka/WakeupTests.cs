@@ -1,0 +1,115 @@
+using EventStreams.Server.Kafka;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EventStreams.Server.Tests.Kafka;
+
+/// <summary>What every subscription waits on: signals, its deadline (the heartbeat) and cancellation, with fake time.</summary>
+public sealed class WakeupTests
+{
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
+
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task WaitAsync_SignalledBeforeTheWaitButAfterReset_EndsAtOnceWithTrue()
+    {
+        using var wakeup = new Wakeup(_time);
+        wakeup.Signal(); // before the reset: forgotten
+        wakeup.Reset();
+        var forgotten = wakeup.WaitAsync(Heartbeat, CancellationToken.None);
+        var waitingAfterReset = !forgotten.IsCompleted;
+        wakeup.Signal();
+        var first = await forgotten.AsTask().WaitAsync(Wait);
+        wakeup.Reset();
+        wakeup.Signal();
+
+        var second = wakeup.WaitAsync(Heartbeat, CancellationToken.None);
+
+        Assert.True(waitingAfterReset);
+        Assert.True(first);
+        Assert.True(second.IsCompletedSuccessfully);
+        Assert.True(await second);
+    }
+
+    [Fact]
+    public async Task WaitAsync_NothingSignalled_FalseExactlyAtItsDeadline()
+    {
+        using var wakeup = new Wakeup(_time);
+        wakeup.Reset();
+
+        var waiting = wakeup.WaitAsync(Heartbeat, CancellationToken.None);
+        _time.Advance(Heartbeat - Tick);
+        var beforeDeadline = waiting.IsCompleted;
+        _time.Advance(Tick);
+
+        Assert.False(beforeDeadline);
+        Assert.False(await waiting.AsTask().WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task WaitAsync_EarlierWaitsEndedBySignals_EachWaitHasItsWholeTimeFromItsOwnStart()
+    {
+        using var wakeup = new Wakeup(_time);
+        wakeup.Reset();
+        var first = wakeup.WaitAsync(Heartbeat, CancellationToken.None).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        wakeup.Signal();
+        var firstSignalled = await first.WaitAsync(Wait);
+        wakeup.Reset();
+
+        // The timer armed for the first wait fires at 15 s, before this wait's deadline (25 s): it must re-arm, not end it.
+        var second = wakeup.WaitAsync(Heartbeat, CancellationToken.None);
+        _time.Advance(Heartbeat - Tick);
+        var secondBeforeItsDeadline = second.IsCompleted;
+        _time.Advance(Tick);
+        var secondTimedOut = !await second.AsTask().WaitAsync(Wait);
+        wakeup.Reset();
+        var third = wakeup.WaitAsync(Heartbeat, CancellationToken.None).AsTask();
+        _time.Advance(Heartbeat);
+
+        Assert.True(firstSignalled);
+        Assert.False(secondBeforeItsDeadline);
+        Assert.True(secondTimedOut);
+        Assert.False(await third.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task WaitAsync_NoDeadline_NeverEndsByTimeOnlyBySignal()
+    {
+        using var wakeup = new Wakeup(_time);
+        wakeup.Reset();
+        var timed = wakeup.WaitAsync(Heartbeat, CancellationToken.None).AsTask();
+        wakeup.Signal();
+        await timed.WaitAsync(Wait);
+        wakeup.Reset();
+
+        var endless = wakeup.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        _time.Advance(Heartbeat * 10);
+        var endedByTime = endless.IsCompleted;
+        wakeup.Signal();
+
+        Assert.False(endedByTime);
+        Assert.True(await endless.AsTask().WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task WaitAsync_TokenCancelledWhileWaitingOrBefore_Throws()
+    {
+        using var wakeup = new Wakeup(_time);
+        using var stopping = new CancellationTokenSource();
+        wakeup.Reset();
+
+        var waiting = wakeup.WaitAsync(Heartbeat, stopping.Token);
+        var waitedBeforeCancel = !waiting.IsCompleted;
+        await stopping.CancelAsync();
+        var whileWaiting = await Record.ExceptionAsync(() => waiting.AsTask().WaitAsync(Wait));
+        wakeup.Reset();
+        var afterwards = await Record.ExceptionAsync(async () => await wakeup.WaitAsync(Heartbeat, stopping.Token));
+
+        Assert.True(waitedBeforeCancel);
+        Assert.IsAssignableFrom<OperationCanceledException>(whileWaiting);
+        Assert.IsAssignableFrom<OperationCanceledException>(afterwards);
+    }
+}
