@@ -36,7 +36,7 @@ internal sealed partial class EventStreamWriter(
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _frames;
 
-    /// <summary>Per thread like <see cref="_frames"/>: a gzip client's own text (its id, a heartbeat) before it is stored.</summary>
+    /// <summary>Per thread like <see cref="_frames"/>: a gzip client's own text (its id, a heartbeat) before it is compressed.</summary>
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _text;
 
@@ -245,8 +245,7 @@ internal sealed partial class EventStreamWriter(
         var text = Text();
         text.Write("event: message\nid: "u8);
         session.WriteId(text);
-        gzip.WriteDelta(frames, text.WrittenSpan);
-        gzip.WriteSegment(frames, e.SseDataDeflated);
+        gzip.WriteEvent(frames, text.WrittenSpan, e.SseDataDeflated);
     }
 
     private static void WriteText(IBufferWriter<byte> output, GzipFraming? gzip, ReadOnlySpan<byte> text)
@@ -257,7 +256,7 @@ internal sealed partial class EventStreamWriter(
         }
         else
         {
-            gzip.WriteStored(output, text);
+            gzip.WriteText(output, text);
         }
     }
 
