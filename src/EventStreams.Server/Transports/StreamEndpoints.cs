@@ -1,6 +1,8 @@
 using EventStreams.Server.Problems;
 using EventStreams.Server.Routes;
 using EventStreams.Server.Streaming;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 
 namespace EventStreams.Server.Transports;
 
@@ -39,12 +41,14 @@ internal static class StreamEndpoints
     {
         var request = context.Request;
         var streams = (string)request.RouteValues["streams"]!;
+        // Parsed here rather than through request.Query, whose feature and collection the request would keep for the stream's life.
+        var query = QueryHelpers.ParseNullableQuery(request.QueryString.Value);
         // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
-        var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
+        var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : Query(query, "last_event_id").ToString();
         try
         {
             return await sessions.OpenAsync(
-                ndjson ? "ndjson" : "sse", streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"],
+                ndjson ? "ndjson" : "sse", streams, Query(query, "since").FirstOrDefault(), lastEventId, Query(query, "filter"),
                 aborted => limiter.EnterAsync(request, aborted), context.RequestAborted);
         }
         catch (StreamEndedException e)
@@ -62,4 +66,7 @@ internal static class StreamEndpoints
 
         return null;
     }
+
+    private static StringValues Query(Dictionary<string, StringValues>? query, string name) =>
+        query is not null && query.TryGetValue(name, out var values) ? values : StringValues.Empty;
 }
