@@ -19,10 +19,12 @@ public sealed class CompressionTests(UiFixture fixture) : BrowserTest(fixture)
             """);
         var headers = await (await response).AllHeadersAsync();
 
-        // One event at a time: each must be decoded before the next is produced (a sync flush per event).
-        for (var seq = 1; seq <= 3; seq++)
+        // One event at a time: each must be decoded before the next is produced (its bits end in the bytes sent with it).
+        // Comments of random length put each event's shared segment at another bit offset of the stream.
+        var random = new Random(19);
+        for (var seq = 1; seq <= 16; seq++)
         {
-            await Server.ProduceAsync("eqiad.ui.gzip", UiServer.Edit("ui.gzip", seq));
+            await Server.ProduceAsync("eqiad.ui.gzip", UiServer.Edit("ui.gzip", seq, comment: new string('c', random.Next(0, 200))));
             await page.WaitForFunctionAsync($"() => window.gzipped.length === {seq} && window.gzipped[{seq - 1}].seq === {seq} && window.gzipped[{seq - 1}].id.length > 0", null, new() { Timeout = Timeout });
         }
 

@@ -15,7 +15,7 @@ namespace EventStreams.IntegrationTests;
 /// </summary>
 public sealed class CompressionTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     private const string Config = """
         streams:
@@ -179,9 +179,12 @@ public sealed class CompressionTests : IAsyncLifetime
         try
         {
             Assert.Equal(":ok", await client.StandardOutput.ReadLineAsync(cts.Token));
-            for (var n = 0; n < 3; n++)
+            // Events of random sizes put the shared segments at every bit offset of the client's stream; each must be
+            // decodable from the bytes sent with it, before the next event exists.
+            var random = new Random(17);
+            for (var n = 0; n < 40; n++)
             {
-                await server.ProduceAsync("gz.a", 0, $$"""{"n":{{n}}}""");
+                await server.ProduceAsync("gz.a", 0, $$"""{"n":{{n}},"text":"{{RandomText(random)}}"}""");
                 var (_, data) = await ReadEventAsync(client.StandardOutput, cts.Token);
                 Assert.Equal(n, JsonDocument.Parse(data).RootElement.GetProperty("n").GetInt32());
             }
@@ -200,6 +203,9 @@ public sealed class CompressionTests : IAsyncLifetime
             }
         }
     }
+
+    private static string RandomText(Random random) =>
+        string.Concat(Enumerable.Range(0, random.Next(0, 30)).Select(_ => random.Next(3) == 0 ? Guid.NewGuid().ToString() : "edit "));
 
     private static Process StartClient(string program, params string[] arguments)
     {

@@ -66,6 +66,28 @@ public sealed class ResponseHeadersTests : IClassFixture<ResponseHeadersTests.Se
     }
 
     [Fact]
+    public async Task Get_StreamWithOrigin_HasTheCorsHeadersOfCorsMiddleware()
+    {
+        // The stream route runs before the CORS middleware (an idle stream's memory) and relies on CORS adding nothing to a
+        // simple GET beyond Access-Control-Allow-Origin: *. A route that goes through it must answer with the same headers.
+        using var http = _fixture.Instance.CreateClient();
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Origin", "https://elsewhere.example");
+        using var info = await http.GetAsync("_info").WaitAsync(Wait);
+
+        await using var sse = await SseClient.ConnectAsync(http, "v2/stream/test.api.headers");
+        await sse.ReadAsync(Wait);
+
+        Assert.Equal(CorsHeaders(info), CorsHeaders(sse.Response));
+        Assert.Equal(info.Headers.Vary.Order(StringComparer.Ordinal), sse.Response.Headers.Vary.Where(v => v != "Accept-Encoding").Order(StringComparer.Ordinal));
+    }
+
+    private static string[] CorsHeaders(HttpResponseMessage response) =>
+        [.. response.Headers.Concat(response.Content.Headers)
+            .Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase))
+            .Select(h => $"{h.Key.ToLowerInvariant()}: {string.Join(',', h.Value)}")
+            .Order(StringComparer.Ordinal)];
+
+    [Fact]
     public async Task Options_PreflightForLastEventId_IsAllowed()
     {
         using var http = _fixture.Instance.CreateClient();

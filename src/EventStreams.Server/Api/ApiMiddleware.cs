@@ -1,11 +1,15 @@
 using EventStreams.Server.Problems;
+using EventStreams.Server.Routes;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
 namespace EventStreams.Server.Api;
 
-/// <summary>What every response gets: CORS, security headers, and a JSON problem body for errors that have none (unknown routes).</summary>
+/// <summary>
+/// What every response gets: CORS, security headers, and a JSON problem body for errors that have none (unknown routes).
+/// Goes after routing: a <see cref="LongLivedEndpoint"/> (a stream) runs first, with the headers set at once.
+/// </summary>
 internal static class ApiMiddleware
 {
     public const string ContentSecurityPolicy =
@@ -14,6 +18,21 @@ internal static class ApiMiddleware
 
     public static IApplicationBuilder UseEventStreamsApi(this IApplicationBuilder app)
     {
+        // A stream lasts for hours, and each middleware below would keep state of its request for all that time (an async
+        // frame each, status-code pages' feature, the headers callback, CORS's items and DI scope): an idle connection's
+        // memory (issue 14 item 2). For a stream they add only the headers: its handler writes its own problems, and CORS's
+        // answer to a simple GET from any origin is the `*` set here. So a stream's endpoint runs here, after routing,
+        // without them (ResponseHeadersTests pins the headers, with and without an Origin).
+        app.Use(static (context, next) =>
+        {
+            if (context.GetEndpoint() is { RequestDelegate: { } run } endpoint && endpoint.Metadata.GetMetadata<LongLivedEndpoint>() is not null)
+            {
+                SetHeaders(context.Response.Headers);
+                return run(context);
+            }
+
+            return next(context);
+        });
         app.UseStatusCodePages(WriteProblemAsync);
         app.Use(static (context, next) =>
         {
@@ -29,12 +48,17 @@ internal static class ApiMiddleware
 
     private static Task AddHeaders(object state)
     {
-        var headers = ((HttpResponse)state).Headers;
+        SetHeaders(((HttpResponse)state).Headers);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The headers every response gets, unless its handler set them.</summary>
+    private static void SetHeaders(IHeaderDictionary headers)
+    {
         headers.TryAdd("Access-Control-Allow-Origin", "*");
         headers.TryAdd("X-Content-Type-Options", "nosniff");
         headers.TryAdd("Content-Security-Policy", ContentSecurityPolicy);
         headers.TryAdd("Referrer-Policy", "no-referrer");
-        return Task.CompletedTask;
     }
 
     private static Task WriteProblemAsync(StatusCodeContext context)

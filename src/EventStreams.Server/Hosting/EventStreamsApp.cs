@@ -30,7 +30,8 @@ public static class EventStreamsApp
 
     /// <summary>
     /// Every route the server answers. In upstream mode the stream, spec and info routes are forwarded, and there is no
-    /// SignalR hub. Route handlers throw their problems; <see cref="ProblemFilter"/> answers them.
+    /// SignalR hub. Route handlers throw their problems; <see cref="ProblemFilter"/> answers them. The stream route is a
+    /// long-lived endpoint outside that group: it runs straight after routing and answers its own problems.
     /// </summary>
     public static WebApplication MapEventStreams(this WebApplication app)
     {
@@ -45,6 +46,10 @@ public static class EventStreamsApp
 
         app.UseRouting();
         app.UseEventStreamsApi();
+        // Placed here, after the stream route (see UseEventStreamsApi), rather than where the host would add it (around the
+        // whole pipeline, because SignalR registers authorization): no route needs it, and each idle stream would hold its
+        // async frame. SignalR's hub endpoints still pass through it.
+        app.UseAuthorization();
         var routes = app.MapGroup("").AddEndpointFilter(new ProblemFilter());
         if (UpstreamServices.IsUpstreamMode(app.Configuration))
         {
@@ -53,7 +58,7 @@ public static class EventStreamsApp
         else
         {
             app.UseKafkaOutageGate();
-            routes.MapStreamApi();
+            app.MapStreamApi();
             routes.MapIntakeApi();
             routes.MapSchemaApi();
             routes.MapRetentionApi();

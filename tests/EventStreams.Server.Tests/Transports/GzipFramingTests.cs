@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Compression;
 using System.IO.Hashing;
+using System.IO.Pipelines;
 using System.Text;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Transports.Compression;
@@ -9,19 +10,68 @@ using Microsoft.AspNetCore.Http;
 namespace EventStreams.Server.Tests.Transports;
 
 /// <summary>
-/// The gzip stream built from shared segments, stored blocks and per-client deltas decodes (with .NET's zlib, which
-/// checks the trailer's CRC-32 and length) to exactly the text that went in.
+/// The gzip stream built from shared segments spliced at any bit, per-client deltas and text decodes (with .NET's zlib,
+/// which checks the trailer's CRC-32 and length) to exactly the text that went in, each write as soon as it is written.
 /// </summary>
 public sealed class GzipFramingTests
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
     [Fact]
-    public void Segment_IsSelfContainedAndEndsOnASyncFlush()
+    public void Segment_IsSelfContainedAndEndsWhereItsBlocksEnd()
     {
+        var text = "\ndata: {\"a\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}\n\n";
         var segment = DeflateSegment.Create("\ndata: "u8, """{"a":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"""u8, "\n\n"u8);
 
+        Assert.False(segment.StartsOnAByte);
+        Assert.InRange(segment.Bytes.Length * 8L - segment.BitLength, 0, 7);
+        Assert.Equal(text, Encoding.UTF8.GetString(Gunzip(Stream(gzip => gzip.WriteSegment(_output, segment)))));
+        Assert.Equal(Crc32.HashToUInt32(Encoding.UTF8.GetBytes(text)), segment.Crc);
+    }
+
+    [Fact]
+    public void Segment_OfIncompressibleText_KeepsItsSyncFlushAndStillDecodesAfterAnyText()
+    {
+        var random = new Random(5);
+        var noise = new byte[3_000];
+        random.NextBytes(noise);
+        var segment = DeflateSegment.Create("\ndata: "u8, noise, "\n\n"u8);
+
+        Assert.True(segment.StartsOnAByte);
         Assert.Equal([0x00, 0x00, 0xFF, 0xFF], segment.Bytes[^4..]);
-        Assert.Equal("\ndata: {\"a\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}\n\n", Inflate(segment.Bytes));
-        Assert.Equal(Crc32.HashToUInt32(Encoding.UTF8.GetBytes("\ndata: {\"a\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}\n\n")), segment.Crc);
+        for (var length = 1; length <= 8; length++)
+        {
+            var text = new string(':', length);
+            var decoded = Gunzip(Stream(gzip =>
+            {
+                gzip.WriteText(_output, Encoding.UTF8.GetBytes(text));
+                gzip.WriteSegment(_output, segment);
+            }));
+            Assert.Equal([.. Encoding.UTF8.GetBytes(text), .. "\ndata: "u8, .. noise, .. "\n\n"u8], decoded);
+        }
+    }
+
+    [Fact]
+    public void Splice_AtEveryBitOffset_EqualsTheBitsPlacedOneByOne()
+    {
+        var random = new Random(3);
+        for (var n = 0; n < 50; n++)
+        {
+            var segment = DeflateSegment.Create("\ndata: "u8, Encoding.UTF8.GetBytes(new string('y', random.Next(0, 500)) + random.Next()), "\n\n"u8);
+            for (byte offset = 0; offset < 8; offset++)
+            {
+                var before = (byte)(random.Next(256) & ((1 << offset) - 1));
+                var output = new ArrayBufferWriter<byte>();
+                var (bits, count) = (before, offset);
+
+                GzipFraming.Splice(output, segment, ref bits, ref count);
+
+                var expected = BitsOf([before], offset).Concat(BitsOf(segment.Bytes, segment.BitLength)).ToList();
+                var actual = BitsOf(output.WrittenSpan.ToArray(), output.WrittenCount * 8L).Concat(BitsOf([bits], count)).ToList();
+                Assert.Equal(expected, actual);
+                Assert.Equal(0, bits >> count);
+            }
+        }
     }
 
     [Fact]
@@ -42,59 +92,51 @@ public sealed class GzipFramingTests
     }
 
     [Fact]
-    public void Stream_OfSegmentsDeltasAndStoredText_DecodesToTheSameTextWithAValidTrailer()
+    public void Stream_OfEventsSegmentsAndText_DecodesToTheSameTextWithAValidTrailer()
     {
-        var random = new Random(11);
-        var output = new ArrayBufferWriter<byte>();
-        var expected = new StringBuilder();
-        var gzip = new GzipFraming();
-        GzipFraming.WriteHeader(output);
-        Write(":ok\n\n", text => gzip.WriteStored(output, text));
-        var ids = new long[] { 1_764_000_000_000, 1_764_000_000_000 };
-        for (var n = 0; n < 400; n++)
-        {
-            // An id whose elements move one at a time (as positions do), sometimes gaining a digit or a non-ASCII name.
-            ids[n % 2] += random.Next(1, n % 50 == 0 ? 100_000_000 : 1000);
-            var name = n % 7 == 0 ? "wikí.ünïcode" : "eqiad.mediawiki.recentchange";
-            Write($"event: message\nid: [{{\"topic\":\"{name}\",\"partition\":0,\"timestamp\":{ids[0]},\"skip\":{n % 3}}},{{\"topic\":\"codfw\",\"timestamp\":{ids[1]}}}]", text => gzip.WriteDelta(output, text));
-            var data = new string('x', random.Next(0, n % 40 == 0 ? 40_000 : 2_000)) + n;
-            var segment = DeflateSegment.Create("\ndata: "u8, Encoding.UTF8.GetBytes(data), "\n\n"u8);
-            gzip.WriteSegment(output, segment);
-            expected.Append("\ndata: ").Append(data).Append("\n\n");
-            if (n % 60 == 0)
-            {
-                Write(":\n\n", text => gzip.WriteStored(output, text));
-            }
-        }
+        var pieces = GzipPieces.Make(seed: 11, count: 600);
 
-        gzip.WriteEnd(output);
+        var bytes = pieces.SelectMany(piece => piece.Bytes).ToArray();
 
-        var bytes = output.WrittenSpan.ToArray();
-        Assert.Equal(expected.ToString(), Gunzip(bytes));
-        var all = Encoding.UTF8.GetBytes(expected.ToString());
+        var all = pieces.SelectMany(piece => piece.Text).ToArray();
+        Assert.Equal(all, Gunzip(bytes));
         Assert.Equal(Crc32.HashToUInt32(all), BitConverter.ToUInt32(bytes, bytes.Length - 8));
         Assert.Equal((uint)all.Length, BitConverter.ToUInt32(bytes, bytes.Length - 4));
-
-        void Write(string text, Action<byte[]> write)
-        {
-            expected.Append(text);
-            write(Encoding.UTF8.GetBytes(text));
-        }
     }
 
     [Fact]
-    public void Delta_OfARepeatedId_IsAFewBytes()
+    public async Task Stream_EachWrite_IsDecodedFromTheBytesWrittenSoFar()
+    {
+        var pieces = GzipPieces.Make(seed: 13, count: 600);
+        var pipe = new Pipe();
+        await using var gzip = new GZipStream(pipe.Reader.AsStream(), CompressionMode.Decompress);
+
+        foreach (var piece in pieces)
+        {
+            await pipe.Writer.WriteAsync(piece.Bytes);
+            var decoded = new byte[piece.Text.Length];
+            await gzip.ReadExactlyAsync(decoded).AsTask().WaitAsync(Wait);
+            Assert.Equal(piece.Text, decoded);
+        }
+
+        await pipe.Writer.CompleteAsync();
+        Assert.Equal(0, await gzip.ReadAsync(new byte[1]).AsTask().WaitAsync(Wait));
+    }
+
+    [Fact]
+    public void Event_WithARepeatedId_IsTheSegmentAndAFewBytes()
     {
         var output = new ArrayBufferWriter<byte>();
         var gzip = new GzipFraming();
         var id = Encoding.UTF8.GetBytes("event: message\nid: [{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,\"timestamp\":1764000000123,\"skip\":0}]");
-        gzip.WriteDelta(output, id);
+        var segment = DeflateSegment.Create("\ndata: "u8, """{"a":1}"""u8, "\n\n"u8);
+        gzip.WriteEvent(output, id, segment);
         var first = output.WrittenCount;
         id[^10] = (byte)'9';
-        gzip.WriteDelta(output, id);
+        gzip.WriteEvent(output, id, segment);
 
-        Assert.Equal(id.Length + 5, first); // stored: nothing to refer to yet
-        Assert.InRange(output.WrittenCount - first, 1, 16);
+        Assert.InRange(first, id.Length + segment.Bytes.Length, id.Length + segment.Bytes.Length + 4); // literals: nothing to refer to yet
+        Assert.InRange(output.WrittenCount - first - segment.Bytes.Length, 1, 9);
     }
 
     [Theory]
@@ -119,17 +161,33 @@ public sealed class GzipFramingTests
         Assert.Equal(expected, EventStreamWriter.AcceptsGzip(context.Request));
     }
 
-    private static string Inflate(byte[] deflate)
+    private readonly ArrayBufferWriter<byte> _output = new();
+
+    /// <summary>A whole gzip stream: the header, what <paramref name="write"/> writes, the end.</summary>
+    private byte[] Stream(Action<GzipFraming> write)
     {
-        using var stream = new DeflateStream(new MemoryStream(deflate), CompressionMode.Decompress);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
+        _output.ResetWrittenCount();
+        var gzip = new GzipFraming();
+        GzipFraming.WriteHeader(_output);
+        write(gzip);
+        gzip.WriteEnd(_output);
+        return _output.WrittenSpan.ToArray();
     }
 
-    private static string Gunzip(byte[] gzip)
+    /// <summary>The first <paramref name="count"/> bits of <paramref name="bytes"/>, from each byte's lowest, as deflate packs them.</summary>
+    private static IEnumerable<bool> BitsOf(byte[] bytes, long count)
+    {
+        for (var i = 0L; i < count; i++)
+        {
+            yield return ((bytes[i / 8] >> (int)(i % 8)) & 1) != 0;
+        }
+    }
+
+    private static byte[] Gunzip(byte[] gzip)
     {
         using var stream = new GZipStream(new MemoryStream(gzip), CompressionMode.Decompress);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
+        using var text = new MemoryStream();
+        stream.CopyTo(text);
+        return text.ToArray();
     }
 }

@@ -12,8 +12,13 @@ internal static class Crc32Combine
     /// <summary>x^(2^k) modulo the polynomial, for k = 0..31.</summary>
     private static readonly uint[] PowersOfTwo = MakePowers();
 
+    /// <summary><see cref="Shift"/> of the lengths a client's own text per event has (an id): made once, not per event per client.</summary>
+    private static readonly uint[] ShortShifts = [.. Enumerable.Range(0, 1024).Select(length => Power(length))];
+
     /// <summary>The operator that appends <paramref name="length"/> bytes: x^(8 × length) modulo the polynomial.</summary>
-    public static uint Shift(long length)
+    public static uint Shift(long length) => length < ShortShifts.Length ? ShortShifts[length] : Power(length);
+
+    private static uint Power(long length)
     {
         var product = 1u << 31; // the polynomial 1
         for (var k = 3; length != 0; length >>= 1, k++)

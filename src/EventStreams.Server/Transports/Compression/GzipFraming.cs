@@ -6,22 +6,20 @@ namespace EventStreams.Server.Transports.Compression;
 
 /// <summary>
 /// One client's gzip stream (RFC 1952) made of shared pieces: the gzip header, then per event the client's own bytes
-/// (up to its id) and the event's <see cref="DeflateSegment"/> as it is, and at the end an empty last block and the
-/// trailer (CRC-32 and length of everything, combined from the pieces' CRCs). The client's own bytes are mostly its
-/// previous ones (one partition's position changed), so they are written as back-references to where the client's
-/// decoder already has them plus the few bytes that changed (<see cref="FixedHuffmanWriter"/>); other per-client text
-/// (heartbeats, errors) as stored blocks. Every piece ends on a byte boundary with everything before it decodable, so
-/// a client reading the stream as it comes gets each event at once. Not thread-safe: one transport loop drives it.
+/// (up to its id) and the event's <see cref="DeflateSegment"/>, and at the end an empty last block and the trailer
+/// (CRC-32 and length of everything, combined from the pieces' CRCs). The client's own bytes are mostly its previous
+/// ones (one partition's position changed), so they are written as back-references to where the client's decoder
+/// already has them plus the few bytes that changed (<see cref="FixedHuffmanWriter"/>); its other text (heartbeats,
+/// errors) as fixed-code literals. Pieces follow each other bit by bit, with no alignment marker: a segment is shifted to
+/// the bit where the stream is. Each write ends with everything it holds decodable from whole bytes (a client reading
+/// the stream as it comes gets each event at once): when its last byte is not full, block syntax that any continuation
+/// shares completes it — a fixed-code block's header, or an empty such block — and the part byte after that is kept
+/// for the next write. Not thread-safe: one transport loop drives it.
 /// </summary>
 internal sealed class GzipFraming
 {
     /// <summary>Magic, deflate, no flags, no time, no extra flags, unknown OS.</summary>
     private static ReadOnlySpan<byte> Header => [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF];
-
-    /// <summary>A last block with no data (fixed Huffman codes, only the end-of-block code): 1, 01, 0000000.</summary>
-    private static ReadOnlySpan<byte> LastBlock => [0x03, 0x00];
-
-    private const int MaxStoredBlock = ushort.MaxValue;
 
     private uint _crc;
     private long _length;
@@ -29,79 +27,189 @@ internal sealed class GzipFraming
     private byte[]? _previous;
     private int _previousLength;
     private long _previousAt;
+    // The stream's bits after its last whole byte, and whether they began a fixed-code block that the next write continues.
+    private byte _pendingBits;
+    private byte _pendingCount;
+    private bool _blockOpen;
 
     public static void WriteHeader(IBufferWriter<byte> output) => output.Write(Header);
 
-    /// <summary>Writes <paramref name="text"/> uncompressed, as stored blocks: for the few bytes that differ per client.</summary>
-    public void WriteStored(IBufferWriter<byte> output, ReadOnlySpan<byte> text)
+    /// <summary>Writes <paramref name="text"/> that only this client gets (a heartbeat, an error) as literals.</summary>
+    public void WriteText(IBufferWriter<byte> output, ReadOnlySpan<byte> text)
     {
         if (text.IsEmpty)
         {
             return;
         }
 
+        var block = Bits(output, FixedHuffmanWriter.MaxBytes(text.Length));
+        OpenBlock(ref block);
+        block.Literals(text);
+        CompleteLastByte(ref block);
+        Commit(output, ref block);
         Append(Crc32.HashToUInt32(text), Crc32Combine.Shift(text.Length), text.Length);
-        while (!text.IsEmpty)
-        {
-            var block = text[..Math.Min(text.Length, MaxStoredBlock)];
-            var span = output.GetSpan(5 + block.Length);
-            span[0] = 0x00; // not the last block, stored; the rest of the byte is padding
-            BinaryPrimitives.WriteUInt16LittleEndian(span[1..], (ushort)block.Length);
-            BinaryPrimitives.WriteUInt16LittleEndian(span[3..], (ushort)~block.Length);
-            block.CopyTo(span[5..]);
-            output.Advance(5 + block.Length);
-            text = text[block.Length..];
-        }
     }
 
     /// <summary>
-    /// Writes the client's own text of an event (e.g. <c>event: message\nid: [...]</c>) as what it shares with the previous
-    /// one's (back-references) and what changed (literals).
+    /// Writes an event: the client's own text of it (e.g. <c>event: message\nid: [...]</c>) as what it shares with the
+    /// previous one's (back-references) and what changed (literals), then the event's <paramref name="segment"/>.
     /// </summary>
-    public void WriteDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> text)
+    public void WriteEvent(IBufferWriter<byte> output, ReadOnlySpan<byte> text, DeflateSegment segment)
     {
-        var previous = _previous.AsSpan(0, _previousLength);
-        var distance = _length - _previousAt;
-        var prefix = text.CommonPrefixLength(previous);
-        if (previous.IsEmpty || distance > FixedHuffmanWriter.MaxDistance || prefix < FixedHuffmanWriter.MinMatch || text.Length > MaxStoredBlock)
-        {
-            WriteStored(output, text);
-        }
-        else
-        {
-            var suffixDistance = (int)distance + text.Length - previous.Length;
-            var suffix = suffixDistance <= FixedHuffmanWriter.MaxDistance ? MatchableSuffix(text[prefix..], previous[prefix..]) : 0;
-            var span = output.GetSpan(FixedHuffmanWriter.MaxBytes(text.Length));
-            var block = new FixedHuffmanWriter(span);
-            block.Match(prefix, (int)distance);
-            block.Literals(text[prefix..(text.Length - suffix)]);
-            if (suffix > 0)
-            {
-                block.Match(suffix, suffixDistance);
-            }
-
-            output.Advance(block.Finish());
-            Append(Crc32.HashToUInt32(text), Crc32Combine.Shift(text.Length), text.Length);
-        }
-
+        var block = Bits(output, FixedHuffmanWriter.MaxBytes(text.Length));
+        OpenBlock(ref block);
+        WriteDelta(ref block, text);
+        CloseBlock(ref block);
+        Commit(output, ref block);
+        Append(Crc32.HashToUInt32(text), Crc32Combine.Shift(text.Length), text.Length);
         Remember(text, _length - text.Length);
+        WriteSegment(output, segment);
     }
 
     /// <summary>Splices a segment compressed once for every client.</summary>
     public void WriteSegment(IBufferWriter<byte> output, DeflateSegment segment)
     {
+        if (_blockOpen || (segment.StartsOnAByte && _pendingCount != 0))
+        {
+            var block = Bits(output, 8);
+            CloseBlock(ref block);
+            if (segment.StartsOnAByte)
+            {
+                block.AlignWithStoredBlock();
+            }
+
+            Commit(output, ref block);
+        }
+
+        Splice(output, segment, ref _pendingBits, ref _pendingCount);
+        var last = Bits(output, 4);
+        CompleteLastByte(ref last);
+        Commit(output, ref last);
         Append(segment.Crc, segment.Shift, segment.Length);
-        output.Write(segment.Bytes);
     }
 
     /// <summary>Ends the deflate data and writes the trailer: the stream is complete after this.</summary>
     public void WriteEnd(IBufferWriter<byte> output)
     {
-        var span = output.GetSpan(LastBlock.Length + 8);
-        LastBlock.CopyTo(span);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[2..], _crc);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[6..], (uint)_length); // ISIZE: the length modulo 2^32
-        output.Advance(LastBlock.Length + 8);
+        var block = Bits(output, 8);
+        CloseBlock(ref block);
+        block.BeginLastBlock();
+        block.EndBlock();
+        block.PadToByte();
+        Commit(output, ref block);
+        var span = output.GetSpan(8);
+        BinaryPrimitives.WriteUInt32LittleEndian(span, _crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)_length); // ISIZE: the length modulo 2^32
+        output.Advance(8);
+    }
+
+    private void WriteDelta(ref FixedHuffmanWriter block, ReadOnlySpan<byte> text)
+    {
+        var previous = _previous.AsSpan(0, _previousLength);
+        var distance = _length - _previousAt;
+        var prefix = text.CommonPrefixLength(previous);
+        if (previous.IsEmpty || distance > FixedHuffmanWriter.MaxDistance || prefix < FixedHuffmanWriter.MinMatch)
+        {
+            block.Literals(text);
+            return;
+        }
+
+        var suffixDistance = (int)distance + text.Length - previous.Length;
+        var suffix = suffixDistance <= FixedHuffmanWriter.MaxDistance ? MatchableSuffix(text[prefix..], previous[prefix..]) : 0;
+        block.Match(prefix, (int)distance);
+        block.Literals(text[prefix..(text.Length - suffix)]);
+        if (suffix > 0)
+        {
+            block.Match(suffix, suffixDistance);
+        }
+    }
+
+    /// <summary>
+    /// The segment's bits after the stream's <paramref name="pendingCount"/> bits of a part byte: as they are when the
+    /// stream is on a byte boundary, else each byte shifted up by that many bits (a word at a time) with the part byte's
+    /// bits below. Leaves the new part byte in <paramref name="pendingBits"/> and <paramref name="pendingCount"/>.
+    /// </summary>
+    internal static void Splice(IBufferWriter<byte> output, DeflateSegment segment, ref byte pendingBits, ref byte pendingCount)
+    {
+        var bytes = segment.Bytes;
+        var shift = pendingCount;
+        var span = output.GetSpan(bytes.Length + 1);
+        if (shift == 0)
+        {
+            bytes.CopyTo(span);
+            span[bytes.Length] = 0;
+        }
+        else
+        {
+            var carry = (ulong)pendingBits;
+            var i = 0;
+            for (; i + sizeof(ulong) <= bytes.Length; i += sizeof(ulong))
+            {
+                var word = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i));
+                BinaryPrimitives.WriteUInt64LittleEndian(span[i..], (word << shift) | carry);
+                carry = word >> (64 - shift);
+            }
+
+            for (; i < bytes.Length; i++)
+            {
+                span[i] = (byte)((bytes[i] << shift) | (int)carry);
+                carry = (ulong)bytes[i] >> (8 - shift);
+            }
+
+            span[bytes.Length] = (byte)carry;
+        }
+
+        var bits = shift + segment.BitLength;
+        var whole = (int)(bits / 8);
+        pendingBits = span[whole];
+        pendingCount = (byte)(bits % 8);
+        output.Advance(whole);
+    }
+
+    /// <summary>A writer of bits after the stream's part byte, into at least <paramref name="maxBytes"/> of <paramref name="output"/>.</summary>
+    private FixedHuffmanWriter Bits(IBufferWriter<byte> output, int maxBytes) => new(output.GetSpan(maxBytes), _pendingBits, _pendingCount);
+
+    private void Commit(IBufferWriter<byte> output, ref FixedHuffmanWriter block) => output.Advance(block.Finish(out _pendingBits, out _pendingCount));
+
+    private void OpenBlock(ref FixedHuffmanWriter block)
+    {
+        if (!_blockOpen)
+        {
+            block.BeginBlock();
+            _blockOpen = true;
+        }
+    }
+
+    private void CloseBlock(ref FixedHuffmanWriter block)
+    {
+        if (_blockOpen)
+        {
+            block.EndBlock();
+            _blockOpen = false;
+        }
+    }
+
+    /// <summary>
+    /// Fills the byte that holds the last bits of data with block syntax every continuation shares, so that the data is
+    /// in whole bytes: the end of the open block (7 bits), or a fixed-code block's header (3 bits, the next write's block)
+    /// — alternately until the byte is full, at most an empty block and a header.
+    /// </summary>
+    private void CompleteLastByte(ref FixedHuffmanWriter block)
+    {
+        var missing = (8 - block.PartByteBits) & 7;
+        while (missing > 0)
+        {
+            if (_blockOpen)
+            {
+                CloseBlock(ref block);
+                missing -= 7;
+            }
+            else
+            {
+                OpenBlock(ref block);
+                missing -= 3;
+            }
+        }
     }
 
     private void Append(uint crc, uint shift, int length)
