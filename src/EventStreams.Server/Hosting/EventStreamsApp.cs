@@ -46,10 +46,6 @@ public static class EventStreamsApp
 
         app.UseRouting();
         app.UseEventStreamsApi();
-        // Placed here, after the stream route (see UseEventStreamsApi), rather than where the host would add it (around the
-        // whole pipeline, because SignalR registers authorization): no route needs it, and each idle stream would hold its
-        // async frame. SignalR's hub endpoints still pass through it.
-        app.UseAuthorization();
         var routes = app.MapGroup("").AddEndpointFilter(new ProblemFilter());
         if (UpstreamServices.IsUpstreamMode(app.Configuration))
         {
@@ -66,6 +62,10 @@ public static class EventStreamsApp
             app.MapHub<StreamHub>(ApiRoutes.Hub);
         }
 
+        // Last, after the stream route (see UseEventStreamsApi) and the upstream forwarder, rather than where the host would
+        // add it (around the whole pipeline, because SignalR registers authorization): no route needs it, and each idle
+        // stream would hold its async frame. The endpoints (the hub's too) still pass through it.
+        app.UseAuthorization();
         routes.MapRootApi();
         routes.MapInfoApi();
         app.MapMetricsApi();

@@ -26,6 +26,8 @@ internal sealed class Wakeup(TimeProvider time) : IValueTaskSource<bool>, IDispo
     private bool _disposed;
     private CancellationToken _cancellation;
     private CancellationTokenRegistration _cancellationRegistration;
+    private CancellationToken _ending;
+    private CancellationTokenRegistration _endingRegistration;
 
     /// <summary>Forgets earlier signals. Call before looking for work, so that a signal after the look ends the next wait at once.</summary>
     public void Reset() => Volatile.Write(ref _state, Idle);
@@ -41,24 +43,21 @@ internal sealed class Wakeup(TimeProvider time) : IValueTaskSource<bool>, IDispo
 
     /// <summary>
     /// True on a <see cref="Signal"/> since the last <see cref="Reset"/>, false when <paramref name="maxWait"/> passed first;
-    /// throws <see cref="OperationCanceledException"/> once <paramref name="cancellationToken"/> is cancelled.
+    /// throws <see cref="OperationCanceledException"/> once <paramref name="cancellationToken"/> or <paramref name="ending"/>
+    /// is cancelled. Two tokens rather than one linked source: a stream ends with its client or when the server ends it,
+    /// and a linked source per stream would cost every idle connection memory (issue 14 item 2).
     /// </summary>
-    public ValueTask<bool> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken)
+    public ValueTask<bool> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken, CancellationToken ending = default)
     {
-        if (cancellationToken != _cancellation)
-        {
-            // Registered once per token (a stream passes the same one to every wait), not once per wait.
-            _cancellationRegistration.Dispose();
-            _cancellation = cancellationToken;
-            _cancellationRegistration = cancellationToken.UnsafeRegister(static wakeup => ((Wakeup)wakeup!).Signal(), this);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
+        // Registered once per token (a stream passes the same ones to every wait), not once per wait.
+        Follow(ref _cancellation, ref _cancellationRegistration, cancellationToken);
+        Follow(ref _ending, ref _endingRegistration, ending);
+        ThrowIfCancelled();
         SetDeadline(maxWait);
         _core.Reset();
         if (Interlocked.CompareExchange(ref _state, Waiting, Idle) != Idle)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfCancelled();
             return new ValueTask<bool>(true);
         }
 
@@ -68,6 +67,7 @@ internal sealed class Wakeup(TimeProvider time) : IValueTaskSource<bool>, IDispo
     public void Dispose()
     {
         _cancellationRegistration.Dispose();
+        _endingRegistration.Dispose();
         lock (_timerGate)
         {
             _disposed = true;
@@ -78,7 +78,7 @@ internal sealed class Wakeup(TimeProvider time) : IValueTaskSource<bool>, IDispo
     bool IValueTaskSource<bool>.GetResult(short token)
     {
         var signalled = _core.GetResult(token);
-        _cancellation.ThrowIfCancellationRequested();
+        ThrowIfCancelled();
         return signalled;
     }
 
@@ -86,6 +86,22 @@ internal sealed class Wakeup(TimeProvider time) : IValueTaskSource<bool>, IDispo
 
     void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
+
+    private void Follow(ref CancellationToken followed, ref CancellationTokenRegistration registration, CancellationToken token)
+    {
+        if (token != followed)
+        {
+            registration.Dispose();
+            followed = token;
+            registration = token.UnsafeRegister(static wakeup => ((Wakeup)wakeup!).Signal(), this);
+        }
+    }
+
+    private void ThrowIfCancelled()
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        _ending.ThrowIfCancellationRequested();
+    }
 
     private void SetDeadline(TimeSpan maxWait)
     {

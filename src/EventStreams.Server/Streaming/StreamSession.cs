@@ -8,7 +8,7 @@ namespace EventStreams.Server.Streaming;
 /// <summary>
 /// One client's stream, whatever the transport, with everything that runs beside it: it owns its connection slot,
 /// subscription, filter, metrics (events and their bytes, connections, streams the server ended) and the server's
-/// termination of it (<see cref="Stopping"/>, <see cref="EndedBy"/>), says what a heartbeat carries
+/// termination of it (<see cref="IsStopping"/>, <see cref="Ending"/>, <see cref="EndedBy"/>), says what a heartbeat carries
 /// (<see cref="HeartbeatNote"/>), and hands the transport only the events to deliver, each with the id that resumes
 /// after it. Transports only format and write. Not thread-safe: one transport loop drives it. Open with
 /// <see cref="StreamSessions.OpenAsync"/>, which also refuses streams while Kafka is unreachable.
@@ -22,7 +22,6 @@ internal sealed partial class StreamSession : IDisposable
     private readonly StreamTerminations _terminations;
     private readonly StreamWatch _watch;
     private readonly CancellationToken _clientGone;
-    private readonly CancellationTokenSource _stopping;
     private readonly ILogger _logger;
     private readonly string _transport;
     private readonly List<(PartitionPosition Position, KafkaEvent Event)> _batch = [];
@@ -51,16 +50,16 @@ internal sealed partial class StreamSession : IDisposable
         _logger = logger;
         _clientGone = clientGone;
         // Ends with the client, or when the server ends it (shutdown, long Kafka outage, stream removed): then the client
-        // reconnects, elsewhere if need be, with its id.
+        // reconnects, elsewhere if need be, with its id. Both tokens are followed as they are, not linked into a source of
+        // the stream's own (an idle connection's memory, issue 14 item 2).
         _watch = terminations.Watch(request.Names);
-        _stopping = CancellationTokenSource.CreateLinkedTokenSource(clientGone, _watch.Token);
         metrics.Connected(request.Names);
     }
 
     public StreamRequest Request { get; }
 
-    /// <summary>Cancelled when the client leaves (the token the session was opened with) or the server ends the stream.</summary>
-    public CancellationToken Stopping => _stopping.Token;
+    /// <summary>Whether the client left (the token the session was opened with was cancelled) or the server ended the stream.</summary>
+    public bool IsStopping => _clientGone.IsCancellationRequested || _watch.Token.IsCancellationRequested;
 
     /// <summary>Cancelled when the server ends the stream: a transport gives up a write the client is not taking.</summary>
     public CancellationToken Ending => _watch.Token;
@@ -74,12 +73,12 @@ internal sealed partial class StreamSession : IDisposable
     /// <summary>
     /// Waits for events (true) or until <paramref name="maxWait"/> passed with nothing read (false: time for a heartbeat).
     /// Read what arrived with <see cref="TryNext"/>; a read may yield no deliverable event (all filtered out). Ends with
-    /// an <see cref="OperationCanceledException"/> on <see cref="Stopping"/>.
+    /// an <see cref="OperationCanceledException"/> once <see cref="IsStopping"/>.
     /// </summary>
     public ValueTask<bool> ReadAsync(TimeSpan maxWait)
     {
         _next = 0;
-        return _subscription.ReadAsync(_batch, maxWait, _stopping.Token);
+        return _subscription.ReadAsync(_batch, maxWait, _clientGone, _watch.Token);
     }
 
     /// <summary>The next event to deliver from the last read; <see cref="WriteId"/> then writes the id that resumes after it.</summary>
@@ -143,7 +142,6 @@ internal sealed partial class StreamSession : IDisposable
         }
         finally
         {
-            _stopping.Dispose();
             _watch.Dispose();
             _slot?.Dispose();
             _metrics.Disconnected(Request.Names);

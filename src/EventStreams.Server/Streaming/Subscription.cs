@@ -65,10 +65,11 @@ internal sealed class Subscription : IDisposable
 
     /// <summary>
     /// Fills <paramref name="batch"/> with the next events (per partition in order). Returns false when
-    /// <paramref name="maxWait"/> passed with nothing to send (time for a heartbeat).
+    /// <paramref name="maxWait"/> passed with nothing to send (time for a heartbeat). Ends with an
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> or <paramref name="ending"/> is cancelled.
     /// </summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ReadAsync(List<(PartitionPosition Position, KafkaEvent Event)> batch, TimeSpan maxWait, CancellationToken cancellationToken)
+    public async ValueTask<bool> ReadAsync(List<(PartitionPosition Position, KafkaEvent Event)> batch, TimeSpan maxWait, CancellationToken cancellationToken, CancellationToken ending = default)
     {
         while (true)
         {
@@ -103,7 +104,7 @@ internal sealed class Subscription : IDisposable
                 catchUp.GetAwaiter().UnsafeOnCompleted(_signal ??= _wakeup.Signal);
             }
 
-            if (!await _wakeup.WaitAsync(maxWait, cancellationToken))
+            if (!await _wakeup.WaitAsync(maxWait, cancellationToken, ending))
             {
                 return false;
             }

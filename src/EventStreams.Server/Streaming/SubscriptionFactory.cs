@@ -27,6 +27,7 @@ internal sealed partial class SubscriptionFactory(
     /// <summary>One delegate each for every subscription (a closure per subscription would cost each idle client 64 bytes).</summary>
     private Func<CatchUpReader>? _newCatchUp;
     private Action<PartitionCache>? _release;
+    private Func<IReadOnlyList<StartPosition>, int, Task<PartitionPosition[]>>? _positionsAsync;
 
     /// <summary>
     /// Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the
@@ -103,7 +104,7 @@ internal sealed partial class SubscriptionFactory(
                 permit = await EnterCatchUpAsync(cancellationToken);
             }
 
-            var added = new AddedPartitions(topics, kafka, PositionsAsync);
+            var added = new AddedPartitions(topics, kafka, _positionsAsync ??= PositionsAsync);
             return new Subscription(positions, options.Value.IdFormat, _release ??= reader.Release, _newCatchUp ??= () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time, added);
         }
         catch

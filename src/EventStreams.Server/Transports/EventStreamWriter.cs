@@ -40,13 +40,26 @@ internal sealed partial class EventStreamWriter(
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _text;
 
-    public async Task RunAsync(HttpContext context, StreamSession session, bool ndjson)
+    /// <summary>
+    /// Streams the session <paramref name="opening"/> gives (nothing when it gives null: the request was answered), and
+    /// disposes it at the end.
+    /// </summary>
+    public async Task RunAsync(HttpContext context, Task<StreamSession?> opening, bool ndjson)
     {
+        using var session = await opening;
+        // The opened task would otherwise stay referenced by this frame for the stream's whole life.
+        opening = null!;
+        if (session is null)
+        {
+            return;
+        }
+
         var gzip = StartResponse(context, ndjson);
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var output = context.Response.BodyWriter;
-        // Also gives up a write the client is not taking when the server ends the stream (shutdown must not wait for the stall time).
-        var aborted = session.Stopping;
+        // Gives up a write the client is not taking when the server ends the stream (shutdown must not wait for the stall
+        // time). A client that leaves completes a waiting write itself: Kestrel ends the response.
+        var ending = session.Ending;
 
         try
         {
@@ -60,9 +73,9 @@ internal sealed partial class EventStreamWriter(
                 WriteText(output, gzip, ":ok\n\n"u8);
             }
 
-            await stalledWrites.FlushAsync(output, aborted);
+            await stalledWrites.FlushAsync(output, ending);
             var lastWrite = time.GetTimestamp();
-            while (!aborted.IsCancellationRequested)
+            while (!session.IsStopping)
             {
                 if (!await session.ReadAsync(heartbeat))
                 {
@@ -102,7 +115,7 @@ internal sealed partial class EventStreamWriter(
                                 // A long batch (a client catching up reads up to 256 events per partition at once) goes out as
                                 // it is formatted, so the socket sends while the next part is written, and the response
                                 // buffers a few chunks rather than the whole batch.
-                                await stalledWrites.FlushAsync(output, aborted);
+                                await stalledWrites.FlushAsync(output, ending);
                                 frames = _frames ??= new ArrayBufferWriter<byte>(FrameChunkBytes * 2);
                                 frames.ResetWrittenCount();
                             }
@@ -122,7 +135,7 @@ internal sealed partial class EventStreamWriter(
                     }
                 }
 
-                await stalledWrites.FlushAsync(output, aborted);
+                await stalledWrites.FlushAsync(output, ending);
             }
         }
         catch (OperationCanceledException) when (session.EndedBy is { } end)
@@ -135,7 +148,7 @@ internal sealed partial class EventStreamWriter(
             LogStalled(logger, context.Connection.RemoteIpAddress?.ToString(), stalledWrites.Stall.TotalSeconds);
             context.Abort();
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (session.IsStopping)
         {
             // The client left.
         }

@@ -1,6 +1,8 @@
 using EventStreams.Server.Problems;
 using EventStreams.Server.Routes;
 using EventStreams.Server.Streaming;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 
 namespace EventStreams.Server.Transports;
 
@@ -25,38 +27,46 @@ internal static class StreamEndpoints
         return endpoints;
     }
 
-    internal static async Task StreamAsync(HttpContext context, StreamSessions sessions, ConnectionLimiter limiter, EventStreamWriter writer)
+    /// <summary>
+    /// Opens the session and streams it. One async frame stays with the stream (the writer's): an idle connection's memory.
+    /// </summary>
+    internal static Task StreamAsync(HttpContext context, StreamSessions sessions, ConnectionLimiter limiter, EventStreamWriter writer)
+    {
+        var ndjson = context.Request.Headers.Accept.ToString().StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
+        return writer.RunAsync(context, OpenAsync(context, ndjson, sessions, limiter, writer), ndjson);
+    }
+
+    /// <summary>The session, or null when the request was answered otherwise (a problem, a stopping instance, a client gone).</summary>
+    private static async Task<StreamSession?> OpenAsync(HttpContext context, bool ndjson, StreamSessions sessions, ConnectionLimiter limiter, EventStreamWriter writer)
     {
         var request = context.Request;
         var streams = (string)request.RouteValues["streams"]!;
-        var ndjson = request.Headers.Accept.ToString().StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
+        // Parsed here rather than through request.Query, whose feature and collection the request would keep for the stream's life.
+        var query = QueryHelpers.ParseNullableQuery(request.QueryString.Value);
         // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
-        var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : request.Query["last_event_id"].ToString();
-        StreamSession session;
+        var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : Query(query, "last_event_id").ToString();
         try
         {
-            session = await sessions.OpenAsync(
-                ndjson ? "ndjson" : "sse", streams, request.Query["since"].FirstOrDefault(), lastEventId, request.Query["filter"],
+            return await sessions.OpenAsync(
+                ndjson ? "ndjson" : "sse", streams, Query(query, "since").FirstOrDefault(), lastEventId, Query(query, "filter"),
                 aborted => limiter.EnterAsync(request, aborted), context.RequestAborted);
         }
         catch (StreamEndedException e)
         {
             await writer.EndAtOnceAsync(context, e.Ending, ndjson);
-            return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            return;
+            // The client left.
         }
         catch (Exception e) when (!context.Response.HasStarted && ApiProblemException.From(e) is { } problem)
         {
             await problem.ToResult().ExecuteAsync(context);
-            return;
         }
 
-        using (session)
-        {
-            await writer.RunAsync(context, session, ndjson);
-        }
+        return null;
     }
+
+    private static StringValues Query(Dictionary<string, StringValues>? query, string name) =>
+        query is not null && query.TryGetValue(name, out var values) ? values : StringValues.Empty;
 }

@@ -112,4 +112,28 @@ public sealed class WakeupTests
         Assert.IsAssignableFrom<OperationCanceledException>(whileWaiting);
         Assert.IsAssignableFrom<OperationCanceledException>(afterwards);
     }
+
+    [Fact]
+    public async Task WaitAsync_EndingTokenCancelledWhileWaiting_ThrowsAndTheClientTokenStillCounts()
+    {
+        // A stream follows two tokens (its client's and the server's ending) without linking them into a source of its own.
+        using var wakeup = new Wakeup(_time);
+        using var client = new CancellationTokenSource();
+        using var ending = new CancellationTokenSource();
+        wakeup.Reset();
+        var first = wakeup.WaitAsync(Heartbeat, client.Token, ending.Token);
+        var waitedBeforeCancel = !first.IsCompleted;
+
+        await ending.CancelAsync();
+        var whileWaiting = await Record.ExceptionAsync(() => first.AsTask().WaitAsync(Wait));
+        using var other = new Wakeup(_time);
+        other.Reset();
+        var second = other.WaitAsync(Heartbeat, client.Token, CancellationToken.None);
+        await client.CancelAsync();
+        var clientGone = await Record.ExceptionAsync(() => second.AsTask().WaitAsync(Wait));
+
+        Assert.True(waitedBeforeCancel);
+        Assert.IsAssignableFrom<OperationCanceledException>(whileWaiting);
+        Assert.IsAssignableFrom<OperationCanceledException>(clientGone);
+    }
 }
