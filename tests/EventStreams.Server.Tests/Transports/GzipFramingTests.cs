@@ -32,23 +32,43 @@ public sealed class GzipFramingTests
     [Fact]
     public void Segment_OfIncompressibleText_KeepsItsSyncFlushAndStillDecodesAfterAnyText()
     {
-        var random = new Random(5);
         var noise = new byte[3_000];
-        random.NextBytes(noise);
+        new Random(5).NextBytes(noise);
         var segment = DeflateSegment.Create("\ndata: "u8, noise, "\n\n"u8);
 
         Assert.True(segment.StartsOnAByte);
         Assert.Equal([0x00, 0x00, 0xFF, 0xFF], segment.Bytes[^4..]);
-        for (var length = 1; length <= 8; length++)
+        AssertDecodesAfterTextOfEveryLength(segment, [.. "\ndata: "u8, .. noise, .. "\n\n"u8]);
+    }
+
+    [Fact]
+    public void Segment_FlushedTwice_KeepsItsSyncFlushesAndStillDecodesAfterAnyText()
+    {
+        // DeflateStream flushes again when the output of its first flush filled its 8 KiB buffer: an empty stored block
+        // inside the segment, which pads by the stream's byte boundaries like any stored block. Texts of ~10-40 KB come
+        // across it often.
+        var random = new Random(23);
+        var texts = Enumerable.Range(0, 300).Select(_ => Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, random.Next(500, 2_000)).Select(_ => random.Next(4) == 0 ? new Guid(Bytes(random, 16)).ToString() : "edit of a page " + random.Next(1000)))));
+
+        var text = texts.First(text => SyncFlushed(text).AsSpan().EndsWith((byte[])[0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0xFF]));
+
+        var segment = DeflateSegment.Create(default, text, default);
+
+        Assert.True(segment.StartsOnAByte);
+        AssertDecodesAfterTextOfEveryLength(segment, text);
+    }
+
+    [Fact]
+    public void Segment_OfNoText_IsNoBits()
+    {
+        var segment = DeflateSegment.Create(default, default, default);
+
+        Assert.Equal(0, segment.BitLength);
+        Assert.Equal(":", Encoding.UTF8.GetString(Gunzip(Stream(gzip =>
         {
-            var text = new string(':', length);
-            var decoded = Gunzip(Stream(gzip =>
-            {
-                gzip.WriteText(_output, Encoding.UTF8.GetBytes(text));
-                gzip.WriteSegment(_output, segment);
-            }));
-            Assert.Equal([.. Encoding.UTF8.GetBytes(text), .. "\ndata: "u8, .. noise, .. "\n\n"u8], decoded);
-        }
+            gzip.WriteText(_output, ":"u8);
+            gzip.WriteSegment(_output, segment);
+        }))));
     }
 
     [Fact]
@@ -172,6 +192,37 @@ public sealed class GzipFramingTests
         write(gzip);
         gzip.WriteEnd(_output);
         return _output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The segment decodes after text that leaves the stream at each bit offset.</summary>
+    private void AssertDecodesAfterTextOfEveryLength(DeflateSegment segment, byte[] expected)
+    {
+        for (var length = 1; length <= 8; length++)
+        {
+            var text = new byte[length];
+            var decoded = Gunzip(Stream(gzip =>
+            {
+                gzip.WriteText(_output, text);
+                gzip.WriteSegment(_output, segment);
+            }));
+            Assert.Equal([.. text, .. expected], decoded);
+        }
+    }
+
+    private static byte[] SyncFlushed(byte[] text)
+    {
+        var output = new MemoryStream();
+        using var deflate = new DeflateStream(output, CompressionLevel.SmallestSize);
+        deflate.Write(text);
+        deflate.Flush();
+        return output.ToArray();
+    }
+
+    private static byte[] Bytes(Random random, int count)
+    {
+        var bytes = new byte[count];
+        random.NextBytes(bytes);
+        return bytes;
     }
 
     /// <summary>The first <paramref name="count"/> bits of <paramref name="bytes"/>, from each byte's lowest, as deflate packs them.</summary>

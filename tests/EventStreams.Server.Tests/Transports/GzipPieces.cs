@@ -62,18 +62,23 @@ internal static class GzipPieces
     {
         if (n % 97 == 0)
         {
-            var noise = new byte[random.Next(100, 5_000)];
-            random.NextBytes(noise);
-            return noise;
+            return Bytes(random, random.Next(100, 5_000));
         }
 
         var size = random.Next(0, n % 40 == 0 ? 40_000 : 2_000);
         var data = new StringBuilder("{\"n\":").Append(n).Append(",\"text\":\"");
         while (data.Length < size)
         {
-            data.Append(random.Next(4) == 0 ? Guid.NewGuid().ToString() : "edit of a page ").Append(random.Next(1000));
+            data.Append(random.Next(4) == 0 ? new Guid(Bytes(random, 16)).ToString() : "edit of a page ").Append(random.Next(1000));
         }
 
         return Encoding.UTF8.GetBytes(data.Append("\"}").ToString());
+    }
+
+    private static byte[] Bytes(Random random, int count)
+    {
+        var bytes = new byte[count];
+        random.NextBytes(bytes);
+        return bytes;
     }
 }

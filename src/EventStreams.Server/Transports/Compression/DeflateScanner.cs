@@ -18,13 +18,14 @@ internal ref struct DeflateScanner
 
     /// <summary>
     /// The bit (from the first byte's lowest) where the blocks of <paramref name="deflate"/> end: where the empty stored
-    /// block that is its last 5 to 6 bytes starts (a sync flush). <paramref name="hasStoredData"/>: a block before it is
-    /// stored, which pads to a byte boundary of the stream it is in, so the blocks may not be moved by a part of a byte.
+    /// block that is its last 4 to 5 bytes starts (a sync flush). <paramref name="hasStoredBlock"/>: a block before it is
+    /// stored (even an empty one), which pads to a byte boundary of the stream it is in, so the blocks may not be moved by
+    /// a part of a byte.
     /// </summary>
-    public static long DataEnd(ReadOnlySpan<byte> deflate, out bool hasStoredData)
+    public static long DataEnd(ReadOnlySpan<byte> deflate, out bool hasStoredBlock)
     {
         var scanner = new DeflateScanner(deflate);
-        hasStoredData = false;
+        hasStoredBlock = false;
         while (true)
         {
             var start = scanner._position;
@@ -48,7 +49,8 @@ internal ref struct DeflateScanner
                         return start;
                     }
 
-                    hasStoredData |= length > 0;
+                    // Also an empty one: .NET's DeflateStream flushes again when the first flush filled its buffer.
+                    hasStoredBlock = true;
                     scanner._position += length * 8L;
                     break;
                 case 1:

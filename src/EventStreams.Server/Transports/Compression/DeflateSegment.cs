@@ -30,8 +30,9 @@ internal sealed class DeflateSegment
     public long BitLength { get; }
 
     /// <summary>
-    /// The blocks hold a stored block (the compressor found part of the text incompressible), whose padding counts from
-    /// the stream's byte boundaries: then they are kept with their sync flush, to be placed on a byte boundary.
+    /// The blocks hold a stored block (the compressor found part of the text incompressible, or flushed twice because its
+    /// output filled the buffer), whose padding counts from the stream's byte boundaries: then they are kept with their
+    /// sync flush, to be placed on a byte boundary.
     /// </summary>
     public bool StartsOnAByte { get; }
 
@@ -63,8 +64,9 @@ internal sealed class DeflateSegment
             bytes = output.ToArray(); // before Dispose appends the stream's last block
         }
 
-        var end = DeflateScanner.DataEnd(bytes, out var hasStoredData);
-        if (hasStoredData)
+        var hasStoredBlock = false;
+        var end = bytes.Length == 0 ? 0 : DeflateScanner.DataEnd(bytes, out hasStoredBlock); // no text: no blocks at all
+        if (hasStoredBlock)
         {
             return new DeflateSegment(bytes, bytes.Length * 8L, startsOnAByte: true, crc.GetCurrentHashAsUInt32(), length);
         }
