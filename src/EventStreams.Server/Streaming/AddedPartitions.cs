@@ -36,8 +36,19 @@ internal sealed class AddedPartitions(
     /// Kafka only adds partitions, numbered on, so those after it are new to whoever knew these. One missing below it
     /// was left out on purpose (an id naming only some partitions) and stays out.
     /// </summary>
-    public static int FirstUnknown(string topic, IEnumerable<(string Topic, int Partition)> known) =>
-        known.Where(k => k.Topic == topic).Select(k => k.Partition + 1).DefaultIfEmpty(0).Max();
+    public static int FirstUnknown(string topic, IEnumerable<(string Topic, int Partition)> known)
+    {
+        var first = 0;
+        foreach (var (knownTopic, partition) in known)
+        {
+            if (knownTopic == topic && partition >= first)
+            {
+                first = partition + 1;
+            }
+        }
+
+        return first;
+    }
 
     /// <summary>Positions for <paramref name="missing"/>, numbered from <paramref name="firstIndex"/> (broker round trips, off the caller's thread).</summary>
     public Task<PartitionPosition[]> JoinAsync(IReadOnlyList<StartPosition> missing, int firstIndex) => positionsAsync(missing, firstIndex);

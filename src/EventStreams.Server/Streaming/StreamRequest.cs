@@ -22,6 +22,12 @@ internal sealed record StreamRequest(StreamDefinition[] Streams, long? Since, IR
     private static StreamDefinition[] Resolve(StreamCatalog catalog, string streams)
     {
         var names = streams.Split(',');
+        // One stream, the common request: no set, no query (every stream's request leaves its garbage between idle streams).
+        if (names.Length == 1 && catalog.TryGet(names[0], out var only))
+        {
+            return [only];
+        }
+
         var unknown = names.Where(n => !catalog.TryGet(n, out _)).Distinct(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
         {

@@ -80,7 +80,11 @@ internal sealed partial class SubscriptionFactory(
 
     /// <summary>The topics a stream reads, existing or not yet: its streams' topics and those its Last-Event-ID names.</summary>
     public static IReadOnlyList<string> Followed(IReadOnlyList<StreamDefinition> streams, IReadOnlyList<StartPosition>? lastEventId) =>
-        [.. streams.SelectMany(s => s.Topics).Concat(lastEventId?.Select(e => e.Topic) ?? []).Distinct(StringComparer.Ordinal)];
+        // The common request (one stream, no id) allocates nothing: the catalogue lists a stream's topics once each. Garbage
+        // left by each stream's request is what fragments the heap between idle streams (issue 14 item 2).
+        streams.Count == 1 && lastEventId is null
+            ? streams[0].Topics
+            : [.. streams.SelectMany(s => s.Topics).Concat(lastEventId?.Select(e => e.Topic) ?? []).Distinct(StringComparer.Ordinal)];
 
     /// <summary>Plans and subscribes. Planning may ask the broker for metadata: it runs on <see cref="BrokerCalls"/>, as every broker round trip of the subscription does.</summary>
     public async Task<Subscription> SubscribeAsync(StreamRequest request, CancellationToken cancellationToken)
