@@ -56,6 +56,13 @@ public abstract class BrowserTest(UiFixture fixture)
         }
     }
 
+    /// <summary>
+    /// A start-time picker's value for <paramref name="time"/> (<c>datetime-local</c>, to the second): without the seconds
+    /// when they are 0, as Chromium normalises it (Playwright's fill refuses a value the input rewrites).
+    /// </summary>
+    protected static string PickerValue(DateTime time) =>
+        time.ToString(time.Second == 0 ? "yyyy-MM-ddTHH:mm" : "yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+
     protected static async Task<int> ShownAsync(IPage page) =>
         await page.EvaluateAsync<int>("() => window.eventStreamsUi.shown().length").WaitAsync(Step);
 

@@ -112,7 +112,7 @@ public sealed class BugTests(UiFixture fixture) : BrowserTest(fixture)
         await Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "paused");
         await page.ClickAsync("#clear");
         await page.CheckAsync("input[name=start][value=time]");
-        var since = time.AddSeconds(6).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+        var since = PickerValue(time.AddSeconds(6).UtcDateTime);
         await page.FillAsync("#since", since);
         await page.Locator("#since").DispatchEventAsync("change");
         Assert.Contains("since=" + Uri.EscapeDataString(since + ".000Z"), page.Url, StringComparison.Ordinal);
@@ -227,7 +227,7 @@ public sealed class BugTests(UiFixture fixture) : BrowserTest(fixture)
         await Expect(page.Locator("#notices")).ToContainTextAsync("No events retained between the start time");
 
         await page.ClickAsync("#stop");
-        var inAnHour = DateTimeOffset.UtcNow.AddHours(1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+        var inAnHour = PickerValue(DateTimeOffset.UtcNow.AddHours(1).UtcDateTime);
         await page.FillAsync("#since", inAnHour);
         await page.Locator("#since").DispatchEventAsync("change");
         await page.ClickAsync("#stream");
