@@ -6,23 +6,24 @@ namespace EventStreams.Server.Kafka;
 /// What one reader of the caches (a client's subscription) waits on between two reads, the same object for every wait:
 /// the caches it watches signal it when they publish events (<see cref="PartitionCache.Watch"/>), and so may anything else
 /// it waits for; a wait also ends at its deadline (a heartbeat is due) or when its token is cancelled. At 10,000 clients
-/// every event wakes every one of them, so a wake costs no allocation, no task combinator and no timer operation: the one
-/// timer is armed when a wait with a deadline finds it idle, and when it fires before the deadline (later waits moved it)
-/// it re-arms itself for what is left. One waiter at a time; <see cref="Signal"/> from any thread.
+/// every event wakes every one of them, so a wake costs no allocation, no task combinator and no timer operation: a wait
+/// with a deadline queues the wakeup on the shared <see cref="WakeupTimer"/> only when it is not queued already, and when
+/// its entry comes due before the deadline (later waits moved it) it queues itself again for what is left. One waiter at
+/// a time; <see cref="Signal"/> from any thread.
 /// </summary>
-internal sealed class Wakeup(TimeProvider time) : IValueTaskSource<bool>, IDisposable
+internal sealed class Wakeup(WakeupTimer timer) : IValueTaskSource<bool>, IDisposable
 {
     private const int Idle = 0;
     private const int Signalled = 1;
     private const int Waiting = 2;
     private const long NoDeadline = long.MaxValue;
 
-    private readonly Lock _timerGate = new();
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private int _state;
+    // _deadline, _queued and _disposed are guarded by this object's own monitor rather than a lock object of its own (40
+    // bytes per idle stream): the wakeup is internal and locked nowhere else.
     private long _deadline = NoDeadline;
-    private ITimer? _timer;
-    private bool _timerArmed;
+    private bool _queued;
     private bool _disposed;
     private CancellationToken _cancellation;
     private CancellationTokenRegistration _cancellationRegistration;
@@ -68,10 +69,9 @@ internal sealed class Wakeup(TimeProvider time) : IValueTaskSource<bool>, IDispo
     {
         _cancellationRegistration.Dispose();
         _endingRegistration.Dispose();
-        lock (_timerGate)
+        lock (this)
         {
             _disposed = true;
-            _timer?.Dispose();
         }
     }
 
@@ -105,46 +105,40 @@ internal sealed class Wakeup(TimeProvider time) : IValueTaskSource<bool>, IDispo
 
     private void SetDeadline(TimeSpan maxWait)
     {
-        if (maxWait == Timeout.InfiniteTimeSpan)
+        var time = timer.Time;
+        var deadline = maxWait == Timeout.InfiniteTimeSpan ? NoDeadline : time.GetTimestamp() + (long)(maxWait.TotalSeconds * time.TimestampFrequency);
+        lock (this)
         {
-            // A timer still armed finds no deadline and stops.
-            Volatile.Write(ref _deadline, NoDeadline);
-            return;
-        }
-
-        var deadline = time.GetTimestamp() + (long)(maxWait.TotalSeconds * time.TimestampFrequency);
-        lock (_timerGate)
-        {
+            // A queued entry that comes due and finds no deadline is dropped.
             _deadline = deadline;
-            if (!_timerArmed)
+            if (!_queued && deadline != NoDeadline)
             {
-                _timerArmed = true;
-                _timer ??= time.CreateTimer(static wakeup => ((Wakeup)wakeup!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _timer.Change(maxWait, Timeout.InfiniteTimeSpan);
+                _queued = true;
+                timer.Add(this, deadline);
             }
         }
     }
 
-    private void OnTimer()
+    /// <summary>Called by the <see cref="WakeupTimer"/> when the deadline this wakeup was queued with has come.</summary>
+    internal void OnDeadline()
     {
-        lock (_timerGate)
+        lock (this)
         {
-            var now = time.GetTimestamp();
             if (_disposed || _deadline == NoDeadline)
             {
-                _timerArmed = false;
+                _queued = false;
                 return;
             }
 
-            if (now < _deadline)
+            if (timer.Time.GetTimestamp() < _deadline)
             {
-                _timer!.Change(time.GetElapsedTime(now, _deadline), Timeout.InfiniteTimeSpan);
+                timer.Add(this, _deadline);
                 return;
             }
 
-            _timerArmed = false;
-            // Under the gate: a later wait sets its own deadline (under the gate) before it waits, so this ends only the wait
-            // whose deadline passed.
+            _queued = false;
+            // Under the monitor: a later wait sets its own deadline (under the monitor) before it waits, so this ends only
+            // the wait whose deadline passed.
             if (Interlocked.CompareExchange(ref _state, Signalled, Waiting) == Waiting)
             {
                 _core.SetResult(false);

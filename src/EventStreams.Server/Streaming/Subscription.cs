@@ -44,7 +44,7 @@ internal sealed class Subscription : IDisposable
         Func<ICatchUpReader> newCatchUp,
         CatchUpPermits permits,
         IDisposable? permit,
-        TimeProvider time,
+        WakeupTimer timer,
         AddedPartitions? added = null)
     {
         _release = release;
@@ -52,7 +52,7 @@ internal sealed class Subscription : IDisposable
         _newCatchUp = newCatchUp;
         _permits = permits;
         _catchUp = permit is null ? null : new CatchUp(newCatchUp, permits, permit);
-        _wakeup = new Wakeup(time);
+        _wakeup = new Wakeup(timer);
         foreach (var position in _positions)
         {
             position.Cache.Watch(_wakeup);
@@ -70,6 +70,24 @@ internal sealed class Subscription : IDisposable
     /// </summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReadAsync(List<(PartitionPosition Position, KafkaEvent Event)> batch, TimeSpan maxWait, CancellationToken cancellationToken, CancellationToken ending = default)
+    {
+        while (!TryRead(batch))
+        {
+            if (!await WaitAsync(maxWait, cancellationToken, ending))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="ReadAsync"/> in two steps, for a caller that keeps no async frame for the wait (an idle stream's memory,
+    /// issue 14 item 2): fills <paramref name="batch"/> with what can be read now (true), or prepares the wait (false).
+    /// Throws when a catch-up read failed.
+    /// </summary>
+    public bool TryRead(List<(PartitionPosition Position, KafkaEvent Event)> batch)
     {
         while (true)
         {
@@ -90,25 +108,29 @@ internal sealed class Subscription : IDisposable
                 return true;
             }
 
-            if (moved)
+            if (!moved)
             {
-                // Everything read was swallowed (before a resume time that lies further on): read on, not wait for new events.
-                continue;
-            }
-
-            _catchUp?.ThrowIfFailed();
-
-            if (_catchUp?.Wake(cancellationToken) is { } catchUp)
-            {
-                // Only while catching up: the live edge waits on its caches' signals alone.
-                catchUp.GetAwaiter().UnsafeOnCompleted(_signal ??= _wakeup.Signal);
-            }
-
-            if (!await _wakeup.WaitAsync(maxWait, cancellationToken, ending))
-            {
+                _catchUp?.ThrowIfFailed();
                 return false;
             }
+
+            // Everything read was swallowed (before a resume time that lies further on): read on, not wait for new events.
         }
+    }
+
+    /// <summary>
+    /// After <see cref="TryRead"/> found nothing: true when something may have arrived (read again), false when
+    /// <paramref name="maxWait"/> passed first. Throws <see cref="OperationCanceledException"/> once either token is cancelled.
+    /// </summary>
+    public ValueTask<bool> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken, CancellationToken ending = default)
+    {
+        if (_catchUp?.Wake(cancellationToken) is { } catchUp)
+        {
+            // Only while catching up: the live edge waits on its caches' signals alone.
+            catchUp.GetAwaiter().UnsafeOnCompleted(_signal ??= _wakeup.Signal);
+        }
+
+        return _wakeup.WaitAsync(maxWait, cancellationToken, ending);
     }
 
     /// <summary>Writes the id that resumes every assigned partition after what has been delivered.</summary>
