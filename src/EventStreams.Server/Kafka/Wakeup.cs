@@ -28,7 +28,6 @@ internal sealed class Wakeup(WakeupTimer timer) : IValueTaskSource<bool>, IDispo
     private CancellationToken _cancellation;
     private CancellationTokenRegistration _cancellationRegistration;
     private CancellationToken _ending;
-    private CancellationTokenRegistration _endingRegistration;
 
     /// <summary>Forgets earlier signals. Call before looking for work, so that a signal after the look ends the next wait at once.</summary>
     public void Reset() => Volatile.Write(ref _state, Idle);
@@ -44,15 +43,23 @@ internal sealed class Wakeup(WakeupTimer timer) : IValueTaskSource<bool>, IDispo
 
     /// <summary>
     /// True on a <see cref="Signal"/> since the last <see cref="Reset"/>, false when <paramref name="maxWait"/> passed first;
-    /// throws <see cref="OperationCanceledException"/> once <paramref name="cancellationToken"/> or <paramref name="ending"/>
-    /// is cancelled. Two tokens rather than one linked source: a stream ends with its client or when the server ends it,
-    /// and a linked source per stream would cost every idle connection memory (issue 14 item 2).
+    /// throws <see cref="OperationCanceledException"/> once <paramref name="cancellationToken"/> is cancelled, or when the
+    /// wait begins or ends with <paramref name="ending"/> cancelled. Two tokens rather than one linked source: a stream ends
+    /// with its client or when the server ends it, and a linked source per stream would cost every idle connection memory
+    /// (issue 14 item 2). For the same reason <paramref name="ending"/>, a token shared by many streams, is only looked at:
+    /// whoever cancels it signals the waiters afterwards (<c>StreamTerminations</c> wakes every subscription).
     /// </summary>
     public ValueTask<bool> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken, CancellationToken ending = default)
     {
-        // Registered once per token (a stream passes the same ones to every wait), not once per wait.
-        Follow(ref _cancellation, ref _cancellationRegistration, cancellationToken);
-        Follow(ref _ending, ref _endingRegistration, ending);
+        // Registered once (a stream passes the same token to every wait), not once per wait.
+        if (cancellationToken != _cancellation)
+        {
+            _cancellationRegistration.Dispose();
+            _cancellation = cancellationToken;
+            _cancellationRegistration = cancellationToken.UnsafeRegister(static wakeup => ((Wakeup)wakeup!).Signal(), this);
+        }
+
+        _ending = ending;
         ThrowIfCancelled();
         SetDeadline(maxWait);
         _core.Reset();
@@ -68,7 +75,6 @@ internal sealed class Wakeup(WakeupTimer timer) : IValueTaskSource<bool>, IDispo
     public void Dispose()
     {
         _cancellationRegistration.Dispose();
-        _endingRegistration.Dispose();
         lock (this)
         {
             _disposed = true;
@@ -86,16 +92,6 @@ internal sealed class Wakeup(WakeupTimer timer) : IValueTaskSource<bool>, IDispo
 
     void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
-
-    private void Follow(ref CancellationToken followed, ref CancellationTokenRegistration registration, CancellationToken token)
-    {
-        if (token != followed)
-        {
-            registration.Dispose();
-            followed = token;
-            registration = token.UnsafeRegister(static wakeup => ((Wakeup)wakeup!).Signal(), this);
-        }
-    }
 
     private void ThrowIfCancelled()
     {

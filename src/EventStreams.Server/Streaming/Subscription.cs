@@ -30,9 +30,10 @@ internal sealed class Subscription : IDisposable
     // Partitions added to the followed topics while this runs: checked once at the start and whenever metadata says
     // a topic grew; joined off this thread (broker round trips), then appended, so ids carry them from then on.
     private readonly AddedPartitions? _added;
-    // True at the start, so that the first read looks for partitions the start positions lack.
-    private volatile bool _partitionsChanged = true;
-    private CancellationTokenRegistration _partitionsChangedRegistration;
+    // The PartitionsAdded token of the last look (none before the first read, which looks for partitions the start positions
+    // lack): cancelled means look again. Not registered on: the shared reader wakes every subscription when it is cancelled
+    // (SharedPartitionReader.WakeAll), so an idle stream holds no callback for it (issue 14 item 2).
+    private CancellationToken _partitionsLookedAt;
     private Task<PartitionPosition[]>? _joining;
 
     /// <param name="release">Gives a cache back to the shared reader when the subscription ends.</param>
@@ -140,7 +141,6 @@ internal sealed class Subscription : IDisposable
     {
         try
         {
-            _partitionsChangedRegistration.Dispose();
             _joining?.ContinueWith(
                 joined =>
                 {
@@ -189,28 +189,18 @@ internal sealed class Subscription : IDisposable
             _ids = new EventIdWriter(_positions, _idFormat);
         }
 
-        if (_joining is not null || !_partitionsChanged)
+        if (_joining is not null || (_partitionsLookedAt.CanBeCanceled && !_partitionsLookedAt.IsCancellationRequested))
         {
             return;
         }
 
-        // Watch before looking, so that a topic growing in between is looked at again. The token is shared by all
-        // subscriptions; each registers its own callback (through its own task it used to be: a task shared by all
-        // clients in every wait made waking quadratic in the number of clients).
-        _partitionsChanged = false;
-        _partitionsChangedRegistration.Dispose();
-        _partitionsChangedRegistration = _added.Added.UnsafeRegister(static self => ((Subscription)self!).OnPartitionsAdded(), this);
+        // The token before the look, so that a topic growing in between is looked at again.
+        _partitionsLookedAt = _added.Added;
         if (_added.Missing(_positions) is { Count: > 0 } missing)
         {
             _joining = _added.JoinAsync(missing, _positions.Length);
             _joining.GetAwaiter().UnsafeOnCompleted(_signal ??= _wakeup.Signal);
         }
-    }
-
-    private void OnPartitionsAdded()
-    {
-        _partitionsChanged = true;
-        _wakeup.Signal();
     }
 
     /// <summary>Reads <paramref name="position"/>'s next events from its cache into <paramref name="batch"/>; true when the position moved.</summary>

@@ -160,9 +160,10 @@ public sealed class WakeupTests : IDisposable
     }
 
     [Fact]
-    public async Task WaitAsync_EndingTokenCancelledWhileWaiting_ThrowsAndTheClientTokenStillCounts()
+    public async Task WaitAsync_EndingTokenCancelled_ThrowsOnTheSignalThatFollowsOrAtTheNextWaitAndTheClientTokenWakesByItself()
     {
         // A stream follows two tokens (its client's and the server's ending) without linking them into a source of its own.
+        // The ending token, shared by many streams, gets no callback per stream: whoever cancels it signals afterwards.
         using var wakeup = new Wakeup(_timer);
         using var client = new CancellationTokenSource();
         using var ending = new CancellationTokenSource();
@@ -171,7 +172,11 @@ public sealed class WakeupTests : IDisposable
         var waitedBeforeCancel = !first.IsCompleted;
 
         await ending.CancelAsync();
+        var waitingAfterCancel = !first.IsCompleted;
+        wakeup.Signal();
         var whileWaiting = await Record.ExceptionAsync(() => first.AsTask().WaitAsync(Wait));
+        wakeup.Reset();
+        var atTheNextWait = await Record.ExceptionAsync(async () => await wakeup.WaitAsync(Heartbeat, client.Token, ending.Token));
         using var other = new Wakeup(_timer);
         other.Reset();
         var second = other.WaitAsync(Heartbeat, client.Token, CancellationToken.None);
@@ -179,7 +184,9 @@ public sealed class WakeupTests : IDisposable
         var clientGone = await Record.ExceptionAsync(() => second.AsTask().WaitAsync(Wait));
 
         Assert.True(waitedBeforeCancel);
+        Assert.True(waitingAfterCancel);
         Assert.IsAssignableFrom<OperationCanceledException>(whileWaiting);
+        Assert.IsAssignableFrom<OperationCanceledException>(atTheNextWait);
         Assert.IsAssignableFrom<OperationCanceledException>(clientGone);
     }
 }
