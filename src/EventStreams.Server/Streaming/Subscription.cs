@@ -15,8 +15,10 @@ internal sealed class Subscription : IDisposable
 
     private readonly Action<PartitionCache> _release;
     private PartitionPosition[] _positions;
-    // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
-    private readonly List<KafkaEvent> _scratch = [];
+    // Used only within one synchronous read, so per thread rather than per client: an idle client holds none of it, and a
+    // client that once read a long batch does not keep its 2 KB of slots.
+    [ThreadStatic]
+    private static List<KafkaEvent>? _scratch;
     // What ReadAsync waits on, one for the whole stream: its caches, its catch-up reader and added partitions signal it.
     private readonly Wakeup _wakeup;
     // Made when first needed (a catch-up reader, a join): what a task completing calls to wake the stream.
@@ -217,14 +219,15 @@ internal sealed class Subscription : IDisposable
             _catchUp!.Joined(position);
         }
 
-        _scratch.Clear();
-        if (!position.Cache.TryRead(position.Next, _scratch, MaxEventsPerPartition))
+        var scratch = _scratch ??= [];
+        scratch.Clear();
+        if (!position.Cache.TryRead(position.Next, scratch, MaxEventsPerPartition))
         {
             (_catchUp ??= new CatchUp(_newCatchUp, _permits, permit: null)).Behind(position, _positions);
             return false;
         }
 
-        foreach (var e in _scratch)
+        foreach (var e in scratch)
         {
             if (!position.Swallows(e))
             {
@@ -232,12 +235,12 @@ internal sealed class Subscription : IDisposable
             }
         }
 
-        if (_scratch.Count == 0)
+        if (scratch.Count == 0)
         {
             return false;
         }
 
-        position.Next = _scratch[^1].Offset + 1;
+        position.Next = scratch[^1].Offset + 1;
         return true;
     }
 }
