@@ -1,13 +1,13 @@
 using System.Buffers.Text;
 using System.Diagnostics;
-using System.Net.WebSockets;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
 namespace EventStreams.Bench.Load;
 
 /// <summary>
-/// One client of <c>/v2/hub</c> that speaks SignalR's JSON hub protocol itself on a <see cref="ClientWebSocket"/>, so
+/// One client of <c>/v2/hub</c> that speaks SignalR's JSON hub protocol itself on a <see cref="RawWebSocket"/>, so
 /// that it costs the load generator about what an <see cref="SseConnection"/> does (the .NET SignalR client,
 /// <see cref="HubClient"/>, costs about 4×). It opens the WebSocket on the hub's path without negotiating (as the
 /// clients' <c>skipNegotiation</c> does), sends the handshake, then one <c>StreamInvocation</c> of
@@ -27,7 +27,6 @@ internal sealed class HubWireClient(ClientGroup group, LoadWindow window, TimeSp
     /// <summary>Connecting, the handshake and the stream's start marker: what the .NET client allows its server to stay silent.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DefaultPingInterval = TimeSpan.FromSeconds(15);
-    private static readonly HttpMessageInvoker Http = new(new SocketsHttpHandler { UseProxy = false, UseCookies = false });
     private static readonly byte[] Handshake = "{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray();
     private static readonly byte[] Ping = "{\"type\":6}\u001e"u8.ToArray();
 
@@ -79,8 +78,7 @@ internal sealed class HubWireClient(ClientGroup group, LoadWindow window, TimeSp
     public async Task RunAsync(int port, int bufferBytes, Task releaseStalled, CancellationToken cancellationToken)
     {
         _buffer = new byte[bufferBytes];
-        using var socket = new ClientWebSocket();
-        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        using var socket = new RawWebSocket();
         using var start = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopPings = new CancellationTokenSource();
         var pings = Task.CompletedTask;
@@ -88,23 +86,23 @@ internal sealed class HubWireClient(ClientGroup group, LoadWindow window, TimeSp
         {
             ConnectStart = Stopwatch.GetTimestamp();
             start.CancelAfter(StartTimeout);
-            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/v2/hub"), Http, start.Token);
-            await socket.SendAsync(Handshake, WebSocketMessageType.Text, true, start.Token);
+            await socket.ConnectAsync(port, "/v2/hub", start.Token);
+            await socket.SendTextAsync(Handshake, start.Token);
             while (!_ended)
             {
-                var result = await socket.ReceiveAsync(_buffer.AsMemory(_pending), Connected ? cancellationToken : start.Token);
-                if (result.MessageType == WebSocketMessageType.Close)
+                var received = await socket.ReceiveAsync(_buffer.AsMemory(_pending), Connected ? cancellationToken : start.Token);
+                if (received == 0)
                 {
-                    Report("Close", $"the server closed the WebSocket ({socket.CloseStatus} {socket.CloseStatusDescription})");
+                    Report("Close", "the server closed the WebSocket");
                     break;
                 }
 
                 _now = Sources.BenchEvents.NowMicros();
                 var handshakeWasDone = _handshakeDone;
-                Process(result.Count);
+                Process(received);
                 if (_handshakeDone && !handshakeWasDone && !_ended)
                 {
-                    await socket.SendAsync(Invocation(), WebSocketMessageType.Text, true, start.Token);
+                    await socket.SendTextAsync(Invocation(), start.Token);
                     pings = PingAsync(socket, pingInterval ?? DefaultPingInterval, stopPings.Token);
                 }
             }
@@ -139,7 +137,7 @@ internal sealed class HubWireClient(ClientGroup group, LoadWindow window, TimeSp
         return [.. json, RecordSeparator];
     }
 
-    private async Task PingAsync(ClientWebSocket socket, TimeSpan interval, CancellationToken cancellationToken)
+    private async Task PingAsync(RawWebSocket socket, TimeSpan interval, CancellationToken cancellationToken)
     {
         if (interval == Timeout.InfiniteTimeSpan)
         {
@@ -151,11 +149,11 @@ internal sealed class HubWireClient(ClientGroup group, LoadWindow window, TimeSp
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                await socket.SendAsync(Ping, WebSocketMessageType.Text, true, cancellationToken);
+                await socket.SendTextAsync(Ping, cancellationToken);
                 Interlocked.Increment(ref _pingsSent);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
             // The stream has ended: the receive loop reports why.
         }
