@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text;
 using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
 using EventStreams.Server.Problems;
@@ -68,9 +67,11 @@ internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimit
     {
         using (session)
         {
+            // One item and one id buffer for the stream: SignalR writes each item before it asks for the next.
             var id = new ArrayBufferWriter<byte>(256);
+            var item = new HubEvent();
             session.WriteId(id);
-            yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), null);
+            yield return item.Set(id.WrittenMemory, null);
             while (!cancellationToken.IsCancellationRequested)
             {
                 await ReadAsync(session);
@@ -79,7 +80,7 @@ internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimit
                     id.ResetWrittenCount();
                     session.WriteId(id);
                     session.Sent();
-                    yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), e);
+                    yield return item.Set(id.WrittenMemory, e);
                 }
             }
         }
