@@ -29,6 +29,9 @@ internal sealed class BenchSettings
     /// <summary>Environment for our server's process (e.g. <c>--ours-env:DOTNET_gcServer=0</c>), for experiments.</summary>
     public Dictionary<string, string> OursEnv { get; init; } = [];
 
+    /// <summary>Hub scenarios' clients are the .NET SignalR client rather than the load generator's own (<c>--hub-client dotnet</c>).</summary>
+    public bool DotNetHubClient { get; init; }
+
     public static BenchSettings Parse(string[] args)
     {
         var benchDll = typeof(BenchSettings).Assembly.Location;
@@ -57,6 +60,7 @@ internal sealed class BenchSettings
             ReportPath = Value("--out") ?? Path.Combine(results, smoke ? $"smoke-{stamp}.md" : $"{stamp}.md"),
             Servers = [.. (Value("--servers") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => Enum.Parse<ServerKind>(s, ignoreCase: true))],
             Only = [.. (Value("--only") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)],
+            DotNetHubClient = Value("--hub-client") == "dotnet",
             FetchWaitMs = int.TryParse(Value("--fetch-wait-ms"), out var fw) ? fw : 10,
             OursEnv = args.Where(a => a.StartsWith("--ours-env:", StringComparison.Ordinal)).Select(a => a["--ours-env:".Length..].Split('=', 2)).ToDictionary(p => p[0], p => p[1]),
             OursArgs = [.. args.Where(a => a.StartsWith("--ours:", StringComparison.Ordinal)).Select(a => "--" + a["--ours:".Length..])],

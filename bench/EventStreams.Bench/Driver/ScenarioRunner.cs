@@ -97,12 +97,14 @@ internal sealed class ScenarioRunner(BenchSettings settings)
             await Task.Delay(TimeSpan.FromSeconds(1));
             var rssBefore = server.Stats().RssBytes;
             var specPath = Path.Combine(logs, "load.json");
-            var spec = new LoadSpec(port, [.. scenario.Groups.Select(g => g.ToClientGroup())], BufferBytes: scenario.Clients > 2000 ? 8192 : 16384);
+            var groups = scenario.Groups.Select(g => g.ToClientGroup())
+                .Select(g => settings.DotNetHubClient && g.Transport == ClientTransport.Hub ? g with { Transport = ClientTransport.HubDotNetClient } : g);
+            var spec = new LoadSpec(port, [.. groups], BufferBytes: scenario.Clients > 2000 ? 8192 : 16384);
             await File.WriteAllTextAsync(specPath, JsonSerializer.Serialize(spec, LoadGenerator.Json));
             // Like ../shared/tools/loadgen, socket completions run on the epoll threads rather than hop to the thread pool:
             // at 10,000 connections the hop's queueing was the load generator's own latency, added to every server's p99.
-            // Not for SignalR clients, whose completions may run arbitrary code.
-            var loadEnv = scenario.Groups.Any(g => g.Transport == ClientTransport.Hub) ? small
+            // Not for the .NET SignalR client, whose completions may run arbitrary code.
+            var loadEnv = spec.Groups.Any(g => g.Transport == ClientTransport.HubDotNetClient) ? small
                 : new Dictionary<string, string>(small) { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1" };
             load = new ChildProcess("load", settings.BenchDll, ["load", specPath], logs, loadEnv);
             await load.ExpectAsync("@connected", TimeSpan.FromSeconds(Math.Max(60, scenario.Clients / 50.0)));

@@ -30,6 +30,10 @@ internal interface IBenchClient
 
     Task RunAsync(int port, int bufferBytes, Task releaseStalled, CancellationToken cancellationToken);
 
-    static IBenchClient Create(ClientGroup group, LoadWindow window) =>
-        group.Transport == ClientTransport.Hub ? new HubClient(group, window) : new SseConnection(group, window);
+    static IBenchClient Create(ClientGroup group, LoadWindow window) => group.Transport switch
+    {
+        ClientTransport.Hub => new HubWireClient(group, window),
+        ClientTransport.HubDotNetClient => new HubClient(group, window),
+        _ => new SseConnection(group, window),
+    };
 }

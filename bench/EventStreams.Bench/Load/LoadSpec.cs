@@ -21,8 +21,11 @@ internal enum ClientTransport
     /// <summary>Server-Sent Events on a raw socket (<see cref="SseConnection"/>).</summary>
     Sse,
 
-    /// <summary>The SignalR hub's <c>Stream</c> method, JSON protocol over WebSockets (<see cref="HubClient"/>).</summary>
+    /// <summary>The SignalR hub's <c>Stream</c> method, JSON protocol spoken directly over a WebSocket (<see cref="HubWireClient"/>).</summary>
     Hub,
+
+    /// <summary>The same with the .NET SignalR client (<see cref="HubClient"/>): <c>run --hub-client dotnet</c>.</summary>
+    HubDotNetClient,
 }
 
 /// <summary>

@@ -155,7 +155,7 @@ internal sealed class SseConnection(ClientGroup group, LoadWindow window, Action
     }
 
     /// <summary>Connects, retrying a few times: on a busy shared machine a burst of connects is sometimes refused.</summary>
-    private static async Task ConnectAsync(Socket socket, int port, CancellationToken cancellationToken)
+    internal static async Task ConnectAsync(Socket socket, int port, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
