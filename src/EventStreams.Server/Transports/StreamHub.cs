@@ -87,6 +87,8 @@ internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimit
     }
 
     /// <summary>A stream the server ends (shutdown, outage with <c>Kafka:Health:OutageNotice=Close</c>, stream removed) fails with <c>"name: message"</c>, as one asked of a stopping instance does at once.</summary>
+    /// <remarks>Pooled: a stream waits here once per delivery, and a box per wait would be garbage per client per event.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReadAsync(StreamSession session)
     {
         try
