@@ -53,6 +53,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<RetentionLookup>();
         services.AddSingleton<LastEvents>();
         services.AddSingleton<CatchUpPermits>();
+        services.AddSingleton<WakeupTimer>();
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<StreamSessions>();
         services.AddSingleton<FilterRegistry>();
@@ -99,6 +100,11 @@ public static class EventStreamsHostingExtensions
         builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
         // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
+        // Kestrel's log scope per connection would be held by every idle stream; no log line shows it unless scopes are asked for.
+        if (!NoLogScopes.IsWanted(builder.Configuration))
+        {
+            services.AddSingleton<IExternalScopeProvider>(NoLogScopes.Instance);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -81,6 +81,20 @@ internal sealed partial class StreamSession : IDisposable
         return _subscription.ReadAsync(_batch, maxWait, _clientGone, _watch.Token);
     }
 
+    /// <summary>
+    /// <see cref="ReadAsync"/> in two steps, for a transport that keeps no async frame of the subscription's while a stream
+    /// idles: true when events were read (take them with <see cref="TryNext"/>), false when the caller should
+    /// <see cref="WaitAsync"/>.
+    /// </summary>
+    public bool TryRead()
+    {
+        _next = 0;
+        return _subscription.TryRead(_batch);
+    }
+
+    /// <summary>After <see cref="TryRead"/> found nothing: true when something may have arrived (read again), false when <paramref name="maxWait"/> passed first.</summary>
+    public ValueTask<bool> WaitAsync(TimeSpan maxWait) => _subscription.WaitAsync(maxWait, _clientGone, _watch.Token);
+
     /// <summary>The next event to deliver from the last read; <see cref="WriteId"/> then writes the id that resumes after it.</summary>
     public bool TryNext(out KafkaEvent deliverable)
     {

@@ -77,7 +77,18 @@ internal sealed partial class EventStreamWriter(
             var lastWrite = time.GetTimestamp();
             while (!session.IsStopping)
             {
-                if (!await session.ReadAsync(heartbeat))
+                // session.ReadAsync, inlined: awaiting it would keep its frame alive beside this one while the stream idles.
+                var timedOut = false;
+                while (!session.TryRead())
+                {
+                    if (!await session.WaitAsync(heartbeat))
+                    {
+                        timedOut = true;
+                        break;
+                    }
+                }
+
+                if (timedOut)
                 {
                     WriteHeartbeat(output, gzip, session);
                     lastWrite = time.GetTimestamp();
