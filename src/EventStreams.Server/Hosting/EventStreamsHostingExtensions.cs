@@ -10,6 +10,7 @@ using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Upstream;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Hosting;
@@ -67,6 +68,9 @@ public static class EventStreamsHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         // JSON for browsers (the UI), MessagePack for clients that ask for it: smaller frames, no text escaping.
         services.AddSignalR().AddMessagePackProtocol();
+        // SignalR's JSON protocol with its stream items written in one piece (Transports/HubJsonProtocol).
+        services.Remove(services.Single(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(JsonHubProtocol)));
+        services.AddSingleton<IHubProtocol, HubJsonProtocol>();
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
         services.AddSingleton(sp => UiSettingsFactory.Create(sp));
