@@ -17,7 +17,6 @@ internal sealed partial class StreamSession : IDisposable
 {
     private readonly Subscription _subscription;
     private readonly IDisposable? _slot;
-    private readonly EventFilter? _filter;
     private readonly StreamMetrics _metrics;
     private readonly StreamTerminations _terminations;
     private readonly StreamWatch _watch;
@@ -43,7 +42,6 @@ internal sealed partial class StreamSession : IDisposable
         Request = request;
         _subscription = subscription;
         _slot = slot;
-        _filter = request.Filter;
         _metrics = metrics;
         _terminations = terminations;
         _transport = transport;
@@ -103,7 +101,7 @@ internal sealed partial class StreamSession : IDisposable
             var (position, e) = _batch[_next++];
             // A filtered-out event still moves the position, so the next id resumes after it.
             position.Delivered(e);
-            if (_filter is null || _filter.Matches(e))
+            if (Request.Filter is not { } filter || filter.Matches(e))
             {
                 _delivered++;
                 _deliveredBytes += e.Json.Length;
