@@ -45,7 +45,7 @@ public sealed class CatchUpFailureTests
             () => new CatchUpReader(kafka, services.GetRequiredService<StreamMetrics>(), NullLogger.Instance),
             permits,
             permit: null,
-            TimeProvider.System);
+            services.GetRequiredService<WakeupTimer>());
         var batch = new List<(PartitionPosition, KafkaEvent)>();
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () =>

@@ -29,6 +29,18 @@ internal static class ReportWriter
         return md.ToString();
     }
 
+    /// <summary>The collector our server ran with: the environment's choice, else its build's (<c>runtimeconfig.json</c>).</summary>
+    private static string OursGc(BenchSettings settings)
+    {
+        if (settings.OursEnv.TryGetValue("DOTNET_gcServer", out var server))
+        {
+            return server == "1" ? "Server GC" : "workstation GC";
+        }
+
+        var config = Path.ChangeExtension(settings.ServerDll, ".runtimeconfig.json");
+        return File.Exists(config) && File.ReadAllText(config).Contains("\"System.GC.Server\": true", StringComparison.Ordinal) ? "Server GC" : "workstation GC";
+    }
+
     private static void WriteMachine(StringBuilder md, BenchSettings settings, DateTime started, DateTime finished)
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
@@ -41,7 +53,7 @@ internal static class ReportWriter
         md.AppendLine(Inv, $"- Run: {started:HH:mm:ss}–{finished:HH:mm:ss} UTC ({(finished - started).TotalMinutes:F1} min), commit {Git(settings, "rev-parse --short HEAD")}, `ulimit -n` {nofile} (inherited by every process).");
         md.AppendLine("- Broker: librdkafka mock cluster (librdkafka.redist 2.16.0), in its own process together with the rate-limited producer (linger 1 ms); the ceiling has no broker and generates the same events itself.");
         md.AppendLine(Inv, $"- Consumers (ours and baseline): `fetch.wait.max.ms` = {settings.FetchWaitMs} (the mock broker holds an empty fetch for the whole wait, so this bounds the added latency).");
-        md.AppendLine(Inv, $"- Ours: `src/EventStreams.Server` Release, production defaults{(settings.OursArgs.Count > 0 ? " plus " + string.Join(' ', settings.OursArgs) : "")}{(settings.OursEnv.Count > 0 ? " with " + string.Join(' ', settings.OursEnv.Select(e => $"{e.Key}={e.Value}")) : "")} (timestamp ids, 15 s heartbeats, 30 s stall timeout, Server GC). Baseline and ceiling: `bench/EventStreams.Bench` modes on Kestrel with the same GC.");
+        md.AppendLine(Inv, $"- Ours: `src/EventStreams.Server` Release, production defaults{(settings.OursArgs.Count > 0 ? " plus " + string.Join(' ', settings.OursArgs) : "")}{(settings.OursEnv.Count > 0 ? " with " + string.Join(' ', settings.OursEnv.Select(e => $"{e.Key}={e.Value}")) : "")} (timestamp ids, 15 s heartbeats, 30 s stall timeout, {OursGc(settings)}). Baseline and ceiling: `bench/EventStreams.Bench` modes on Kestrel with Server GC.");
         md.AppendLine("- Processes: broker+producer, server under test and load generator each run separately (no pinning; all share the 2 cores). CPU columns give each process's share of one core during the measurement window. Load generator (workstation GC): SSE clients on raw sockets, chunked decoding and a minimal SSE parser; hub clients "
             + (settings.DotNetHubClient ? "the .NET SignalR client (`--hub-client dotnet`), JSON protocol over WebSockets." : "SignalR's JSON protocol spoken directly on a ClientWebSocket (no negotiate), the benchmark fields read from the escaped `data` string."));
         md.AppendLine("- Events: ~1 KB recentchange-like JSON carrying a sequence number per partition and the production time; latency = client receive time − production time; lost = sequence gaps; lagging = clients that had not received the last produced event 10 s after production stopped.");

@@ -38,7 +38,7 @@ internal static class MicroBench
                 .Select(p => new PartitionPosition(p, new EventStreams.Server.Kafka.PartitionCache(new("bench.catchup", p), 0, 1 << 20), 0, 1_700_000_000_000))
                 .ToArray();
             var events = Enumerable.Range(0, partitions).Select(p => new KafkaEvent("bench.catchup", p, 1_000_000, 1_700_000_000_000, [])).ToArray();
-            var subscription = new Subscription(positions, IdFormat.Timestamp, null!, null!, null!, null, TimeProvider.System); // not disposed: it holds no cache
+            var subscription = new Subscription(positions, IdFormat.Timestamp, null!, null!, null!, null, new EventStreams.Server.Kafka.WakeupTimer(TimeProvider.System)); // not disposed: it holds no cache
             Measure($"Subscription.WriteId ({partitions} partition{(partitions == 1 ? "" : "s")})", count, i =>
             {
                 if (output.WrittenCount > (1 << 19))

@@ -17,12 +17,14 @@ internal sealed partial class StreamTerminations : IDisposable
     private readonly KafkaHealth _kafka;
     private readonly StreamCatalog _catalog;
     private readonly ShutdownDrain _drain;
+    private readonly SharedPartitionReader _reader;
     private readonly ILogger<StreamTerminations> _logger;
 
     /// <summary>
     /// One source per catalogued stream that has had a client, shared by all its running streams (bounded by the catalogue):
     /// cancelled, and replaced for later streams, when the stream is removed, the drain begins or an outage notice closes
-    /// streams. A running stream holds no source of its own for this (it would cost every idle connection memory).
+    /// streams. A running stream holds no source of its own for this, nor a callback on it (either would cost every idle
+    /// connection memory): after cancelling, the shared reader wakes every subscription, and each finds its token cancelled.
     /// </summary>
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _ends = new(StringComparer.Ordinal);
 
@@ -30,11 +32,12 @@ internal sealed partial class StreamTerminations : IDisposable
     private readonly Lock _noticeGate = new();
     private CancellationToken _noticeFollowed;
 
-    public StreamTerminations(KafkaHealth kafka, StreamCatalog catalog, ShutdownDrain drain, ILogger<StreamTerminations> logger)
+    public StreamTerminations(KafkaHealth kafka, StreamCatalog catalog, ShutdownDrain drain, SharedPartitionReader reader, ILogger<StreamTerminations> logger)
     {
         _kafka = kafka;
         _catalog = catalog;
         _drain = drain;
+        _reader = reader;
         _logger = logger;
         catalog.Changed += OnCatalogChanged;
         _onDrain = drain.Draining.UnsafeRegister(static self => ((StreamTerminations)self!).EndAll(), this);
@@ -112,13 +115,20 @@ internal sealed partial class StreamTerminations : IDisposable
 
     private void OnCatalogChanged(StreamCatalogSnapshot snapshot)
     {
+        var ended = false;
         foreach (var name in _ends.Keys)
         {
             if (!snapshot.Streams.ContainsKey(name) && _ends.TryRemove(name, out var source))
             {
                 LogRemoved(_logger, name);
                 source.Cancel();
+                ended = true;
             }
+        }
+
+        if (ended)
+        {
+            _reader.WakeAll();
         }
     }
 
@@ -132,6 +142,8 @@ internal sealed partial class StreamTerminations : IDisposable
                 source.Cancel();
             }
         }
+
+        _reader.WakeAll();
     }
 
     /// <summary>

@@ -10,6 +10,7 @@ using EventStreams.Server.Streaming;
 using EventStreams.Server.Transports;
 using EventStreams.Server.Upstream;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Hosting;
@@ -52,6 +53,7 @@ public static class EventStreamsHostingExtensions
         services.AddSingleton<RetentionLookup>();
         services.AddSingleton<LastEvents>();
         services.AddSingleton<CatchUpPermits>();
+        services.AddSingleton<WakeupTimer>();
         services.AddSingleton<SubscriptionFactory>();
         services.AddSingleton<StreamSessions>();
         services.AddSingleton<FilterRegistry>();
@@ -66,6 +68,9 @@ public static class EventStreamsHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         // JSON for browsers (the UI), MessagePack for clients that ask for it: smaller frames, no text escaping.
         services.AddSignalR().AddMessagePackProtocol();
+        // SignalR's JSON protocol with its stream items written in one piece (Transports/HubJsonProtocol).
+        services.Remove(services.Single(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(JsonHubProtocol)));
+        services.AddSingleton<IHubProtocol, HubJsonProtocol>();
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();
         services.AddSingleton(sp => UiSettingsFactory.Create(sp));
@@ -95,6 +100,11 @@ public static class EventStreamsHostingExtensions
         builder.Logging.AddFilter(StreamHub.DispatcherLogCategory, LogLevel.Critical);
         // An unready check would log an error on every probe of /readyz; KafkaHealth and the catalogue log the cause once.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
+        // Kestrel's log scope per connection would be held by every idle stream; no log line shows it unless scopes are asked for.
+        if (!NoLogScopes.IsWanted(builder.Configuration))
+        {
+            services.AddSingleton<IExternalScopeProvider>(NoLogScopes.Instance);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

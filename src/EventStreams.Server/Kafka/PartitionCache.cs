@@ -84,6 +84,25 @@ internal sealed class PartitionCache
         }
     }
 
+    /// <summary>
+    /// Signals every watcher, from any thread: for what streams follow without a callback each (the server ending them,
+    /// partitions added; see <see cref="SharedPartitionReader.WakeAll"/>). Rare, so it copies rather than share
+    /// <see cref="Publish"/>'s buffer.
+    /// </summary>
+    public void WakeWatchers()
+    {
+        Wakeup[] watchers;
+        lock (_watchersGate)
+        {
+            watchers = [.. _watchers];
+        }
+
+        foreach (var wakeup in watchers)
+        {
+            wakeup.Signal();
+        }
+    }
+
     public void Append(KafkaEvent e)
     {
         lock (_gate)

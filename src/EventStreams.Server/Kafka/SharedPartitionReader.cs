@@ -45,6 +45,7 @@ internal sealed partial class SharedPartitionReader : IHostedService, IDisposabl
         _metrics = metrics;
         _logger = logger;
         _lastLoop = time.GetTimestamp();
+        FollowPartitionsAdded();
     }
 
     /// <summary>The cache of <paramref name="partition"/>, starting its reader if needed. Pair with <see cref="Release"/>.</summary>
@@ -133,6 +134,36 @@ internal sealed partial class SharedPartitionReader : IHostedService, IDisposabl
             }
         }
     }
+
+    /// <summary>
+    /// Signals every subscription (each watches the caches of its partitions, and every partition it reads has one here):
+    /// how streams learn what they follow without a callback each, which would cost every idle connection memory (issue 14
+    /// item 2): the server ending streams (<c>StreamTerminations</c>) and partitions added to a topic (followed here).
+    /// </summary>
+    public void WakeAll()
+    {
+        PartitionCache[] caches;
+        lock (_gate)
+        {
+            caches = [.. _caches.Values];
+        }
+
+        foreach (var cache in caches)
+        {
+            cache.WakeWatchers();
+        }
+    }
+
+    /// <summary>Wakes every subscription when a topic gains partitions, then follows the next token (KafkaClients makes a new one each time).</summary>
+    private void FollowPartitionsAdded() =>
+        _kafka.PartitionsAdded.UnsafeRegister(
+            static self =>
+            {
+                var reader = (SharedPartitionReader)self!;
+                reader.FollowPartitionsAdded();
+                reader.WakeAll();
+            },
+            this);
 
     public int ActivePartitions
     {

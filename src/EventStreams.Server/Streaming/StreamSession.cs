@@ -17,7 +17,6 @@ internal sealed partial class StreamSession : IDisposable
 {
     private readonly Subscription _subscription;
     private readonly IDisposable? _slot;
-    private readonly EventFilter? _filter;
     private readonly StreamMetrics _metrics;
     private readonly StreamTerminations _terminations;
     private readonly StreamWatch _watch;
@@ -43,7 +42,6 @@ internal sealed partial class StreamSession : IDisposable
         Request = request;
         _subscription = subscription;
         _slot = slot;
-        _filter = request.Filter;
         _metrics = metrics;
         _terminations = terminations;
         _transport = transport;
@@ -81,6 +79,20 @@ internal sealed partial class StreamSession : IDisposable
         return _subscription.ReadAsync(_batch, maxWait, _clientGone, _watch.Token);
     }
 
+    /// <summary>
+    /// <see cref="ReadAsync"/> in two steps, for a transport that keeps no async frame of the subscription's while a stream
+    /// idles: true when events were read (take them with <see cref="TryNext"/>), false when the caller should
+    /// <see cref="WaitAsync"/>.
+    /// </summary>
+    public bool TryRead()
+    {
+        _next = 0;
+        return _subscription.TryRead(_batch);
+    }
+
+    /// <summary>After <see cref="TryRead"/> found nothing: true when something may have arrived (read again), false when <paramref name="maxWait"/> passed first.</summary>
+    public ValueTask<bool> WaitAsync(TimeSpan maxWait) => _subscription.WaitAsync(maxWait, _clientGone, _watch.Token);
+
     /// <summary>The next event to deliver from the last read; <see cref="WriteId"/> then writes the id that resumes after it.</summary>
     public bool TryNext(out KafkaEvent deliverable)
     {
@@ -89,7 +101,7 @@ internal sealed partial class StreamSession : IDisposable
             var (position, e) = _batch[_next++];
             // A filtered-out event still moves the position, so the next id resumes after it.
             position.Delivered(e);
-            if (_filter is null || _filter.Matches(e))
+            if (Request.Filter is not { } filter || filter.Matches(e))
             {
                 _delivered++;
                 _deliveredBytes += e.Json.Length;

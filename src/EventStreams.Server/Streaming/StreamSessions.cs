@@ -48,7 +48,11 @@ internal sealed class StreamSessions(
         }
 
         var request = StreamRequest.Parse(catalog, streams, since, lastEventId, filterTexts);
-        request = request with { Filter = filters.Share(request.Filter) };
+        if (request.Filter is not null)
+        {
+            request = request with { Filter = filters.Share(request.Filter) };
+        }
+
         var slot = await enterLimit(cancellationToken);
         try
         {

@@ -15,8 +15,10 @@ internal sealed class Subscription : IDisposable
 
     private readonly Action<PartitionCache> _release;
     private PartitionPosition[] _positions;
-    // Grows with use (up to MaxEventsPerPartition): an idle client should not hold 2 KB of empty slots.
-    private readonly List<KafkaEvent> _scratch = [];
+    // Used only within one synchronous read, so per thread rather than per client: an idle client holds none of it, and a
+    // client that once read a long batch does not keep its 2 KB of slots.
+    [ThreadStatic]
+    private static List<KafkaEvent>? _scratch;
     // What ReadAsync waits on, one for the whole stream: its caches, its catch-up reader and added partitions signal it.
     private readonly Wakeup _wakeup;
     // Made when first needed (a catch-up reader, a join): what a task completing calls to wake the stream.
@@ -30,9 +32,10 @@ internal sealed class Subscription : IDisposable
     // Partitions added to the followed topics while this runs: checked once at the start and whenever metadata says
     // a topic grew; joined off this thread (broker round trips), then appended, so ids carry them from then on.
     private readonly AddedPartitions? _added;
-    // True at the start, so that the first read looks for partitions the start positions lack.
-    private volatile bool _partitionsChanged = true;
-    private CancellationTokenRegistration _partitionsChangedRegistration;
+    // The PartitionsAdded token of the last look (none before the first read, which looks for partitions the start positions
+    // lack): cancelled means look again. Not registered on: the shared reader wakes every subscription when it is cancelled
+    // (SharedPartitionReader.WakeAll), so an idle stream holds no callback for it (issue 14 item 2).
+    private CancellationToken _partitionsLookedAt;
     private Task<PartitionPosition[]>? _joining;
 
     /// <param name="release">Gives a cache back to the shared reader when the subscription ends.</param>
@@ -44,7 +47,7 @@ internal sealed class Subscription : IDisposable
         Func<ICatchUpReader> newCatchUp,
         CatchUpPermits permits,
         IDisposable? permit,
-        TimeProvider time,
+        WakeupTimer timer,
         AddedPartitions? added = null)
     {
         _release = release;
@@ -52,7 +55,7 @@ internal sealed class Subscription : IDisposable
         _newCatchUp = newCatchUp;
         _permits = permits;
         _catchUp = permit is null ? null : new CatchUp(newCatchUp, permits, permit);
-        _wakeup = new Wakeup(time);
+        _wakeup = new Wakeup(timer);
         foreach (var position in _positions)
         {
             position.Cache.Watch(_wakeup);
@@ -70,6 +73,24 @@ internal sealed class Subscription : IDisposable
     /// </summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReadAsync(List<(PartitionPosition Position, KafkaEvent Event)> batch, TimeSpan maxWait, CancellationToken cancellationToken, CancellationToken ending = default)
+    {
+        while (!TryRead(batch))
+        {
+            if (!await WaitAsync(maxWait, cancellationToken, ending))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="ReadAsync"/> in two steps, for a caller that keeps no async frame for the wait (an idle stream's memory,
+    /// issue 14 item 2): fills <paramref name="batch"/> with what can be read now (true), or prepares the wait (false).
+    /// Throws when a catch-up read failed.
+    /// </summary>
+    public bool TryRead(List<(PartitionPosition Position, KafkaEvent Event)> batch)
     {
         while (true)
         {
@@ -90,25 +111,29 @@ internal sealed class Subscription : IDisposable
                 return true;
             }
 
-            if (moved)
+            if (!moved)
             {
-                // Everything read was swallowed (before a resume time that lies further on): read on, not wait for new events.
-                continue;
-            }
-
-            _catchUp?.ThrowIfFailed();
-
-            if (_catchUp?.Wake(cancellationToken) is { } catchUp)
-            {
-                // Only while catching up: the live edge waits on its caches' signals alone.
-                catchUp.GetAwaiter().UnsafeOnCompleted(_signal ??= _wakeup.Signal);
-            }
-
-            if (!await _wakeup.WaitAsync(maxWait, cancellationToken, ending))
-            {
+                _catchUp?.ThrowIfFailed();
                 return false;
             }
+
+            // Everything read was swallowed (before a resume time that lies further on): read on, not wait for new events.
         }
+    }
+
+    /// <summary>
+    /// After <see cref="TryRead"/> found nothing: true when something may have arrived (read again), false when
+    /// <paramref name="maxWait"/> passed first. Throws <see cref="OperationCanceledException"/> once either token is cancelled.
+    /// </summary>
+    public ValueTask<bool> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken, CancellationToken ending = default)
+    {
+        if (_catchUp?.Wake(cancellationToken) is { } catchUp)
+        {
+            // Only while catching up: the live edge waits on its caches' signals alone.
+            catchUp.GetAwaiter().UnsafeOnCompleted(_signal ??= _wakeup.Signal);
+        }
+
+        return _wakeup.WaitAsync(maxWait, cancellationToken, ending);
     }
 
     /// <summary>Writes the id that resumes every assigned partition after what has been delivered.</summary>
@@ -118,7 +143,6 @@ internal sealed class Subscription : IDisposable
     {
         try
         {
-            _partitionsChangedRegistration.Dispose();
             _joining?.ContinueWith(
                 joined =>
                 {
@@ -167,28 +191,18 @@ internal sealed class Subscription : IDisposable
             _ids = new EventIdWriter(_positions, _idFormat);
         }
 
-        if (_joining is not null || !_partitionsChanged)
+        if (_joining is not null || (_partitionsLookedAt.CanBeCanceled && !_partitionsLookedAt.IsCancellationRequested))
         {
             return;
         }
 
-        // Watch before looking, so that a topic growing in between is looked at again. The token is shared by all
-        // subscriptions; each registers its own callback (through its own task it used to be: a task shared by all
-        // clients in every wait made waking quadratic in the number of clients).
-        _partitionsChanged = false;
-        _partitionsChangedRegistration.Dispose();
-        _partitionsChangedRegistration = _added.Added.UnsafeRegister(static self => ((Subscription)self!).OnPartitionsAdded(), this);
+        // The token before the look, so that a topic growing in between is looked at again.
+        _partitionsLookedAt = _added.Added;
         if (_added.Missing(_positions) is { Count: > 0 } missing)
         {
             _joining = _added.JoinAsync(missing, _positions.Length);
             _joining.GetAwaiter().UnsafeOnCompleted(_signal ??= _wakeup.Signal);
         }
-    }
-
-    private void OnPartitionsAdded()
-    {
-        _partitionsChanged = true;
-        _wakeup.Signal();
     }
 
     /// <summary>Reads <paramref name="position"/>'s next events from its cache into <paramref name="batch"/>; true when the position moved.</summary>
@@ -205,14 +219,15 @@ internal sealed class Subscription : IDisposable
             _catchUp!.Joined(position);
         }
 
-        _scratch.Clear();
-        if (!position.Cache.TryRead(position.Next, _scratch, MaxEventsPerPartition))
+        var scratch = _scratch ??= [];
+        scratch.Clear();
+        if (!position.Cache.TryRead(position.Next, scratch, MaxEventsPerPartition))
         {
             (_catchUp ??= new CatchUp(_newCatchUp, _permits, permit: null)).Behind(position, _positions);
             return false;
         }
 
-        foreach (var e in _scratch)
+        foreach (var e in scratch)
         {
             if (!position.Swallows(e))
             {
@@ -220,12 +235,12 @@ internal sealed class Subscription : IDisposable
             }
         }
 
-        if (_scratch.Count == 0)
+        if (scratch.Count == 0)
         {
             return false;
         }
 
-        position.Next = _scratch[^1].Offset + 1;
+        position.Next = scratch[^1].Offset + 1;
         return true;
     }
 }

@@ -15,6 +15,7 @@ internal sealed partial class SubscriptionFactory(
     HighWatermarks highWatermarks,
     BrokerCalls brokerCalls,
     CatchUpPermits permits,
+    WakeupTimer wakeupTimer,
     StreamMetrics metrics,
     IOptions<StreamingOptions> options,
     TimeProvider time,
@@ -109,7 +110,7 @@ internal sealed partial class SubscriptionFactory(
             }
 
             var added = new AddedPartitions(topics, kafka, _positionsAsync ??= PositionsAsync);
-            return new Subscription(positions, options.Value.IdFormat, _release ??= reader.Release, _newCatchUp ??= () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, time, added);
+            return new Subscription(positions, options.Value.IdFormat, _release ??= reader.Release, _newCatchUp ??= () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, wakeupTimer, added);
         }
         catch
         {

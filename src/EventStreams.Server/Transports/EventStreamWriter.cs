@@ -57,9 +57,6 @@ internal sealed partial class EventStreamWriter(
         var gzip = StartResponse(context, ndjson);
         var heartbeat = options.Value.HeartbeatSeconds > 0 && !ndjson ? TimeSpan.FromSeconds(options.Value.HeartbeatSeconds) : Timeout.InfiniteTimeSpan;
         var output = context.Response.BodyWriter;
-        // Gives up a write the client is not taking when the server ends the stream (shutdown must not wait for the stall
-        // time). A client that leaves completes a waiting write itself: Kestrel ends the response.
-        var ending = session.Ending;
 
         try
         {
@@ -73,11 +70,24 @@ internal sealed partial class EventStreamWriter(
                 WriteText(output, gzip, ":ok\n\n"u8);
             }
 
-            await stalledWrites.FlushAsync(output, ending);
+            // session.Ending gives up a write the client is not taking when the server ends the stream (shutdown must not
+            // wait for the stall time). A client that leaves completes a waiting write itself: Kestrel ends the response.
+            await stalledWrites.FlushAsync(output, session.Ending);
             var lastWrite = time.GetTimestamp();
             while (!session.IsStopping)
             {
-                if (!await session.ReadAsync(heartbeat))
+                // session.ReadAsync, inlined: awaiting it would keep its frame alive beside this one while the stream idles.
+                var timedOut = false;
+                while (!session.TryRead())
+                {
+                    if (!await session.WaitAsync(heartbeat))
+                    {
+                        timedOut = true;
+                        break;
+                    }
+                }
+
+                if (timedOut)
                 {
                     WriteHeartbeat(output, gzip, session);
                     lastWrite = time.GetTimestamp();
@@ -115,7 +125,7 @@ internal sealed partial class EventStreamWriter(
                                 // A long batch (a client catching up reads up to 256 events per partition at once) goes out as
                                 // it is formatted, so the socket sends while the next part is written, and the response
                                 // buffers a few chunks rather than the whole batch.
-                                await stalledWrites.FlushAsync(output, ending);
+                                await stalledWrites.FlushAsync(output, session.Ending);
                                 frames = _frames ??= new ArrayBufferWriter<byte>(FrameChunkBytes * 2);
                                 frames.ResetWrittenCount();
                             }
@@ -135,7 +145,7 @@ internal sealed partial class EventStreamWriter(
                     }
                 }
 
-                await stalledWrites.FlushAsync(output, ending);
+                await stalledWrites.FlushAsync(output, session.Ending);
             }
         }
         catch (OperationCanceledException) when (session.EndedBy is { } end)

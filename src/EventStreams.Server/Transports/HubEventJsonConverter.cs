@@ -20,7 +20,7 @@ internal sealed class HubEventJsonConverter : JsonConverter<HubEvent>
     public override void Write(Utf8JsonWriter writer, HubEvent value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        writer.WriteString(IdName, value.Id);
+        writer.WriteString(IdName, value.Id.Span);
         writer.WritePropertyName(DataName);
         if (value.Data is null)
         {

@@ -14,7 +14,7 @@ internal sealed class HubEventMessagePackFormatter : IMessagePackFormatter<HubEv
     {
         writer.WriteMapHeader(2);
         writer.Write(nameof(StreamEvent.Id));
-        writer.Write(value.Id);
+        writer.WriteString(value.Id.Span);
         writer.Write(nameof(StreamEvent.Data));
         if (value.Data is null)
         {

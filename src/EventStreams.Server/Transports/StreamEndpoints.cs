@@ -1,6 +1,7 @@
 using EventStreams.Server.Problems;
 using EventStreams.Server.Routes;
 using EventStreams.Server.Streaming;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 
@@ -41,21 +42,24 @@ internal static class StreamEndpoints
     {
         var request = context.Request;
         var streams = (string)request.RouteValues["streams"]!;
+        // Nothing reads them again, and the request would hold them (a dictionary, its array and the name) for the stream's life.
+        request.RouteValues = null!;
         // Parsed here rather than through request.Query, whose feature and collection the request would keep for the stream's life.
         var query = QueryHelpers.ParseNullableQuery(request.QueryString.Value);
         // Browsers' EventSource cannot set headers on its first request, so a page may pass the id as ?last_event_id=.
         var lastEventId = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : Query(query, "last_event_id").ToString();
+        var clientGone = ClientGone(context);
         try
         {
             return await sessions.OpenAsync(
                 ndjson ? "ndjson" : "sse", streams, Query(query, "since").FirstOrDefault(), lastEventId, Query(query, "filter"),
-                aborted => limiter.EnterAsync(request, aborted), context.RequestAborted);
+                aborted => limiter.EnterAsync(request, aborted), clientGone);
         }
         catch (StreamEndedException e)
         {
             await writer.EndAtOnceAsync(context, e.Ending, ndjson);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
         {
             // The client left.
         }
@@ -66,6 +70,18 @@ internal static class StreamEndpoints
 
         return null;
     }
+
+    /// <summary>
+    /// Cancelled when the client is gone. On HTTP/1.x a stream is the only request its connection runs until it ends, so
+    /// that is when the connection closes: the connection's token, which the transport always has, serves, where asking
+    /// for RequestAborted would give every stream a cancellation source of its own (an idle connection's memory, issue 14
+    /// item 2). On HTTP/2 a client can cancel one stream and keep the connection: RequestAborted.
+    /// </summary>
+    private static CancellationToken ClientGone(HttpContext context) =>
+        (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        && context.Features.Get<IConnectionLifetimeFeature>() is { } connection
+            ? connection.ConnectionClosed
+            : context.RequestAborted;
 
     private static StringValues Query(Dictionary<string, StringValues>? query, string name) =>
         query is not null && query.TryGetValue(name, out var values) ? values : StringValues.Empty;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text;
 using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Health;
 using EventStreams.Server.Problems;
@@ -68,9 +67,11 @@ internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimit
     {
         using (session)
         {
+            // One item and one id buffer for the stream: SignalR writes each item before it asks for the next.
             var id = new ArrayBufferWriter<byte>(256);
+            var item = new HubEvent();
             session.WriteId(id);
-            yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), null);
+            yield return item.Set(id.WrittenMemory, null);
             while (!cancellationToken.IsCancellationRequested)
             {
                 await ReadAsync(session);
@@ -79,13 +80,15 @@ internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimit
                     id.ResetWrittenCount();
                     session.WriteId(id);
                     session.Sent();
-                    yield return new HubEvent(Encoding.UTF8.GetString(id.WrittenSpan), e);
+                    yield return item.Set(id.WrittenMemory, e);
                 }
             }
         }
     }
 
     /// <summary>A stream the server ends (shutdown, outage with <c>Kafka:Health:OutageNotice=Close</c>, stream removed) fails with <c>"name: message"</c>, as one asked of a stopping instance does at once.</summary>
+    /// <remarks>Pooled: a stream waits here once per delivery, and a box per wait would be garbage per client per event.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReadAsync(StreamSession session)
     {
         try

@@ -100,8 +100,9 @@ public sealed class PartitionCacheTests
     public async Task Publish_SignalsEveryWatcherUntilItUnwatches()
     {
         var cache = new PartitionCache(Partition, 0, 1 << 20);
-        using var watching = new Wakeup(TimeProvider.System);
-        using var leaving = new Wakeup(TimeProvider.System);
+        using var timer = new WakeupTimer(TimeProvider.System);
+        using var watching = new Wakeup(timer);
+        using var leaving = new Wakeup(timer);
         cache.Watch(watching);
         cache.Watch(leaving);
         cache.Unwatch(leaving);

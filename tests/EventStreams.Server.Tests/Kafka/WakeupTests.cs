@@ -4,18 +4,23 @@ using Microsoft.Extensions.Time.Testing;
 namespace EventStreams.Server.Tests.Kafka;
 
 /// <summary>What every subscription waits on: signals, its deadline (the heartbeat) and cancellation, with fake time.</summary>
-public sealed class WakeupTests
+public sealed class WakeupTests : IDisposable
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
 
     private readonly FakeTimeProvider _time = new();
+    private readonly WakeupTimer _timer;
+
+    public WakeupTests() => _timer = new WakeupTimer(_time);
+
+    public void Dispose() => _timer.Dispose();
 
     [Fact]
     public async Task WaitAsync_SignalledBeforeTheWaitButAfterReset_EndsAtOnceWithTrue()
     {
-        using var wakeup = new Wakeup(_time);
+        using var wakeup = new Wakeup(_timer);
         wakeup.Signal(); // before the reset: forgotten
         wakeup.Reset();
         var forgotten = wakeup.WaitAsync(Heartbeat, CancellationToken.None);
@@ -36,7 +41,7 @@ public sealed class WakeupTests
     [Fact]
     public async Task WaitAsync_NothingSignalled_FalseExactlyAtItsDeadline()
     {
-        using var wakeup = new Wakeup(_time);
+        using var wakeup = new Wakeup(_timer);
         wakeup.Reset();
 
         var waiting = wakeup.WaitAsync(Heartbeat, CancellationToken.None);
@@ -51,7 +56,7 @@ public sealed class WakeupTests
     [Fact]
     public async Task WaitAsync_EarlierWaitsEndedBySignals_EachWaitHasItsWholeTimeFromItsOwnStart()
     {
-        using var wakeup = new Wakeup(_time);
+        using var wakeup = new Wakeup(_timer);
         wakeup.Reset();
         var first = wakeup.WaitAsync(Heartbeat, CancellationToken.None).AsTask();
         _time.Advance(TimeSpan.FromSeconds(10));
@@ -76,9 +81,50 @@ public sealed class WakeupTests
     }
 
     [Fact]
+    public async Task WaitAsync_StreamsSharingTheTimer_EachEndsExactlyAtItsOwnDeadline()
+    {
+        // One timer for every stream's heartbeat (issue 14 item 2): waits started at different times, one of them moved on by
+        // a signal, another disposed while queued; each still ends at its own deadline, and the queue empties.
+        using var a = new Wakeup(_timer);
+        using var b = new Wakeup(_timer);
+        var gone = new Wakeup(_timer);
+        a.Reset();
+        gone.Reset();
+        var aFirst = a.WaitAsync(Heartbeat, CancellationToken.None); // due at 15 s
+        var goneWait = gone.WaitAsync(Heartbeat, CancellationToken.None); // due at 15 s, disposed at 1 s
+        _time.Advance(TimeSpan.FromSeconds(1));
+        gone.Dispose();
+        _time.Advance(TimeSpan.FromSeconds(4));
+        b.Reset();
+        var bWait = b.WaitAsync(Heartbeat, CancellationToken.None); // due at 20 s
+        _time.Advance(TimeSpan.FromSeconds(5));
+        a.Signal();
+        var aSignalled = await aFirst.AsTask().WaitAsync(Wait);
+        a.Reset();
+        var aSecond = a.WaitAsync(Heartbeat, CancellationToken.None); // due at 25 s; its entry for 15 s is still queued
+
+        _time.Advance(TimeSpan.FromSeconds(10) - Tick);
+        var before20 = (a: aSecond.IsCompleted, b: bWait.IsCompleted);
+        _time.Advance(Tick);
+        var at20 = (a: aSecond.IsCompleted, b: bWait.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(5) - Tick);
+        var before25 = aSecond.IsCompleted;
+        _time.Advance(Tick);
+
+        Assert.True(aSignalled);
+        Assert.Equal((false, false), before20);
+        Assert.Equal((false, true), at20);
+        Assert.False(await bWait.AsTask().WaitAsync(Wait));
+        Assert.False(before25);
+        Assert.False(await aSecond.AsTask().WaitAsync(Wait));
+        Assert.False(goneWait.IsCompleted);
+        Assert.Equal(0, _timer.Count);
+    }
+
+    [Fact]
     public async Task WaitAsync_NoDeadline_NeverEndsByTimeOnlyBySignal()
     {
-        using var wakeup = new Wakeup(_time);
+        using var wakeup = new Wakeup(_timer);
         wakeup.Reset();
         var timed = wakeup.WaitAsync(Heartbeat, CancellationToken.None).AsTask();
         wakeup.Signal();
@@ -97,7 +143,7 @@ public sealed class WakeupTests
     [Fact]
     public async Task WaitAsync_TokenCancelledWhileWaitingOrBefore_Throws()
     {
-        using var wakeup = new Wakeup(_time);
+        using var wakeup = new Wakeup(_timer);
         using var stopping = new CancellationTokenSource();
         wakeup.Reset();
 
@@ -114,10 +160,11 @@ public sealed class WakeupTests
     }
 
     [Fact]
-    public async Task WaitAsync_EndingTokenCancelledWhileWaiting_ThrowsAndTheClientTokenStillCounts()
+    public async Task WaitAsync_EndingTokenCancelled_ThrowsOnTheSignalThatFollowsOrAtTheNextWaitAndTheClientTokenWakesByItself()
     {
         // A stream follows two tokens (its client's and the server's ending) without linking them into a source of its own.
-        using var wakeup = new Wakeup(_time);
+        // The ending token, shared by many streams, gets no callback per stream: whoever cancels it signals afterwards.
+        using var wakeup = new Wakeup(_timer);
         using var client = new CancellationTokenSource();
         using var ending = new CancellationTokenSource();
         wakeup.Reset();
@@ -125,15 +172,21 @@ public sealed class WakeupTests
         var waitedBeforeCancel = !first.IsCompleted;
 
         await ending.CancelAsync();
+        var waitingAfterCancel = !first.IsCompleted;
+        wakeup.Signal();
         var whileWaiting = await Record.ExceptionAsync(() => first.AsTask().WaitAsync(Wait));
-        using var other = new Wakeup(_time);
+        wakeup.Reset();
+        var atTheNextWait = await Record.ExceptionAsync(async () => await wakeup.WaitAsync(Heartbeat, client.Token, ending.Token));
+        using var other = new Wakeup(_timer);
         other.Reset();
         var second = other.WaitAsync(Heartbeat, client.Token, CancellationToken.None);
         await client.CancelAsync();
         var clientGone = await Record.ExceptionAsync(() => second.AsTask().WaitAsync(Wait));
 
         Assert.True(waitedBeforeCancel);
+        Assert.True(waitingAfterCancel);
         Assert.IsAssignableFrom<OperationCanceledException>(whileWaiting);
+        Assert.IsAssignableFrom<OperationCanceledException>(atTheNextWait);
         Assert.IsAssignableFrom<OperationCanceledException>(clientGone);
     }
 }

@@ -13,18 +13,23 @@ namespace EventStreams.Server.Tests.Streaming;
 /// fake reader of history (the test hands its events over) and fake time (heartbeats without sleeping), in the style of
 /// Orleans' cache-cursor tests. No Kafka, no server.
 /// </summary>
-public sealed class SubscriptionCatchUpTests
+public sealed class SubscriptionCatchUpTests : IDisposable
 {
     private static readonly TopicPartition Partition = new("t", 0);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     private readonly FakeTimeProvider _time = new();
+    private readonly WakeupTimer _timer;
     private readonly List<FakeCatchUpReader> _readers = [];
     private readonly Channel<FakeCatchUpReader> _created = Channel.CreateUnbounded<FakeCatchUpReader>();
     private readonly List<PartitionCache> _released = [];
     private readonly List<(PartitionPosition Position, KafkaEvent Event)> _batch = [];
     private readonly CatchUpPermits _permits = new(Options.Create(new StreamingOptions { MaxCatchUpReaders = 1 }));
+
+    public SubscriptionCatchUpTests() => _timer = new WakeupTimer(_time);
+
+    public void Dispose() => _timer.Dispose();
 
     [Fact]
     public async Task ReadAsync_StartInHistory_CatchUpThenCacheThenLive_EveryOffsetOnceAndThePermitGivenBack()
@@ -145,7 +150,7 @@ public sealed class SubscriptionCatchUpTests
         },
         _permits,
         permit,
-        _time);
+        _timer);
 
     /// <summary>The permit arrives on another thread (its waiters continue asynchronously); the reader starts with it.</summary>
     private async Task<FakeCatchUpReader> WaitForReaderAsync() => await _created.Reader.ReadAsync().AsTask().WaitAsync(Wait);
