@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -67,8 +68,10 @@ internal sealed class RawWebSocket : IDisposable
 
     /// <summary>
     /// Receives into <paramref name="buffer"/> and leaves there, from its start, the data frames' payload that arrived
-    /// (frame headers and control frames taken out); 0 when the server has closed.
+    /// (frame headers and control frames taken out); 0 when the server has closed. Called once per event or so: its
+    /// state machine is pooled rather than allocated per call.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         while (!Closed)
