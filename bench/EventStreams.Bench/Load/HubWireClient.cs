@@ -15,8 +15,10 @@ namespace EventStreams.Bench.Load;
 /// <c>data</c> is the event's JSON as a JSON string (the benchmark fields are read from the escaped text, and the bytes
 /// counted are the event JSON's UTF-8 length, without unescaping or allocating), <c>Completion</c> (the stream's end,
 /// with or without an error), <c>Ping</c> and <c>Close</c>. It pings the server every <paramref name="pingInterval"/>
-/// (15 s, as the .NET client does), since the server drops a client it has heard nothing from for 30 s.
-/// Counts like <see cref="HubClient"/>; only <see cref="ClientKind.Normal"/> clients are supported. With
+/// (15 s, as the .NET client does): once a client has pinged, the server drops it after its client timeout (30 s by
+/// default) without a message. Counts like <see cref="HubClient"/> (events, bytes, sequence, errors on standard
+/// error), with the latency taken when the bytes arrive, as <see cref="SseConnection"/> does; only
+/// <see cref="ClientKind.Normal"/> clients are supported. With
 /// <paramref name="onEvent"/>, every event is also handed over with its id (UTF-8), sequence key and number.
 /// </summary>
 internal sealed class HubWireClient(ClientGroup group, LoadWindow window, TimeSpan? pingInterval = null, Action<byte[], int, long>? onEvent = null) : IBenchClient
