@@ -60,11 +60,15 @@ export function mountSend(controller, { list }) {
     watch.timer = setTimeout(() => seen('none', `Not seen on ${stream}${errorStream ? ` or ${errorStream}` : ''} within ${ARRIVAL_TIMEOUT_MS / 1000} s.`), ARRIVAL_TIMEOUT_MS);
   };
 
+  // Only the latest load fills the editor: an earlier one answered late (the first load at start, then a pick) would
+  // overwrite what was typed since.
+  let loads = 0;
   const loadExample = async () => {
     const stream = select.value;
     if (!stream) {
       return;
     }
+    const load = ++loads;
     let schema = null;
     try {
       const response = await fetch(appUrl(`v2/schema/${encodeURIComponent(stream)}`), { headers: { Accept: 'application/json' } });
@@ -78,7 +82,7 @@ export function mountSend(controller, { list }) {
     } catch (e) {
       result.textContent = `No example: ${e.message}`;
     }
-    if (select.value === stream) {
+    if (load === loads && select.value === stream) {
       editor.value = JSON.stringify(exampleFor(stream, schema), null, 2);
       note.textContent = schema && !hasExample(schema)
         ? `The schema of ${stream} has no examples: this is a skeleton of its required fields, each a placeholder of its `
