@@ -59,6 +59,7 @@ public static class EventStreamsApp
             routes.MapSchemaApi();
             routes.MapRetentionApi();
             app.UseHubRequestGuard();
+            app.UseHubSockets();
             app.MapHub<StreamHub>(ApiRoutes.Hub);
         }
 

@@ -45,13 +45,44 @@ internal sealed class StalledWrites : IDisposable
         return WaitAsync(flush, output, cancellationToken);
     }
 
+    /// <summary>
+    /// Writes <paramref name="bytes"/> into an upgraded connection's stream (each write flushes); a write the client has
+    /// not taken within <see cref="Stall"/> aborts <paramref name="connection"/> and throws <see cref="ClientStalledException"/>.
+    /// </summary>
+    public ValueTask WriteAsync(Stream output, ReadOnlyMemory<byte> bytes, HttpContext connection)
+    {
+        var write = output.WriteAsync(bytes);
+        return write.IsCompletedSuccessfully ? ValueTask.CompletedTask : WaitAsync(write, connection);
+    }
+
     public void Dispose() => _timer.Dispose();
+
+    private async ValueTask WaitAsync(ValueTask write, HttpContext connection)
+    {
+        var pending = Register(connection.Abort);
+        try
+        {
+            await write;
+        }
+        catch (Exception) when (pending.Stalled)
+        {
+            throw new ClientStalledException();
+        }
+        finally
+        {
+            Unregister(pending);
+        }
+
+        if (pending.Stalled)
+        {
+            throw new ClientStalledException();
+        }
+    }
 
     private async ValueTask WaitAsync(ValueTask<FlushResult> flush, PipeWriter output, CancellationToken cancellationToken)
     {
         // The client is not taking data right now: from here on it has `Stall` to accept some.
-        var pending = new PendingFlush(output, _time.GetTimestamp() + _stallTicks);
-        _pending.TryAdd(pending, 0);
+        var pending = Register(output.CancelPendingFlush);
         FlushResult result;
         try
         {
@@ -59,8 +90,7 @@ internal sealed class StalledWrites : IDisposable
         }
         finally
         {
-            _pending.TryRemove(pending, out _);
-            pending.Complete();
+            Unregister(pending);
         }
 
         if (pending.Stalled)
@@ -74,6 +104,19 @@ internal sealed class StalledWrites : IDisposable
         }
     }
 
+    private PendingFlush Register(Action giveUp)
+    {
+        var pending = new PendingFlush(giveUp, _time.GetTimestamp() + _stallTicks);
+        _pending.TryAdd(pending, 0);
+        return pending;
+    }
+
+    private void Unregister(PendingFlush pending)
+    {
+        _pending.TryRemove(pending, out _);
+        pending.Complete();
+    }
+
     private void Check()
     {
         var now = _time.GetTimestamp();
@@ -83,8 +126,8 @@ internal sealed class StalledWrites : IDisposable
         }
     }
 
-    /// <summary>A flush waiting for its client. Cancelled only while it is still waiting, never the writer's next flush.</summary>
-    private sealed class PendingFlush(PipeWriter output, long deadline)
+    /// <summary>A flush waiting for its client. Given up only while it is still waiting, never the writer's next flush.</summary>
+    private sealed class PendingFlush(Action giveUp, long deadline)
     {
         private readonly Lock _gate = new();
         private bool _completed;
@@ -98,7 +141,7 @@ internal sealed class StalledWrites : IDisposable
                 if (!_completed && now >= deadline)
                 {
                     Stalled = true;
-                    output.CancelPendingFlush();
+                    giveUp();
                 }
             }
         }

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using EventStreams.Server.Routes;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace EventStreams.Server.Transports;
+
+/// <summary>
+/// Accepts the hub's WebSockets itself (HTTP/1.1 upgrades of <c>/v2/hub</c>, negotiated or not) and runs SignalR's hub
+/// on them through <see cref="HubSocketConnection"/>. Negotiation, SignalR's other transports and WebSockets over HTTP/2
+/// stay with SignalR. <c>SignalR:DirectWebSockets=false</c> leaves every request to SignalR.
+/// </summary>
+/// <remarks>
+/// A negotiated client's id is not looked up: SignalR's connection made by <c>/negotiate</c> is left unused, and SignalR
+/// drops it as it drops any negotiated connection that never starts (after its disconnect timeout).
+/// </remarks>
+internal static class HubSocketEndpoint
+{
+    public const string Setting = "SignalR:DirectWebSockets";
+
+    public static IApplicationBuilder UseHubSockets(this IApplicationBuilder app)
+    {
+        if (!app.ApplicationServices.GetRequiredService<IConfiguration>().GetValue(Setting, true))
+        {
+            return app;
+        }
+
+        var hub = app.ApplicationServices.GetRequiredService<HubConnectionHandler<StreamHub>>();
+        var connections = app.ApplicationServices.GetRequiredService<HubSocketConnections>();
+        return app.Use((context, next) => IsHubWebSocket(context) ? connections.RunAsync(context, hub) : next(context));
+    }
+
+    /// <summary>A well-formed WebSocket request of the hub; anything else is SignalR's to answer, as before.</summary>
+    private static bool IsHubWebSocket(HttpContext context)
+    {
+        var request = context.Request;
+        return HttpMethods.IsGet(request.Method)
+            && (request.Path == ApiRoutes.Hub || request.Path == ApiRoutes.Hub + "/")
+            && context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }
+            && request.Headers.Upgrade.ToString().Equals("websocket", StringComparison.OrdinalIgnoreCase)
+            && request.Headers.SecWebSocketVersion == "13"
+            && HubSocketFrames.IsValidKey(request.Headers.SecWebSocketKey.ToString());
+    }
+}
+
+/// <summary>
+/// The hub connections <see cref="HubSocketEndpoint"/> accepted: one timer ticks SignalR's heartbeat on each (keep-alive
+/// pings, client timeout) once a second, as SignalR's connection manager does for its own, and a stopping server closes
+/// them as SignalR closes its own.
+/// </summary>
+internal sealed class HubSocketConnections : IDisposable
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<HubSocketConnection, byte> _live = new();
+    private readonly StalledWrites _stalls;
+    private readonly long _maxFramePayload;
+    private readonly ITimer _timer;
+    private readonly CancellationTokenRegistration _stopping;
+
+    public HubSocketConnections(StalledWrites stalls, IOptions<HubOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
+    {
+        _stalls = stalls;
+        // A frame may hold a message of the largest size the hub accepts, with room for a few small ones beside it.
+        _maxFramePayload = Math.Max(options.Value.MaximumReceiveMessageSize ?? 1024 * 1024, 32 * 1024) * 2L;
+        _timer = time.CreateTimer(static self => ((HubSocketConnections)self!).TickAll(), this, Tick, Tick);
+        _stopping = lifetime.ApplicationStopping.Register(static self => ((HubSocketConnections)self!).CloseAll(), this);
+    }
+
+    public int Count => _live.Count;
+
+    public async Task RunAsync(HttpContext context, HubConnectionHandler<StreamHub> hub)
+    {
+        var key = context.Request.Headers.SecWebSocketKey.ToString();
+        context.Response.StatusCode = StatusCodes.Status101SwitchingProtocols;
+        context.Response.Headers.Connection = "Upgrade";
+        context.Response.Headers.Upgrade = "websocket";
+        context.Response.Headers.SecWebSocketAccept = HubSocketFrames.AcceptKey(key);
+        var socket = await context.Features.GetRequiredFeature<IHttpUpgradeFeature>().UpgradeAsync();
+        var connection = new HubSocketConnection(context, socket, _stalls, _maxFramePayload);
+        _live.TryAdd(connection, 0);
+        try
+        {
+            await connection.RunAsync(hub);
+        }
+        finally
+        {
+            _live.TryRemove(connection, out _);
+            await connection.DisposeAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void TickAll()
+    {
+        foreach (var connection in _live.Keys)
+        {
+            connection.TickHeartbeat();
+        }
+    }
+
+    private void CloseAll()
+    {
+        foreach (var connection in _live.Keys)
+        {
+            connection.Close();
+        }
+    }
+}
