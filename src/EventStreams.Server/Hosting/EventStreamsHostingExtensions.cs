@@ -71,6 +71,7 @@ public static class EventStreamsHostingExtensions
         // SignalR's JSON protocol with its stream items written in one piece (Transports/HubJsonProtocol).
         services.Remove(services.Single(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(JsonHubProtocol)));
         services.AddSingleton<IHubProtocol, HubJsonProtocol>();
+        services.AddSingleton<HubStreams>();
         services.AddSingleton<HubSocketConnections>();
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();

@@ -6,15 +6,17 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace EventStreams.Server.Transports;
 
 /// <summary>
-/// One hub connection over a WebSocket this server accepted itself (<see cref="HubSocketEndpoint"/>): SignalR's hub
-/// (<c>HubConnectionHandler</c>) runs on it exactly as on SignalR's own WebSocket transport (handshake, invocations,
-/// errors, pings, timeouts, close), but what the hub writes is framed and written into the connection on the writer's
-/// own thread. SignalR's transport hands every write to the thread pool first (its pipe's reader scheduler is fixed),
-/// and sends it through <c>ManagedWebSocket</c>: a second work item and a second copy per event per client.
+/// One hub connection over a WebSocket this server accepted itself (<see cref="HubSocketEndpoint"/>). SignalR's hub
+/// (<c>HubConnectionHandler</c>) runs on it as on SignalR's own WebSocket transport and answers everything the client
+/// sends (handshake, pings, close, errors, timeouts), except the <c>Stream</c> invocations, which
+/// <see cref="HubSocketStreams"/> runs with the same results. Every message, the hub's and the streams', goes out as one
+/// frame written into the connection by the thread that wrote it: SignalR's transport hands each write to the thread pool
+/// first (its pipe's reader scheduler is fixed) and sends it through <c>ManagedWebSocket</c>.
 /// </summary>
 internal sealed class HubSocketConnection : ConnectionContext,
     IConnectionIdFeature,
@@ -26,7 +28,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
     ITransferFormatFeature,
     IHttpContextFeature
 {
-    /// <summary>What SignalR may write before its writes wait for the client (SignalR's <c>ApplicationMaxBufferSize</c> default).</summary>
+    /// <summary>What the hub may write before its writes wait for the client (SignalR's <c>ApplicationMaxBufferSize</c> default).</summary>
     private const int MaxPendingOutput = 64 * 1024;
 
     /// <summary>How long a closing handshake waits for the client's close frame (SignalR's <c>WebSocketOptions.CloseTimeout</c> default).</summary>
@@ -35,21 +37,27 @@ internal sealed class HubSocketConnection : ConnectionContext,
     private readonly Stream _socket;
     private readonly StalledWrites _stalls;
     private readonly long _maxFramePayload;
+    private readonly HubSocketStreams _streams;
     private readonly Pipe _toHub;
     private readonly Pipe _fromHub;
     private readonly PipeReader _input;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly HubSocketFrameBuffer _frame = new();
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource<bool> _handshakeAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _heartbeatGate = new();
     private List<(Action<object> Action, object State)>? _heartbeats;
+    private bool _closeSent;
     private int _aborted;
-    private volatile bool _closing;
+    private volatile bool _serverClosing;
 
-    public HubSocketConnection(HttpContext http, Stream socket, StalledWrites stalls, long maxFramePayload)
+    public HubSocketConnection(HttpContext http, Stream socket, HubSocketConnections connections)
     {
         HttpContext = http;
         _socket = socket;
-        _stalls = stalls;
-        _maxFramePayload = maxFramePayload;
+        _stalls = connections.Stalls;
+        _maxFramePayload = connections.MaxFramePayload;
+        _streams = new HubSocketStreams(this, connections.HubStreams, connections.Protocols, connections.SupportedProtocols, connections.MaxFramePayload);
         // The hub's reads of what the client sent may hop to the thread pool (rare); its writes are sent inline.
         _toHub = new Pipe(new PipeOptions(pauseWriterThreshold: MaxPendingOutput, resumeWriterThreshold: MaxPendingOutput / 2, useSynchronizationContext: false));
         _fromHub = new Pipe(new PipeOptions(pauseWriterThreshold: MaxPendingOutput, resumeWriterThreshold: MaxPendingOutput / 2, readerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
@@ -72,7 +80,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
 
     public override IFeatureCollection Features { get; }
 
-    public override IDictionary<object, object?> Items { get; set; } = new ConnectionItems();
+    public override IDictionary<object, object?> Items { get; set; } = new Dictionary<object, object?>();
 
     public override IDuplexPipe Transport { get; set; }
 
@@ -90,6 +98,12 @@ internal sealed class HubSocketConnection : ConnectionContext,
 
     public TransferFormat ActiveFormat { get; set; } = TransferFormat.Text;
 
+    /// <summary>Whether the hub accepted the client's handshake; complete once it answered (or ended without answering).</summary>
+    public Task<bool> HandshakeAnswered => _handshakeAnswered.Task;
+
+    /// <summary>Cancelled once the hub has ended: the connection is closing, and streams stop without a completion.</summary>
+    public CancellationToken Closing => _closing.Token;
+
     /// <summary>
     /// Runs the hub on this connection until either side ends it, then closes the WebSocket (answering the client's close,
     /// or 1000, or 1002/1009 after a client broke the protocol) and waits a moment for the client's close frame.
@@ -97,14 +111,15 @@ internal sealed class HubSocketConnection : ConnectionContext,
     public async Task RunAsync(ConnectionHandler hub)
     {
         var receiving = ReceiveAsync();
-        var sending = SendAsync();
+        var sending = SendHubOutputAsync();
         try
         {
             await hub.OnConnectedAsync(this);
         }
         finally
         {
-            // The hub is done: what it wrote is sent, then the close frame.
+            // The hub is done: the streams stop, what the hub wrote is sent, then the close frame.
+            await _closing.CancelAsync();
             await _fromHub.Writer.CompleteAsync();
             await _toHub.Reader.CompleteAsync();
         }
@@ -121,10 +136,10 @@ internal sealed class HubSocketConnection : ConnectionContext,
         await receiving;
     }
 
-    /// <summary>Ends the connection as a client's close would: the hub ends its streams, then the WebSocket closes. For a stopping server.</summary>
+    /// <summary>Ends the connection as a client's close would: the hub ends, then the WebSocket closes. For a stopping server.</summary>
     public void Close()
     {
-        _closing = true;
+        _serverClosing = true;
         _input.CancelPendingRead();
     }
 
@@ -159,17 +174,71 @@ internal sealed class HubSocketConnection : ConnectionContext,
         }
     }
 
-    public override ValueTask DisposeAsync()
+    /// <summary>Hands a frame's data to the hub as it is; <c>false</c> once the hub reads no more.</summary>
+    public async ValueTask<bool> ForwardAsync(HubSocketFrame frame)
     {
-        _sendLock.Dispose();
-        return base.DisposeAsync();
+        frame.Unmask(_toHub.Writer);
+        return !(await _toHub.Writer.FlushAsync()).IsCompleted;
     }
 
+    /// <summary>Hands whole messages to the hub; <c>false</c> once the hub reads no more.</summary>
+    public async ValueTask<bool> ForwardAsync(ReadOnlySequence<byte> messages)
+    {
+        foreach (var segment in messages)
+        {
+            _toHub.Writer.Write(segment.Span);
+        }
+
+        return !(await _toHub.Writer.FlushAsync()).IsCompleted;
+    }
+
+    /// <summary>One message of a stream, in the connection's protocol, as one frame. Throws once the connection closes.</summary>
+    public async ValueTask SendAsync(HubMessage message)
+    {
+        await _sendLock.WaitAsync();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_closeSent, this);
+            _streams.Protocol!.WriteMessage(message, _frame);
+            await SendFrameAsync(Opcode);
+        }
+        finally
+        {
+            _frame.Release();
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary><see cref="SendAsync(HubMessage)"/>, giving up quietly when the connection is gone.</summary>
+    public async ValueTask TrySendAsync(HubMessage message)
+    {
+        try
+        {
+            await SendAsync(message);
+        }
+        catch (Exception e) when (IsConnectionGone(e))
+        {
+            Abort();
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _sendLock.Dispose();
+        _closing.Dispose();
+        await base.DisposeAsync();
+    }
+
+    private byte Opcode => ActiveFormat == TransferFormat.Binary ? HubSocketFrames.Binary : HubSocketFrames.Text;
+
+    private static bool IsConnectionGone(Exception e) =>
+        e is IOException or ConnectionAbortedException or OperationCanceledException or ObjectDisposedException or ClientStalledException;
+
     /// <summary>
-    /// The client's frames, their data into the hub, until the client closes, vanishes or breaks the protocol, or the
-    /// connection is aborted. Once the hub has stopped reading (it ended, or the server closes), data is dropped while the
-    /// client's close frame is awaited. Returns the close status to answer with (the client's, or 1002/1009), <c>null</c>
-    /// if none is due.
+    /// The client's frames, until the client closes, vanishes or breaks the protocol, or the connection is aborted. Data goes
+    /// to <see cref="HubSocketStreams"/>; once the hub has stopped reading (it ended, or the server closes), data is dropped
+    /// while the client's close frame is awaited. Returns the close status to answer with (the client's, or 1002/1009),
+    /// <c>null</c> if none is due.
     /// </summary>
     private async Task<ushort?> ReceiveAsync()
     {
@@ -187,11 +256,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
                         switch (frame.Opcode)
                         {
                             case HubSocketFrames.Text or HubSocketFrames.Binary or HubSocketFrames.Continuation:
-                                if (hubReads)
-                                {
-                                    frame.Unmask(_toHub.Writer);
-                                }
-
+                                hubReads = hubReads && await _streams.ReceiveAsync(frame);
                                 break;
                             case HubSocketFrames.Ping:
                                 await PongAsync(frame);
@@ -215,7 +280,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
                     return null;
                 }
 
-                if (hubReads && (_closing || (await _toHub.Writer.FlushAsync()).IsCompleted))
+                if (hubReads && _serverClosing)
                 {
                     hubReads = false;
                     await _toHub.Writer.CompleteAsync();
@@ -224,9 +289,9 @@ internal sealed class HubSocketConnection : ConnectionContext,
         }
         catch (HubSocketProtocolException e)
         {
-            return e.Message == "frame too large" ? WebSocketCloseStatus.MessageTooBig : WebSocketCloseStatus.ProtocolError;
+            return e.TooLarge ? WebSocketCloseStatus.MessageTooBig : WebSocketCloseStatus.ProtocolError;
         }
-        catch (Exception e) when (e is IOException or ConnectionAbortedException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (IsConnectionGone(e))
         {
             return null;
         }
@@ -237,8 +302,8 @@ internal sealed class HubSocketConnection : ConnectionContext,
         }
     }
 
-    /// <summary>What the hub writes, as frames, until it is done; <c>false</c> if the connection broke meanwhile.</summary>
-    private async Task<bool> SendAsync()
+    /// <summary>What the hub writes, a frame per write, until it is done; <c>false</c> if the connection broke meanwhile.</summary>
+    private async Task<bool> SendHubOutputAsync()
     {
         var reader = _fromHub.Reader;
         try
@@ -251,7 +316,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
                 {
                     if (!buffer.IsEmpty)
                     {
-                        await SendFrameAsync(ActiveFormat == TransferFormat.Binary ? HubSocketFrames.Binary : HubSocketFrames.Text, buffer);
+                        await SendAsync(Opcode, buffer);
                     }
                 }
                 finally
@@ -265,22 +330,58 @@ internal sealed class HubSocketConnection : ConnectionContext,
                 }
             }
         }
-        catch (Exception e) when (e is IOException or ConnectionAbortedException or OperationCanceledException or ObjectDisposedException or ClientStalledException)
+        catch (Exception e) when (IsConnectionGone(e))
         {
             Abort();
             return false;
         }
         finally
         {
+            _handshakeAnswered.TrySetResult(false);
             await reader.CompleteAsync();
         }
     }
+
+    /// <summary>Bytes the hub wrote, or a control frame's payload, as one frame. The hub's first write is its answer to the handshake.</summary>
+    private async ValueTask SendAsync(byte opcode, ReadOnlySequence<byte> payload)
+    {
+        if (!_handshakeAnswered.Task.IsCompleted && opcode is HubSocketFrames.Text or HubSocketFrames.Binary)
+        {
+            var answer = payload;
+            _handshakeAnswered.TrySetResult(HandshakeProtocol.TryParseResponseMessage(ref answer, out var response) && response.Error is null);
+        }
+
+        await _sendLock.WaitAsync();
+        try
+        {
+            if (_closeSent)
+            {
+                return;
+            }
+
+            foreach (var segment in payload)
+            {
+                _frame.Write(segment.Span);
+            }
+
+            _closeSent = opcode == HubSocketFrames.Close;
+            await SendFrameAsync(opcode);
+        }
+        finally
+        {
+            _frame.Release();
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends what <see cref="_frame"/> holds as one frame, in one write into the connection; a client that takes none of it for <see cref="StalledWrites.Stall"/> is cut off. Under the send lock; the caller releases the frame.</summary>
+    private ValueTask SendFrameAsync(byte opcode) => _stalls.WriteAsync(_socket, _frame.Frame(opcode), HttpContext!);
 
     private async Task PongAsync(HubSocketFrame ping)
     {
         var payload = new ArrayBufferWriter<byte>(HubSocketFrames.MaxControlPayload);
         ping.Unmask(payload);
-        await SendFrameAsync(HubSocketFrames.Pong, new ReadOnlySequence<byte>(payload.WrittenMemory));
+        await SendAsync(HubSocketFrames.Pong, new ReadOnlySequence<byte>(payload.WrittenMemory));
     }
 
     private async Task CloseAsync(ushort status)
@@ -289,9 +390,9 @@ internal sealed class HubSocketConnection : ConnectionContext,
         BinaryPrimitives.WriteUInt16BigEndian(payload, status);
         try
         {
-            await SendFrameAsync(HubSocketFrames.Close, new ReadOnlySequence<byte>(payload));
+            await SendAsync(HubSocketFrames.Close, new ReadOnlySequence<byte>(payload));
         }
-        catch (Exception e) when (e is IOException or ConnectionAbortedException or OperationCanceledException or ObjectDisposedException or ClientStalledException)
+        catch (Exception e) when (IsConnectionGone(e))
         {
             Abort();
         }
@@ -309,39 +410,12 @@ internal sealed class HubSocketConnection : ConnectionContext,
         return BinaryPrimitives.ReadUInt16BigEndian(payload.WrittenSpan);
     }
 
-    /// <summary>One frame, header and payload in one write into the connection; a client that takes none of it for <see cref="StalledWrites.Stall"/> is cut off.</summary>
-    private async ValueTask SendFrameAsync(byte opcode, ReadOnlySequence<byte> payload)
-    {
-        var length = checked((int)payload.Length);
-        var buffer = ArrayPool<byte>.Shared.Rent(HubSocketFrames.MaxHeaderLength + length);
-        try
-        {
-            payload.CopyTo(buffer.AsSpan(HubSocketFrames.MaxHeaderLength));
-            var start = HubSocketFrames.WriteHeaderBefore(buffer, HubSocketFrames.MaxHeaderLength, opcode, length);
-            await _sendLock.WaitAsync();
-            try
-            {
-                await _stalls.WriteAsync(_socket, buffer.AsMemory(start, HubSocketFrames.MaxHeaderLength - start + length), HttpContext!);
-            }
-            finally
-            {
-                _sendLock.Release();
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
         public PipeReader Input { get; } = input;
 
         public PipeWriter Output { get; } = output;
     }
-
-    private sealed class ConnectionItems : Dictionary<object, object?>;
 }
 
 /// <summary>The close codes of RFC 6455 7.4.1 this server sends.</summary>
@@ -350,4 +424,59 @@ internal static class WebSocketCloseStatus
     public const ushort NormalClosure = 1000;
     public const ushort ProtocolError = 1002;
     public const ushort MessageTooBig = 1009;
+}
+
+/// <summary>
+/// One outgoing frame being written: the payload after room for the longest header, the header then put just before it,
+/// so the frame goes out in one write without a copy. The array is rented per frame: an idle connection holds none.
+/// </summary>
+internal sealed class HubSocketFrameBuffer : IBufferWriter<byte>
+{
+    private const int Start = HubSocketFrames.MaxHeaderLength;
+
+    private byte[]? _array;
+    private int _end = Start;
+
+    public void Advance(int count) => _end += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint).AsMemory(_end);
+
+    public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint).AsSpan(_end);
+
+    /// <summary>The whole frame: a header for what was written, then it.</summary>
+    public ReadOnlyMemory<byte> Frame(byte opcode)
+    {
+        var array = Ensure(0);
+        var start = HubSocketFrames.WriteHeaderBefore(array, Start, opcode, _end - Start);
+        return array.AsMemory(start, _end - start);
+    }
+
+    public void Release()
+    {
+        if (_array is { } array)
+        {
+            _array = null;
+            ArrayPool<byte>.Shared.Return(array);
+        }
+
+        _end = Start;
+    }
+
+    private byte[] Ensure(int sizeHint)
+    {
+        var needed = _end + Math.Max(sizeHint, 1);
+        if (_array is { } array && array.Length >= needed)
+        {
+            return array;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(4096, (_array?.Length ?? 0) * 2)));
+        if (_array is { } old)
+        {
+            old.AsSpan(0, _end).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(old);
+        }
+
+        return _array = larger;
+    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using EventStreams.Server.Routes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace EventStreams.Server.Transports;
@@ -54,19 +55,37 @@ internal sealed class HubSocketConnections : IDisposable
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<HubSocketConnection, byte> _live = new();
-    private readonly StalledWrites _stalls;
-    private readonly long _maxFramePayload;
     private readonly ITimer _timer;
     private readonly CancellationTokenRegistration _stopping;
 
-    public HubSocketConnections(StalledWrites stalls, IOptions<HubOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
+    public HubSocketConnections(
+        StalledWrites stalls,
+        HubStreams hubStreams,
+        IHubProtocolResolver protocols,
+        IOptions<HubOptions<StreamHub>> hubOptions,
+        IOptions<HubOptions> options,
+        IHostApplicationLifetime lifetime,
+        TimeProvider time)
     {
-        _stalls = stalls;
+        Stalls = stalls;
+        HubStreams = hubStreams;
+        Protocols = protocols;
+        SupportedProtocols = (hubOptions.Value.SupportedProtocols ?? options.Value.SupportedProtocols)?.ToArray();
         // A frame may hold a message of the largest size the hub accepts, with room for a few small ones beside it.
-        _maxFramePayload = Math.Max(options.Value.MaximumReceiveMessageSize ?? 1024 * 1024, 32 * 1024) * 2L;
+        MaxFramePayload = Math.Max(hubOptions.Value.MaximumReceiveMessageSize ?? options.Value.MaximumReceiveMessageSize ?? 1024 * 1024, 32 * 1024) * 2L;
         _timer = time.CreateTimer(static self => ((HubSocketConnections)self!).TickAll(), this, Tick, Tick);
         _stopping = lifetime.ApplicationStopping.Register(static self => ((HubSocketConnections)self!).CloseAll(), this);
     }
+
+    public StalledWrites Stalls { get; }
+
+    public HubStreams HubStreams { get; }
+
+    public IHubProtocolResolver Protocols { get; }
+
+    public IReadOnlyList<string>? SupportedProtocols { get; }
+
+    public long MaxFramePayload { get; }
 
     public int Count => _live.Count;
 
@@ -78,7 +97,7 @@ internal sealed class HubSocketConnections : IDisposable
         context.Response.Headers.Upgrade = "websocket";
         context.Response.Headers.SecWebSocketAccept = HubSocketFrames.AcceptKey(key);
         var socket = await context.Features.GetRequiredFeature<IHttpUpgradeFeature>().UpgradeAsync();
-        var connection = new HubSocketConnection(context, socket, _stalls, _maxFramePayload);
+        var connection = new HubSocketConnection(context, socket, this);
         _live.TryAdd(connection, 0);
         try
         {

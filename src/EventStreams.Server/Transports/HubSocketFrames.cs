@@ -101,7 +101,7 @@ internal static class HubSocketFrames
 
         if (length < 0 || length > maxPayload)
         {
-            throw new HubSocketProtocolException("frame too large");
+            throw new HubSocketProtocolException("frame too large", tooLarge: true);
         }
 
         if (!reader.TryReadLittleEndian(out int mask) || reader.Remaining < length)
@@ -162,5 +162,9 @@ internal readonly record struct HubSocketFrame(byte Opcode, bool Final, ReadOnly
     }
 }
 
-/// <summary>A client broke RFC 6455: the connection is closed with 1002 (protocol error).</summary>
-internal sealed class HubSocketProtocolException(string message) : Exception(message);
+/// <summary>A client broke RFC 6455: the connection is closed with 1002 (protocol error), or 1009 (message too big).</summary>
+internal sealed class HubSocketProtocolException(string message, bool tooLarge = false) : Exception(message)
+{
+    /// <summary>A frame longer than the server takes: 1009 rather than 1002.</summary>
+    public bool TooLarge { get; } = tooLarge;
+}

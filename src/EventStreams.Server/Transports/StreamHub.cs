@@ -1,8 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using EventStreams.Server.Diagnostics;
-using EventStreams.Server.Health;
-using EventStreams.Server.Problems;
 using EventStreams.Server.Streaming;
 using Microsoft.AspNetCore.SignalR;
 
@@ -22,11 +19,11 @@ public sealed record StreamEvent(string Id, string? Data);
 /// whose message is the problem's <c>type: detail</c>. Each running stream takes one slot of the per-client
 /// connection limit, keyed by the header of the request that opened the SignalR connection.
 /// </summary>
-internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimiter limiter, ILogger<StreamHub> logger) : Hub
+internal sealed class StreamHub(HubStreams hubStreams) : Hub
 {
     /// <summary>
     /// SignalR's dispatcher logs every exception of a hub method at error level with its stack, a client's mistake
-    /// included; this hub logs its own failures (<see cref="LogRefused"/>, <see cref="LogFailed"/>) instead.
+    /// included; <see cref="HubStreams"/> logs the hub's own failures instead.
     /// </summary>
     public const string DispatcherLogCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
 
@@ -41,26 +38,8 @@ internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimit
         string[]? filters,
         CancellationToken cancellationToken)
     {
-        try
-        {
-            var http = Context.GetHttpContext()!.Request;
-            var session = await sessions.OpenAsync("signalr", streams, since, lastEventId, filters ?? [], aborted => limiter.EnterAsync(http, aborted), cancellationToken);
-            return DeliverAsync(session, cancellationToken);
-        }
-        catch (StreamEndedException e)
-        {
-            throw Ended(e.Ending);
-        }
-        catch (Exception e) when (ApiProblemException.From(e) is { } problem)
-        {
-            LogRefused(logger, problem.Type, problem.Detail);
-            throw new HubException(ProblemTypes.ToHubMessage(problem));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogFailed(logger, e);
-            throw;
-        }
+        var session = await hubStreams.OpenAsync(Context.GetHttpContext()!.Request, streams, since, lastEventId, filters, cancellationToken);
+        return DeliverAsync(session, cancellationToken);
     }
 
     private async IAsyncEnumerable<HubEvent> DeliverAsync(StreamSession session, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -74,7 +53,7 @@ internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimit
             yield return item.Set(id.WrittenMemory, null);
             while (!cancellationToken.IsCancellationRequested)
             {
-                await ReadAsync(session);
+                await hubStreams.ReadAsync(session);
                 while (session.TryNext(out var e))
                 {
                     id.ResetWrittenCount();
@@ -85,32 +64,4 @@ internal sealed partial class StreamHub(StreamSessions sessions, ConnectionLimit
             }
         }
     }
-
-    /// <summary>A stream the server ends (shutdown, outage with <c>Kafka:Health:OutageNotice=Close</c>, stream removed) fails with <c>"name: message"</c>, as one asked of a stopping instance does at once.</summary>
-    /// <remarks>Pooled: a stream waits here once per delivery, and a box per wait would be garbage per client per event.</remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ReadAsync(StreamSession session)
-    {
-        try
-        {
-            await session.ReadAsync(Timeout.InfiniteTimeSpan);
-        }
-        catch (OperationCanceledException) when (session.EndedBy is { } ending)
-        {
-            throw Ended(ending);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogFailed(logger, e);
-            throw;
-        }
-    }
-
-    private static HubException Ended(StreamEnding ending) => new($"{ending.Name}: {ending.Message}");
-
-    [LoggerMessage(LogEventIds.HubStreamRefused, LogLevel.Information, "Hub stream refused: {Type}: {Detail}")]
-    private static partial void LogRefused(ILogger logger, string type, string detail);
-
-    [LoggerMessage(LogEventIds.HubStreamFailed, LogLevel.Error, "Hub stream failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }
