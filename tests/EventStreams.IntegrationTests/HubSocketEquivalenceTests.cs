@@ -278,6 +278,94 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         Assert.Equal(Fixed.Length + 1, Count(reference.Messages, "9"));
     }
 
+    /// <summary>The benchmark's client sends its handshake and first invocation in one WebSocket message; others cut messages anywhere.</summary>
+    [Theory]
+    [InlineData(false, "one message")]
+    [InlineData(true, "one message")]
+    [InlineData(false, "cut into messages")]
+    [InlineData(true, "cut into messages")]
+    [InlineData(false, "fragments of one message")]
+    [InlineData(true, "fragments of one message")]
+    public async Task HandshakeAndInvocations_HoweverTheyAreFramed_SameAnswer(bool messagePack, string framing)
+    {
+        byte[] all =
+        [
+            .. Handshake(messagePack),
+            .. Message(messagePack, new StreamInvocationMessage("1", "Stream", [History, "0", null, null])),
+            .. Message(messagePack, PingMessage.Instance),
+            .. Message(messagePack, new StreamInvocationMessage("2", "Stream", [History, "0", null, new[] { "kind=keep" }])),
+        ];
+        var (reference, subject) = await RunAsync(messagePack, async (socket, _) =>
+        {
+            if (framing == "one message")
+            {
+                await socket.SendAsync(all);
+            }
+            else
+            {
+                // Cuts inside the handshake, inside a length prefix or record, and on a boundary.
+                var cuts = new[] { 0, 5, 33, 40, all.Length - 7, all.Length };
+                for (var n = 1; n < cuts.Length; n++)
+                {
+                    await socket.SendAsync(all[cuts[n - 1]..cuts[n]], endOfMessage: framing == "cut into messages" || n == cuts.Length - 1);
+                }
+            }
+
+            await socket.WaitForAsync(m => Count(m, "1") == Fixed.Length + 1 && Count(m, "2") == 5, "both streams' events");
+        });
+
+        AssertSame(reference, subject, perInvocation: true);
+        Assert.Equal([0, 2, 3, 5], Items(reference, "2").Skip(1).Select(e => I(e.Data!)));
+    }
+
+    /// <summary>A negotiated token opens one WebSocket; a second upgrade with it while the first is open, with the connection id instead of the token, or with an unknown one is refused.</summary>
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task Negotiated_TheTokenUsedTwiceOrWrong_SameRefusal(bool messagePack)
+    {
+        var both = await Task.WhenAll(new[] { servers.Reference, servers.Subject }.Select(async server =>
+        {
+            var (token, connectionId) = await NegotiateAsync(server);
+            await using var first = await RawHubSocket.ConnectAsync(server.BaseAddress, messagePack, "id=" + Uri.EscapeDataString(token));
+            await first.SendAsync(Handshake(messagePack));
+            await first.WaitForAsync(m => m.Count == 1, "the handshake response");
+            var refusals = new List<string>();
+            foreach (var id in new[] { token, connectionId, "nope" })
+            {
+                var refused = await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => RawHubSocket.ConnectAsync(server.BaseAddress, messagePack, "id=" + Uri.EscapeDataString(id)));
+                refusals.Add(refused.Message);
+            }
+
+            await FenceAsync(first, messagePack);
+            await first.CloseAsync();
+            return (Refusals: refusals, Transcript: new Transcript(first.Messages, first.Ending!));
+        }));
+
+        output.WriteLine(string.Join(Environment.NewLine, both[0].Refusals));
+        Assert.Equal(both[0].Refusals, both[1].Refusals);
+        AssertSame(both[0].Transcript, both[1].Transcript);
+        Assert.All(both[0].Refusals, r => Assert.StartsWith("upgrade refused: 4", r, StringComparison.Ordinal));
+        Assert.Equal(Fixed.Length + 1, Count(both[0].Transcript.Messages, "9"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task ClientTimeout_AClientThatPingedThenFellSilent_ClosedTheSameWay(bool messagePack)
+    {
+        await using var pair = await Servers.StartPairAsync(o => o.ClientTimeoutInterval = TimeSpan.FromSeconds(1));
+
+        var (reference, subject) = await RunAsync(pair, messagePack, async (socket, _) =>
+        {
+            await socket.SendAsync(Handshake(messagePack));
+            await socket.SendAsync(Message(messagePack, new StreamInvocationMessage("1", "Stream", [Quiet, null, null, null])));
+            await socket.SendAsync(Message(messagePack, PingMessage.Instance));
+            await socket.WaitForEndAsync();
+        });
+
+        AssertSame(reference, subject, perInvocation: true);
+        Assert.Equal(RawHubMessage.Close, reference.Messages[^1].Type);
+    }
+
     [Theory]
     [MemberData(nameof(Protocols))]
     public async Task KeepAlive_Idle_TheServerPingsTheSame(bool messagePack)
@@ -321,7 +409,7 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         {
             try
             {
-                var query = negotiate ? "id=" + Uri.EscapeDataString(await NegotiateAsync(server)) : null;
+                var query = negotiate ? "id=" + Uri.EscapeDataString((await NegotiateAsync(server)).Token) : null;
                 await using var socket = await RawHubSocket.ConnectAsync(server.BaseAddress, messagePack, query);
                 await conversation(socket, server);
                 var closedByClient = socket.Ending is null;
@@ -339,14 +427,14 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         }
     }
 
-    private static async Task<string> NegotiateAsync(TestServer server)
+    private static async Task<(string Token, string ConnectionId)> NegotiateAsync(TestServer server)
     {
         using var http = server.CreateClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var response = await http.PostAsync("v2/hub/negotiate?negotiateVersion=1", null, timeout.Token);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-        return body.GetProperty("connectionToken").GetString()!;
+        return (body.GetProperty("connectionToken").GetString()!, body.GetProperty("connectionId").GetString()!);
     }
 
     private void AssertSame(Transcript reference, Transcript subject, bool perInvocation = false)

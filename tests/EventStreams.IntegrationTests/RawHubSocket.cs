@@ -66,21 +66,36 @@ public sealed class RawHubSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>Opens the WebSocket; a refused upgrade throws a <see cref="WebSocketException"/> whose message names the HTTP status.</summary>
     public static async Task<RawHubSocket> ConnectAsync(Uri baseAddress, bool messagePack, string? query = null)
     {
         var socket = new RawHubSocket(messagePack);
+        socket._socket.Options.CollectHttpResponseDetails = true;
         var uri = new UriBuilder(baseAddress) { Scheme = "ws", Path = "v2/hub", Query = query ?? "" }.Uri;
         using var timeout = new CancellationTokenSource(Wait);
-        await socket._socket.ConnectAsync(uri, timeout.Token);
+        try
+        {
+            await socket._socket.ConnectAsync(uri, timeout.Token);
+        }
+        catch (WebSocketException e)
+        {
+            var status = socket._socket.HttpStatusCode;
+            socket._socket.Dispose();
+            throw new WebSocketException(e.WebSocketErrorCode, $"upgrade refused: {(int)status} {status}", e);
+        }
+
         socket._receiving = socket.ReceiveAsync();
         return socket;
     }
 
-    /// <summary>Sends one WebSocket message in the protocol's frame type (text for JSON, binary for MessagePack), as SignalR's clients do.</summary>
-    public async Task SendAsync(byte[] bytes)
+    /// <summary>
+    /// Sends one WebSocket message (or, with <paramref name="endOfMessage"/> false, a fragment of one) in the protocol's
+    /// frame type (text for JSON, binary for MessagePack), as SignalR's clients do.
+    /// </summary>
+    public async Task SendAsync(byte[] bytes, bool endOfMessage = true)
     {
         using var timeout = new CancellationTokenSource(Wait);
-        await _socket.SendAsync(bytes, _messagePack ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, timeout.Token);
+        await _socket.SendAsync(bytes, _messagePack ? WebSocketMessageType.Binary : WebSocketMessageType.Text, endOfMessage, timeout.Token);
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds for the messages received so far (or the server has closed, if <paramref name="endIsAnAnswer"/>).</summary>
