@@ -49,19 +49,24 @@ public sealed class RawHubSocket : IAsyncDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebSocketMessageType _pendingOpcode;
     private Task _receiving = Task.CompletedTask;
+    private int? _closedAt;
 
     private RawHubSocket(bool messagePack) => _messagePack = messagePack;
 
     /// <summary>How the connection ended: the server's close frame (status and description), an abort, or null while open.</summary>
     public string? Ending { get; private set; }
 
+    /// <summary>
+    /// The messages received before this client closed: what the server sends after a client's close frame is a race
+    /// (SignalR's transport stops sending once it sees the close, but the hub may have written its Close message first).
+    /// </summary>
     public IReadOnlyList<RawHubMessage> Messages
     {
         get
         {
             lock (_messages)
             {
-                return [.. _messages];
+                return [.. _messages.Take(_closedAt ?? _messages.Count)];
             }
         }
     }
@@ -138,6 +143,11 @@ public sealed class RawHubSocket : IAsyncDisposable
     public async Task CloseAsync()
     {
         using var timeout = new CancellationTokenSource(Wait);
+        lock (_messages)
+        {
+            _closedAt = _messages.Count;
+        }
+
         await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
         await WaitForEndAsync();
     }

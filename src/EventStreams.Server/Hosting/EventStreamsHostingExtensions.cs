@@ -72,6 +72,7 @@ public static class EventStreamsHostingExtensions
         services.Remove(services.Single(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(JsonHubProtocol)));
         services.AddSingleton<IHubProtocol, HubJsonProtocol>();
         services.AddSingleton<HubStreams>();
+        services.AddSingleton<HubSocketTokens>();
         services.AddSingleton<HubSocketConnections>();
         services.AddEventStreamsApi();
         services.AddSingleton<IPostConfigureOptions<InfoOptions>, EnvironmentDefault>();

@@ -101,7 +101,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
     /// <summary>Whether the hub accepted the client's handshake; complete once it answered (or ended without answering).</summary>
     public Task<bool> HandshakeAnswered => _handshakeAnswered.Task;
 
-    /// <summary>Cancelled once the hub has ended: the connection is closing, and streams stop without a completion.</summary>
+    /// <summary>Cancelled once the hub has ended or the client is no longer read: the connection is closing, and streams stop without a completion.</summary>
     public CancellationToken Closing => _closing.Token;
 
     /// <summary>
@@ -297,6 +297,9 @@ internal sealed class HubSocketConnection : ConnectionContext,
         }
         finally
         {
+            // As SignalR's transport: once the client is no longer read, the streams stop and nothing more of the hub's is sent.
+            await _closing.CancelAsync();
+            _fromHub.Reader.CancelPendingRead();
             await _toHub.Writer.CompleteAsync();
             await _input.CompleteAsync();
         }
@@ -314,6 +317,11 @@ internal sealed class HubSocketConnection : ConnectionContext,
                 var buffer = result.Buffer;
                 try
                 {
+                    if (result.IsCanceled)
+                    {
+                        return true;
+                    }
+
                     if (!buffer.IsEmpty)
                     {
                         await SendAsync(Opcode, buffer);
@@ -324,7 +332,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
                     reader.AdvanceTo(buffer.End);
                 }
 
-                if (result.IsCompleted || result.IsCanceled)
+                if (result.IsCompleted)
                 {
                     return true;
                 }

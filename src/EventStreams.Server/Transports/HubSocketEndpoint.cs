@@ -9,12 +9,13 @@ namespace EventStreams.Server.Transports;
 
 /// <summary>
 /// Accepts the hub's WebSockets itself (HTTP/1.1 upgrades of <c>/v2/hub</c>, negotiated or not) and runs SignalR's hub
-/// on them through <see cref="HubSocketConnection"/>. Negotiation, SignalR's other transports and WebSockets over HTTP/2
-/// stay with SignalR. <c>SignalR:DirectWebSockets=false</c> leaves every request to SignalR.
+/// on them through <see cref="HubSocketConnection"/>. Negotiation (the tokens it hands out kept in
+/// <see cref="HubSocketTokens"/>), SignalR's other transports and WebSockets over HTTP/2 stay with SignalR.
+/// <c>SignalR:DirectWebSockets=false</c> leaves every request to SignalR.
 /// </summary>
 /// <remarks>
-/// A negotiated client's id is not looked up: SignalR's connection made by <c>/negotiate</c> is left unused, and SignalR
-/// drops it as it drops any negotiated connection that never starts (after its disconnect timeout).
+/// SignalR's connection made by <c>/negotiate</c> for a token served here is left unused, and SignalR drops it as it
+/// drops any negotiated connection that never starts (after its disconnect timeout).
 /// </remarks>
 internal static class HubSocketEndpoint
 {
@@ -29,7 +30,49 @@ internal static class HubSocketEndpoint
 
         var hub = app.ApplicationServices.GetRequiredService<HubConnectionHandler<StreamHub>>();
         var connections = app.ApplicationServices.GetRequiredService<HubSocketConnections>();
-        return app.Use((context, next) => IsHubWebSocket(context) ? connections.RunAsync(context, hub) : next(context));
+        var tokens = connections.Tokens;
+        return app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            if (HttpMethods.IsPost(request.Method) && request.Path == ApiRoutes.Hub + "/negotiate")
+            {
+                await tokens.NegotiateAsync(context, next);
+                return;
+            }
+
+            if (!IsHubWebSocket(context))
+            {
+                await next(context);
+                return;
+            }
+
+            if (request.Query["id"].ToString() is not { Length: > 0 } token)
+            {
+                await connections.RunAsync(context, hub);
+                return;
+            }
+
+            switch (tokens.Take(token))
+            {
+                case HubSocketTokens.Use.Unknown:
+                    await next(context);
+                    break;
+                case HubSocketTokens.Use.Taken:
+                    try
+                    {
+                        await connections.RunAsync(context, hub);
+                    }
+                    finally
+                    {
+                        tokens.End(token);
+                    }
+
+                    break;
+                case var refused:
+                    await HubSocketTokens.RefuseAsync(context, refused);
+                    break;
+            }
+        });
     }
 
     /// <summary>A well-formed WebSocket request of the hub; anything else is SignalR's to answer, as before.</summary>
@@ -47,8 +90,8 @@ internal static class HubSocketEndpoint
 
 /// <summary>
 /// The hub connections <see cref="HubSocketEndpoint"/> accepted: one timer ticks SignalR's heartbeat on each (keep-alive
-/// pings, client timeout) once a second, as SignalR's connection manager does for its own, and a stopping server closes
-/// them as SignalR closes its own.
+/// pings, client timeout) once a second, as SignalR's connection manager does for its own (and forgets expired
+/// <see cref="HubSocketTokens"/>), and a stopping server closes them as SignalR closes its own.
 /// </summary>
 internal sealed class HubSocketConnections : IDisposable
 {
@@ -61,6 +104,7 @@ internal sealed class HubSocketConnections : IDisposable
     public HubSocketConnections(
         StalledWrites stalls,
         HubStreams hubStreams,
+        HubSocketTokens tokens,
         IHubProtocolResolver protocols,
         IOptions<HubOptions<StreamHub>> hubOptions,
         IOptions<HubOptions> options,
@@ -69,6 +113,7 @@ internal sealed class HubSocketConnections : IDisposable
     {
         Stalls = stalls;
         HubStreams = hubStreams;
+        Tokens = tokens;
         Protocols = protocols;
         SupportedProtocols = (hubOptions.Value.SupportedProtocols ?? options.Value.SupportedProtocols)?.ToArray();
         // A frame may hold a message of the largest size the hub accepts, with room for a few small ones beside it.
@@ -78,6 +123,8 @@ internal sealed class HubSocketConnections : IDisposable
     }
 
     public StalledWrites Stalls { get; }
+
+    public HubSocketTokens Tokens { get; }
 
     public HubStreams HubStreams { get; }
 
@@ -122,6 +169,8 @@ internal sealed class HubSocketConnections : IDisposable
         {
             connection.TickHeartbeat();
         }
+
+        Tokens.Sweep();
     }
 
     private void CloseAll()

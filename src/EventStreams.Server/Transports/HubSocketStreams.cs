@@ -108,6 +108,8 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
             return false;
         }
 
+        // SignalR reads nothing after a close: neither is anything after it run here.
+        _handedOver = message is CloseMessage;
         invocation = message switch
         {
             StreamInvocationMessage { StreamIds: null or [], InvocationId: { Length: > 0 } } stream when stream.Target.Equals(Method, StringComparison.OrdinalIgnoreCase) => stream,
