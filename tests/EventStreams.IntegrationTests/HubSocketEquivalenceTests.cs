@@ -441,12 +441,20 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
     {
         foreach (var line in Lines(reference, perInvocation).Append(reference.Ending))
         {
-            output.WriteLine(line.Length > 300 ? line[..300] + "…" : line);
+            output.WriteLine(Shorter(line));
         }
 
-        Assert.Equal(Lines(reference, perInvocation), Lines(subject, perInvocation));
+        var (expected, actual) = (Lines(reference, perInvocation), Lines(subject, perInvocation));
+        var at = Enumerable.Range(0, Math.Min(expected.Count, actual.Count)).FirstOrDefault(n => expected[n] != actual[n], Math.Min(expected.Count, actual.Count));
+        Assert.True(
+            at == expected.Count && at == actual.Count,
+            $"messages differ from #{at} ({expected.Count} from SignalR, {actual.Count} direct):\n reference: {Shown(expected, at)}\n subject:   {Shown(actual, at)}");
         Assert.Equal(reference.Ending, subject.Ending);
     }
+
+    private static string Shown(List<string> lines, int at) => at < lines.Count ? Shorter(lines[at]) : "(none)";
+
+    private static string Shorter(string line) => line.Length > 400 ? line[..400] + "…" : line;
 
     /// <summary>The messages as lines; per invocation: grouped by invocation id (stable), since SignalR interleaves invocations as they run.</summary>
     private static List<string> Lines(Transcript transcript, bool perInvocation) =>
