@@ -482,9 +482,13 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
 
     private void AssertSame(Transcript reference, Transcript subject, bool perInvocation = false)
     {
-        foreach (var line in Lines(reference, perInvocation).Append(reference.Ending))
+        foreach (var (side, transcript) in new[] { ("reference", reference), ("subject", subject) })
         {
-            output.WriteLine(Shorter(line));
+            output.WriteLine(side + ":");
+            foreach (var line in Lines(transcript, perInvocation).Append(transcript.Ending))
+            {
+                output.WriteLine(" " + Shorter(line));
+            }
         }
 
         var (expected, actual) = (Lines(reference, perInvocation), Lines(subject, perInvocation));
