@@ -178,6 +178,8 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         ["a completion from the client"] = CompletionMessage.WithResult("1", 1),
         ["a stream item from the client"] = new StreamItemMessage("1", 1),
         ["a cancel of nothing"] = new CancelInvocationMessage("1"),
+        ["an empty invocation id"] = new StreamInvocationMessage("", "Stream", [History, "0", null, null]),
+        ["larger than the hub accepts"] = new StreamInvocationMessage("1", "Stream", [History, "0", null, new[] { "kind=" + new string('x', 40_000) }]),
     };
 
     [Theory]
@@ -229,15 +231,26 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         Assert.Equal(Fixed.Length + 1, Count(reference.Messages, "9"));
     }
 
+    /// <summary>SignalR answers a client's close message with its own and closes; a stream asked for after it (in the same WebSocket message or the next) is not served.</summary>
     [Theory]
-    [MemberData(nameof(Protocols))]
-    public async Task CloseMessage_FromTheClient_SameEnd(bool messagePack)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task CloseMessage_FromTheClient_SameEnd(bool messagePack, bool streamInTheSameMessage)
     {
         var (reference, subject) = await RunAsync(messagePack, async (socket, _) =>
         {
             await socket.SendAsync(Handshake(messagePack));
             await socket.SendAsync(Message(messagePack, new StreamInvocationMessage("1", "Stream", [Quiet, null, null, null])));
             await socket.WaitForAsync(m => Count(m, "1") == 1, "the start marker");
+            if (streamInTheSameMessage)
+            {
+                await socket.SendAsync([.. Message(messagePack, CloseMessage.Empty), .. Message(messagePack, new StreamInvocationMessage("9", "Stream", [History, "0", null, null]))]);
+                await socket.WaitForEndAsync();
+                return;
+            }
+
             await socket.SendAsync(Message(messagePack, CloseMessage.Empty));
             await FenceAsync(socket, messagePack);
         });
@@ -265,6 +278,24 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         AssertSame(reference, subject);
         Assert.Equal(2, reference.Messages.Count);
         Assert.Equal("server closed: NormalClosure ''", reference.Ending);
+    }
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task Stream_AnInvocationIdInUse_SameAnswer(bool messagePack)
+    {
+        var (reference, subject) = await RunAsync(messagePack, async (socket, _) =>
+        {
+            await socket.SendAsync(Handshake(messagePack));
+            await socket.SendAsync(Message(messagePack, new StreamInvocationMessage("1", "Stream", [Quiet, null, null, null])));
+            await socket.WaitForAsync(m => Count(m, "1") == 1, "the start marker");
+            await socket.SendAsync(Message(messagePack, new StreamInvocationMessage("1", "Stream", [History, "0", null, null])));
+            await socket.WaitForAsync(m => m.Any(x => x.Type == RawHubMessage.Completion), "the second invocation's completion");
+            await FenceAsync(socket, messagePack);
+        });
+
+        AssertSame(reference, subject, perInvocation: true);
+        Assert.Contains("already in use", reference.Messages.Single(m => m.Type == RawHubMessage.Completion).Json().ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
