@@ -55,6 +55,9 @@ public sealed class RawHubSocket : IAsyncDisposable
     /// <summary>How the connection ended: the server's close frame (status and description), an abort, or null while open.</summary>
     public string? Ending { get; private set; }
 
+    /// <summary>How many messages had arrived when the client started the closing handshake; null if it has not.</summary>
+    public int? ReceivedBeforeClientClose { get; private set; }
+
     public IReadOnlyList<RawHubMessage> Messages
     {
         get
@@ -135,10 +138,15 @@ public sealed class RawHubSocket : IAsyncDisposable
     public async Task WaitForEndAsync() => await _receiving.WaitAsync(Wait);
 
     /// <summary>Starts the WebSocket closing handshake and waits for the server's answer.</summary>
-    public async Task CloseAsync()
+    public async Task CloseAsync(WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
     {
+        lock (_messages)
+        {
+            ReceivedBeforeClientClose = _messages.Count;
+        }
+
         using var timeout = new CancellationTokenSource(Wait);
-        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+        await _socket.CloseOutputAsync(status, null, timeout.Token);
         await WaitForEndAsync();
     }
 
