@@ -49,24 +49,22 @@ public sealed class RawHubSocket : IAsyncDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebSocketMessageType _pendingOpcode;
     private Task _receiving = Task.CompletedTask;
-    private int? _closedAt;
 
     private RawHubSocket(bool messagePack) => _messagePack = messagePack;
 
     /// <summary>How the connection ended: the server's close frame (status and description), an abort, or null while open.</summary>
     public string? Ending { get; private set; }
 
-    /// <summary>
-    /// The messages received before this client closed: what the server sends after a client's close frame is a race
-    /// (SignalR's transport stops sending once it sees the close, but the hub may have written its Close message first).
-    /// </summary>
+    /// <summary>How many messages had arrived when the client started the closing handshake; null if it has not.</summary>
+    public int? ReceivedBeforeClientClose { get; private set; }
+
     public IReadOnlyList<RawHubMessage> Messages
     {
         get
         {
             lock (_messages)
             {
-                return [.. _messages.Take(_closedAt ?? _messages.Count)];
+                return [.. _messages];
             }
         }
     }
@@ -140,15 +138,15 @@ public sealed class RawHubSocket : IAsyncDisposable
     public async Task WaitForEndAsync() => await _receiving.WaitAsync(Wait);
 
     /// <summary>Starts the WebSocket closing handshake and waits for the server's answer.</summary>
-    public async Task CloseAsync()
+    public async Task CloseAsync(WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
     {
-        using var timeout = new CancellationTokenSource(Wait);
         lock (_messages)
         {
-            _closedAt = _messages.Count;
+            ReceivedBeforeClientClose = _messages.Count;
         }
 
-        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+        using var timeout = new CancellationTokenSource(Wait);
+        await _socket.CloseOutputAsync(status, null, timeout.Token);
         await WaitForEndAsync();
     }
 

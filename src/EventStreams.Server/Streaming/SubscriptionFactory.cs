@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 using EventStreams.Server.Catalog;
 using EventStreams.Server.Diagnostics;
@@ -29,6 +30,8 @@ internal sealed partial class SubscriptionFactory(
     private Func<CatchUpReader>? _newCatchUp;
     private Action<PartitionCache>? _release;
     private Func<IReadOnlyList<StartPosition>, int, Task<PartitionPosition[]>>? _positionsAsync;
+    private readonly ConditionalWeakTable<IReadOnlyList<string>, AddedPartitions> _sharedAdded = new();
+    private ConditionalWeakTable<IReadOnlyList<string>, AddedPartitions>.CreateValueCallback? _newAdded;
 
     /// <summary>
     /// Where each partition starts, before offsets are resolved. Throws <see cref="StreamRequestException"/> for what the
@@ -91,14 +94,19 @@ internal sealed partial class SubscriptionFactory(
     public async Task<Subscription> SubscribeAsync(StreamRequest request, CancellationToken cancellationToken)
     {
         var starts = await brokerCalls.RunAsync(() => Plan(request.Streams, request.Resume, request.Since)).WaitAsync(cancellationToken);
-        return await SubscribeAsync(starts, Followed(request.Streams, request.Resume), cancellationToken);
+        var topics = Followed(request.Streams, request.Resume);
+        // The common request follows its stream's own topic list (see Followed): one AddedPartitions per list, shared by
+        // every subscription that follows it, rather than one per subscription held for the stream's life.
+        var added = request.Streams.Length == 1 && request.Resume is null ? _sharedAdded.GetValue(topics, _newAdded ??= NewAdded) : NewAdded(topics);
+        return await SubscribeAsync(starts, added, cancellationToken);
     }
 
     /// <summary>
     /// Resolves every start to an offset (from the shared caches, else broker round trips on <see cref="BrokerCalls"/>) and
-    /// joins the shared readers. Partitions added to <paramref name="topics"/> later join the subscription from their first event.
+    /// joins the shared readers. Partitions <paramref name="added"/> to the followed topics later join the subscription from
+    /// their first event.
     /// </summary>
-    public async Task<Subscription> SubscribeAsync(IReadOnlyList<StartPosition> starts, IReadOnlyList<string> topics, CancellationToken cancellationToken)
+    private async Task<Subscription> SubscribeAsync(IReadOnlyList<StartPosition> starts, AddedPartitions added, CancellationToken cancellationToken)
     {
         var positions = await PositionsAsync(starts, firstIndex: 0);
         IDisposable? permit = null;
@@ -109,7 +117,6 @@ internal sealed partial class SubscriptionFactory(
                 permit = await EnterCatchUpAsync(cancellationToken);
             }
 
-            var added = new AddedPartitions(topics, kafka, _positionsAsync ??= PositionsAsync);
             return new Subscription(positions, options.Value.IdFormat, _release ??= reader.Release, _newCatchUp ??= () => new CatchUpReader(kafka, metrics, _catchUpLogger), permits, permit, wakeupTimer, added);
         }
         catch
@@ -123,6 +130,8 @@ internal sealed partial class SubscriptionFactory(
             throw;
         }
     }
+
+    private AddedPartitions NewAdded(IReadOnlyList<string> topics) => new(topics, kafka, _positionsAsync ??= PositionsAsync);
 
     /// <summary>A position per start, numbered from <paramref name="firstIndex"/>, each holding its partition's shared cache.</summary>
     private async Task<PartitionPosition[]> PositionsAsync(IReadOnlyList<StartPosition> starts, int firstIndex)
