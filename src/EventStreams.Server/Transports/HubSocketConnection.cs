@@ -57,7 +57,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
         _socket = socket;
         _stalls = connections.Stalls;
         _maxFramePayload = connections.MaxFramePayload;
-        _streams = new HubSocketStreams(this, connections.HubStreams, connections.Protocols, connections.SupportedProtocols, connections.MaxFramePayload);
+        _streams = new HubSocketStreams(this, connections.HubStreams, connections.Protocols, connections.SupportedProtocols, connections.MaxMessageSize);
         // The hub's reads of what the client sent may hop to the thread pool (rare); its writes are sent inline.
         _toHub = new Pipe(new PipeOptions(pauseWriterThreshold: MaxPendingOutput, resumeWriterThreshold: MaxPendingOutput / 2, useSynchronizationContext: false));
         _fromHub = new Pipe(new PipeOptions(pauseWriterThreshold: MaxPendingOutput, resumeWriterThreshold: MaxPendingOutput / 2, readerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
@@ -106,15 +106,22 @@ internal sealed class HubSocketConnection : ConnectionContext,
 
     /// <summary>
     /// Runs the hub on this connection until either side ends it, then closes the WebSocket (answering the client's close,
-    /// or 1000, or 1002/1009 after a client broke the protocol) and waits a moment for the client's close frame.
+    /// or 1000, 1011 if the hub failed, 1002/1009 after a client broke the protocol) and waits a moment for the client's
+    /// close frame.
     /// </summary>
     public async Task RunAsync(ConnectionHandler hub)
     {
         var receiving = ReceiveAsync();
         var sending = SendHubOutputAsync();
+        var status = WebSocketCloseStatus.NormalClosure;
         try
         {
             await hub.OnConnectedAsync(this);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // SignalR's transport closes with 1011 when the hub fails; the hub logs its own errors.
+            status = WebSocketCloseStatus.InternalServerError;
         }
         finally
         {
@@ -126,7 +133,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
 
         if (await sending)
         {
-            await CloseAsync(receiving.IsCompleted ? await receiving ?? WebSocketCloseStatus.NormalClosure : WebSocketCloseStatus.NormalClosure);
+            await CloseAsync(receiving.IsCompleted ? await receiving ?? status : status);
             if (await Task.WhenAny(receiving, Task.Delay(CloseTimeout)) != receiving)
             {
                 Abort();
@@ -264,7 +271,8 @@ internal sealed class HubSocketConnection : ConnectionContext,
                             case HubSocketFrames.Pong:
                                 break;
                             case HubSocketFrames.Close:
-                                return ClientCloseStatus(frame);
+                                // Answered with 1000 whatever the client's status, as SignalR's transport does.
+                                return WebSocketCloseStatus.NormalClosure;
                             default:
                                 throw new HubSocketProtocolException("unknown opcode");
                         }
@@ -406,17 +414,6 @@ internal sealed class HubSocketConnection : ConnectionContext,
         }
     }
 
-    private static ushort? ClientCloseStatus(HubSocketFrame close)
-    {
-        if (close.MaskedPayload.Length < 2)
-        {
-            return WebSocketCloseStatus.NormalClosure;
-        }
-
-        var payload = new ArrayBufferWriter<byte>(HubSocketFrames.MaxControlPayload);
-        close.Unmask(payload);
-        return BinaryPrimitives.ReadUInt16BigEndian(payload.WrittenSpan);
-    }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
@@ -432,6 +429,7 @@ internal static class WebSocketCloseStatus
     public const ushort NormalClosure = 1000;
     public const ushort ProtocolError = 1002;
     public const ushort MessageTooBig = 1009;
+    public const ushort InternalServerError = 1011;
 }
 
 /// <summary>

@@ -116,8 +116,10 @@ internal sealed class HubSocketConnections : IDisposable
         Tokens = tokens;
         Protocols = protocols;
         SupportedProtocols = (hubOptions.Value.SupportedProtocols ?? options.Value.SupportedProtocols)?.ToArray();
-        // A frame may hold a message of the largest size the hub accepts, with room for a few small ones beside it.
-        MaxFramePayload = Math.Max(hubOptions.Value.MaximumReceiveMessageSize ?? options.Value.MaximumReceiveMessageSize ?? 1024 * 1024, 32 * 1024) * 2L;
+        MaxMessageSize = hubOptions.Value.MaximumReceiveMessageSize ?? options.Value.MaximumReceiveMessageSize;
+        // A frame is read whole: it may hold a few messages of the largest size the hub accepts (a longer one is refused
+        // by the hub, which closes the connection); one longer still closes the WebSocket with 1009.
+        MaxFramePayload = Math.Max((MaxMessageSize ?? 256 * 1024) * 4, 128 * 1024);
         _timer = time.CreateTimer(static self => ((HubSocketConnections)self!).TickAll(), this, Tick, Tick);
         _stopping = lifetime.ApplicationStopping.Register(static self => ((HubSocketConnections)self!).CloseAll(), this);
     }
@@ -131,6 +133,9 @@ internal sealed class HubSocketConnections : IDisposable
     public IHubProtocolResolver Protocols { get; }
 
     public IReadOnlyList<string>? SupportedProtocols { get; }
+
+    /// <summary>The hub's <c>MaximumReceiveMessageSize</c> (<c>null</c>: none).</summary>
+    public long? MaxMessageSize { get; }
 
     public long MaxFramePayload { get; }
 

@@ -15,7 +15,7 @@ namespace EventStreams.Server.Transports;
 /// answers it as it always has. Once something cannot be read here, everything after it goes to SignalR too. The
 /// results and errors are the ones <see cref="StreamHub"/> gives on SignalR's path, byte for byte.
 /// </summary>
-internal sealed class HubSocketStreams(HubSocketConnection connection, HubStreams hubStreams, IHubProtocolResolver protocols, IReadOnlyList<string>? supportedProtocols, long maxBuffered)
+internal sealed class HubSocketStreams(HubSocketConnection connection, HubStreams hubStreams, IHubProtocolResolver protocols, IReadOnlyList<string>? supportedProtocols, long? maxMessageSize)
 {
     private const string Method = "Stream";
 
@@ -51,6 +51,13 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
                 }
 
                 var message = buffer.Slice(0, rest.Start);
+                if (message.Length > maxMessageSize)
+                {
+                    // The hub refuses it (and closes), as it always has.
+                    _handedOver = true;
+                    break;
+                }
+
                 buffer = rest;
                 if (invocation is null || !await TryRunAsync(invocation))
                 {
@@ -64,7 +71,7 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
             _handedOver = true;
         }
 
-        if (_handedOver || buffer.Length > maxBuffered)
+        if (_handedOver || buffer.Length > maxMessageSize)
         {
             _handedOver = true;
             hubReads = hubReads && await connection.ForwardAsync(buffer);
