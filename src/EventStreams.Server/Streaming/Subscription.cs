@@ -27,7 +27,8 @@ internal sealed class Subscription : IDisposable
     private readonly CatchUpPermits _permits;
     // Made when first needed (a start in history, a partition falling behind): a client at the live edge never has one.
     private CatchUp? _catchUp;
-    private EventIdWriter _ids;
+    // Made at the first id written (an event sent): a stream that has sent nothing yet holds none (56 bytes less per idle stream).
+    private EventIdWriter? _ids;
     private readonly IdFormat _idFormat;
     // Partitions added to the followed topics while this runs: checked once at the start and whenever metadata says
     // a topic grew; joined off this thread (broker round trips), then appended, so ids carry them from then on.
@@ -62,7 +63,6 @@ internal sealed class Subscription : IDisposable
         }
 
         _idFormat = idFormat;
-        _ids = new EventIdWriter(_positions, idFormat);
         _added = added;
     }
 
@@ -137,7 +137,7 @@ internal sealed class Subscription : IDisposable
     }
 
     /// <summary>Writes the id that resumes every assigned partition after what has been delivered.</summary>
-    public void WriteId(IBufferWriter<byte> writer) => _ids.Write(writer);
+    public void WriteId(IBufferWriter<byte> writer) => (_ids ??= new EventIdWriter(_positions, _idFormat)).Write(writer);
 
     public void Dispose()
     {
@@ -188,7 +188,7 @@ internal sealed class Subscription : IDisposable
             }
 
             _positions = [.. _positions, .. joined];
-            _ids = new EventIdWriter(_positions, _idFormat);
+            _ids = null;
         }
 
         if (_joining is not null || (_partitionsLookedAt.CanBeCanceled && !_partitionsLookedAt.IsCancellationRequested))
