@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using EventStreams.Server.Catalog;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
 namespace EventStreams.IntegrationTests;
@@ -190,6 +192,12 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         {
             await socket.SendAsync(Handshake(messagePack));
             await socket.SendAsync(Message(messagePack, BadInvocation[name]));
+            if (BadInvocation[name] is HubMethodInvocationMessage { InvocationId: "1" })
+            {
+                // Its answer: an error, or a stream ("stream" is "Stream" to SignalR), or the connection's end.
+                await socket.WaitForAsync(m => m.Any(x => x.Type == RawHubMessage.Completion) || Count(m, "1") == Fixed.Length + 1, "the answer to 1", endIsAnAnswer: true);
+            }
+
             await FenceAsync(socket, messagePack);
         });
 
@@ -441,6 +449,61 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
     }
 
     /// <summary>
+    /// With a limit of two streams per client, a third is refused and a cancelled one frees its slot; without the client's
+    /// key header every stream is refused.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "192.0.2.7")]
+    [InlineData(true, "192.0.2.7")]
+    [InlineData(false, null)]
+    public async Task Stream_PerClientLimit_SameRefusalsSameRelease(bool messagePack, string? clientIp)
+    {
+        await using var pair = await Servers.StartPairAsync(null, "--Streaming:MaxConnectionsPerClient=2", "--ForwardedHeaders:TrustedProxies:0=127.0.0.0/8");
+
+        var (reference, subject) = await RunAsync(pair, messagePack, async (socket, _) =>
+        {
+            await socket.SendAsync(Handshake(messagePack));
+            foreach (var id in new[] { "1", "2", "3" })
+            {
+                await socket.SendAsync(Message(messagePack, new StreamInvocationMessage(id, "Stream", [Quiet, null, null, null])));
+                await socket.WaitForAsync(m => m.Any(x => x.InvocationId == id), "an answer to " + id);
+            }
+
+            await socket.SendAsync(Message(messagePack, new CancelInvocationMessage("1")));
+            await socket.WaitForAsync(m => m.Any(x => x.Type == RawHubMessage.Completion && x.InvocationId == "1"), "the completion of 1");
+            await socket.SendAsync(Message(messagePack, new StreamInvocationMessage("4", "Stream", [Quiet, null, null, null])));
+            await socket.WaitForAsync(m => m.Any(x => x.InvocationId == "4"), "an answer to 4");
+        }, clientIp: clientIp);
+
+        AssertSame(reference, subject, perInvocation: true);
+        var refused = reference.Messages.Where(m => m.Type == RawHubMessage.Completion && m.InvocationId != "1").Select(m => m.InvocationId);
+        Assert.Equal(clientIp is null ? ["2", "3", "4"] : ["3"], refused);
+    }
+
+    /// <summary>A stream removed from the catalogue ends its hub streams with the same error.</summary>
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task Stream_RemovedFromTheCatalogue_SameError(bool messagePack)
+    {
+        await using var pair = await Servers.StartPairAsync();
+
+        var (reference, subject) = await RunAsync(pair, messagePack, async (socket, server) =>
+        {
+            await socket.SendAsync(Handshake(messagePack));
+            await socket.SendAsync(Message(messagePack, new StreamInvocationMessage("1", "Stream", [Quiet, null, null, null])));
+            await socket.WaitForAsync(m => Count(m, "1") == 1, "the start marker");
+            var path = server.App.Services.GetRequiredService<IOptions<StreamConfigOptions>>().Value.Uri;
+            await File.WriteAllTextAsync(path, Catalogue.Replace($"  {Quiet}:\n    topics: [{Quiet}]\n", "", StringComparison.Ordinal));
+            await server.App.Services.GetRequiredService<StreamCatalog>().ReloadAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            await socket.WaitForAsync(m => m.Any(x => x.Type == RawHubMessage.Completion), "the stream's end");
+            await FenceAsync(socket, messagePack);
+        });
+
+        AssertSame(reference, subject, perInvocation: true);
+        Assert.Contains("stream_removed:", reference.Messages.Single(m => m.Type == RawHubMessage.Completion).Json().ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A stream of every fixed event on invocation "9": proves the connection still serves, and orders what came before it.
     /// Waits for every other stream of the history too (an invocation the test sent may have started one).
     /// </summary>
@@ -460,7 +523,8 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         RunAsync(servers, messagePack, conversation, negotiate);
 
     /// <summary>Holds the conversation with both servers at once; a socket still open at its end is closed by the client.</summary>
-    private static async Task<(Transcript Reference, Transcript Subject)> RunAsync(Servers pair, bool messagePack, Func<RawHubSocket, TestServer, Task> conversation, bool negotiate = false)
+    private static async Task<(Transcript Reference, Transcript Subject)> RunAsync(
+        Servers pair, bool messagePack, Func<RawHubSocket, TestServer, Task> conversation, bool negotiate = false, string? clientIp = null)
     {
         var both = await Task.WhenAll(RunOneAsync(pair.Reference, "reference (SignalR)"), RunOneAsync(pair.Subject, "subject (DirectWebSockets)"));
         return (both[0], both[1]);
@@ -470,7 +534,7 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
             try
             {
                 var query = negotiate ? "id=" + Uri.EscapeDataString((await NegotiateAsync(server)).Token) : null;
-                await using var socket = await RawHubSocket.ConnectAsync(server.BaseAddress, messagePack, query);
+                await using var socket = await RawHubSocket.ConnectAsync(server.BaseAddress, messagePack, query, clientIp);
                 await conversation(socket, server);
                 var closedByClient = socket.Ending is null;
                 if (closedByClient)
@@ -583,14 +647,14 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
 
         public TestServer Subject { get; private set; } = null!;
 
-        public static async Task<Servers> StartPairAsync(Action<HubOptions>? hub = null)
+        public static async Task<Servers> StartPairAsync(Action<HubOptions>? hub = null, params string[] settings)
         {
             var servers = new Servers();
-            await servers.StartAsync(hub);
+            await servers.StartAsync(hub, settings);
             return servers;
         }
 
-        public Task InitializeAsync() => StartAsync(null);
+        public Task InitializeAsync() => StartAsync(null, []);
 
         public async Task DisposeAsync()
         {
@@ -600,7 +664,7 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
 
         async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
-        private async Task StartAsync(Action<HubOptions>? hub)
+        private async Task StartAsync(Action<HubOptions>? hub, string[] settings)
         {
             var started = await Task.WhenAll(StartOneAsync(false), StartOneAsync(true));
             (Reference, Subject) = (started[0], started[1]);
@@ -614,7 +678,7 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
                     o.ClientTimeoutInterval = TimeSpan.FromMinutes(20);
                     o.HandshakeTimeout = HandshakeTimeout;
                     hub?.Invoke(o);
-                }), partitions: 1, $"--SignalR:DirectWebSockets={direct}");
+                }), partitions: 1, [$"--SignalR:DirectWebSockets={direct}", .. settings]);
                 foreach (var topic in new[] { History, "eq.cancel.json", "eq.cancel.messagepack" })
                 {
                     foreach (var (json, key, ms) in Fixed)

@@ -70,10 +70,15 @@ public sealed class RawHubSocket : IAsyncDisposable
     }
 
     /// <summary>Opens the WebSocket; a refused upgrade throws a <see cref="WebSocketException"/> whose message names the HTTP status.</summary>
-    public static async Task<RawHubSocket> ConnectAsync(Uri baseAddress, bool messagePack, string? query = null)
+    public static async Task<RawHubSocket> ConnectAsync(Uri baseAddress, bool messagePack, string? query = null, string? clientIp = null)
     {
         var socket = new RawHubSocket(messagePack);
         socket._socket.Options.CollectHttpResponseDetails = true;
+        if (clientIp is not null)
+        {
+            socket._socket.Options.SetRequestHeader("X-Client-IP", clientIp);
+        }
+
         var uri = new UriBuilder(baseAddress) { Scheme = "ws", Path = "v2/hub", Query = query ?? "" }.Uri;
         using var timeout = new CancellationTokenSource(Wait);
         try
