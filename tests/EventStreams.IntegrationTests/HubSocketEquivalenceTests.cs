@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Transports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
@@ -62,6 +63,22 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
 
         AssertSame(reference, subject);
         Assert.Equal("{}\u001e", Encoding.UTF8.GetString(reference.Messages.Single().Bytes));
+    }
+
+    /// <summary>The comparison means something only if the subject's sockets are ours and the reference's SignalR's.</summary>
+    [Fact]
+    public async Task Subject_IsServedByTheDirectPath_TheReferenceBySignalR()
+    {
+        var open = await Task.WhenAll(new[] { servers.Reference, servers.Subject }.Select(async server =>
+        {
+            await using var socket = await RawHubSocket.ConnectAsync(server.BaseAddress, messagePack: false);
+            await socket.SendAsync(Handshake(false));
+            await socket.WaitForAsync(m => m.Count == 1, "the handshake response");
+            return server.App.Services.GetRequiredService<HubSocketConnections>().Count;
+        }));
+
+        Assert.Equal(0, open[0]);
+        Assert.True(open[1] >= 1, $"the subject holds {open[1]} direct hub sockets");
     }
 
     [Theory]
