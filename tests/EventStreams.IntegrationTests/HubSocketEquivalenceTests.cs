@@ -141,6 +141,29 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         Assert.Equal(RawHubMessage.Completion, reference.Messages.Last(m => m.InvocationId == "1").Type);
     }
 
+    /// <summary>Where a stream starts: latest, since a time, from an id (offset form, timestamp form with a skip).</summary>
+    [Theory]
+    [InlineData(false, null, null, 0)]
+    [InlineData(true, null, null, 0)]
+    [InlineData(false, "2026-01-01T00:00:00.002Z", null, 3)]
+    [InlineData(true, "1767225600002", null, 3)]
+    [InlineData(false, null, """[{"topic":"eq.history","partition":0,"offset":3}]""", 3)]
+    [InlineData(true, null, """[{"topic":"eq.history","partition":0,"offset":3}]""", 3)]
+    [InlineData(false, "0", """[{"topic":"eq.history","partition":0,"timestamp":1767225600000,"skip":1}]""", 5)]
+    [InlineData(true, "0", """[{"topic":"eq.history","partition":0,"timestamp":1767225600000,"skip":1}]""", 5)]
+    public async Task Stream_StartPositions_SameItems(bool messagePack, string? since, string? lastEventId, int events)
+    {
+        var (reference, subject) = await RunAsync(messagePack, async (socket, _) =>
+        {
+            await socket.SendAsync(Handshake(messagePack));
+            await socket.SendAsync(Message(messagePack, new StreamInvocationMessage("1", "Stream", [History, since, lastEventId, null])));
+            await socket.WaitForAsync(m => Count(m, "1") == events + 1, "the start marker and the events");
+        });
+
+        AssertSame(reference, subject);
+        Assert.Equal(Enumerable.Range(Fixed.Length - events, events), Items(reference, "1").Skip(1).Select(e => I(e.Data!)));
+    }
+
     [Theory]
     [InlineData(false, "eq.nope", null, null, null)]
     [InlineData(true, "eq.nope", null, null, null)]
@@ -396,6 +419,28 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
     }
 
     /// <summary>A negotiated token opens one WebSocket; a second upgrade with it while the first is open, with the connection id instead of the token, or with an unknown one is refused.</summary>
+    /// <summary>Many small messages in one large WebSocket frame (70 KB, over twice the hub's message size): each message counts, not the frame.</summary>
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task ManyMessages_InOneLargeFrame_SameAnswer(bool messagePack)
+    {
+        var ping = Message(messagePack, PingMessage.Instance);
+        byte[] batch =
+        [
+            .. Enumerable.Repeat(ping, (70 * 1024 / ping.Length) + 1).SelectMany(p => p),
+            .. Message(messagePack, new StreamInvocationMessage("1", "Stream", [History, "0", null, null])),
+        ];
+        var (reference, subject) = await RunAsync(messagePack, async (socket, _) =>
+        {
+            await socket.SendAsync(Handshake(messagePack));
+            await socket.SendAsync(batch);
+            await socket.WaitForAsync(m => Count(m, "1") == Fixed.Length + 1, "the stream's events", endIsAnAnswer: true);
+        });
+
+        AssertSame(reference, subject);
+        Assert.Equal(Fixed.Length + 1, Count(reference.Messages, "1"));
+    }
+
     [Theory]
     [MemberData(nameof(Protocols))]
     public async Task Negotiated_TheTokenUsedTwiceOrWrong_SameRefusal(bool messagePack)
