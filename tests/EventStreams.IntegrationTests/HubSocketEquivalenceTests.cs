@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using EventStreams.Server.Catalog;
+using EventStreams.Server.Transports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
@@ -64,6 +65,22 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         Assert.Equal("{}\u001e", Encoding.UTF8.GetString(reference.Messages.Single().Bytes));
     }
 
+    /// <summary>The comparison means something only if the subject's sockets are ours and the reference's SignalR's.</summary>
+    [Fact]
+    public async Task Subject_IsServedByTheDirectPath_TheReferenceBySignalR()
+    {
+        var open = await Task.WhenAll(new[] { servers.Reference, servers.Subject }.Select(async server =>
+        {
+            await using var socket = await RawHubSocket.ConnectAsync(server.BaseAddress, messagePack: false);
+            await socket.SendAsync(Handshake(false));
+            await socket.WaitForAsync(m => m.Count == 1, "the handshake response");
+            return server.App.Services.GetRequiredService<HubSocketConnections>().Count;
+        }));
+
+        Assert.Equal(0, open[0]);
+        Assert.True(open[1] >= 1, $"the subject holds {open[1]} direct hub sockets");
+    }
+
     [Theory]
     [InlineData(false, """{"protocol":"nope","version":1}""")]
     [InlineData(true, """{"protocol":"nope","version":1}""")]
@@ -122,6 +139,29 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
         Assert.Equal(Enumerable.Range(0, Fixed.Length + 1), Items(reference, "2").Skip(1).Select(e => I(e.Data!)));
         Assert.Equal(first.Skip(1).Select(e => e.Id), Items(reference, "2").Skip(1).Take(Fixed.Length).Select(e => e.Id));
         Assert.Equal(RawHubMessage.Completion, reference.Messages.Last(m => m.InvocationId == "1").Type);
+    }
+
+    /// <summary>Where a stream starts: latest, since a time, from an id (offset form, timestamp form with a skip).</summary>
+    [Theory]
+    [InlineData(false, null, null, 0)]
+    [InlineData(true, null, null, 0)]
+    [InlineData(false, "2026-01-01T00:00:00.002Z", null, 3)]
+    [InlineData(true, "1767225600002", null, 3)]
+    [InlineData(false, null, """[{"topic":"eq.history","partition":0,"offset":3}]""", 3)]
+    [InlineData(true, null, """[{"topic":"eq.history","partition":0,"offset":3}]""", 3)]
+    [InlineData(false, "0", """[{"topic":"eq.history","partition":0,"timestamp":1767225600000,"skip":1}]""", 5)]
+    [InlineData(true, "0", """[{"topic":"eq.history","partition":0,"timestamp":1767225600000,"skip":1}]""", 5)]
+    public async Task Stream_StartPositions_SameItems(bool messagePack, string? since, string? lastEventId, int events)
+    {
+        var (reference, subject) = await RunAsync(messagePack, async (socket, _) =>
+        {
+            await socket.SendAsync(Handshake(messagePack));
+            await socket.SendAsync(Message(messagePack, new StreamInvocationMessage("1", "Stream", [History, since, lastEventId, null])));
+            await socket.WaitForAsync(m => Count(m, "1") == events + 1, "the start marker and the events");
+        });
+
+        AssertSame(reference, subject);
+        Assert.Equal(Enumerable.Range(Fixed.Length - events, events), Items(reference, "1").Skip(1).Select(e => I(e.Data!)));
     }
 
     [Theory]
@@ -379,6 +419,28 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
     }
 
     /// <summary>A negotiated token opens one WebSocket; a second upgrade with it while the first is open, with the connection id instead of the token, or with an unknown one is refused.</summary>
+    /// <summary>Many small messages in one large WebSocket frame (70 KB, over twice the hub's message size): each message counts, not the frame.</summary>
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task ManyMessages_InOneLargeFrame_SameAnswer(bool messagePack)
+    {
+        var ping = Message(messagePack, PingMessage.Instance);
+        byte[] batch =
+        [
+            .. Enumerable.Repeat(ping, (70 * 1024 / ping.Length) + 1).SelectMany(p => p),
+            .. Message(messagePack, new StreamInvocationMessage("1", "Stream", [History, "0", null, null])),
+        ];
+        var (reference, subject) = await RunAsync(messagePack, async (socket, _) =>
+        {
+            await socket.SendAsync(Handshake(messagePack));
+            await socket.SendAsync(batch);
+            await socket.WaitForAsync(m => Count(m, "1") == Fixed.Length + 1, "the stream's events", endIsAnAnswer: true);
+        });
+
+        AssertSame(reference, subject);
+        Assert.Equal(Fixed.Length + 1, Count(reference.Messages, "1"));
+    }
+
     [Theory]
     [MemberData(nameof(Protocols))]
     public async Task Negotiated_TheTokenUsedTwiceOrWrong_SameRefusal(bool messagePack)
