@@ -39,36 +39,38 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
         frame.Unmask(_unread ??= new ArrayBufferWriter<byte>(256));
         var buffer = new ReadOnlySequence<byte>(_unread.WrittenMemory);
         var hubReads = true;
-        try
+        while (hubReads && !_handedOver && !buffer.IsEmpty)
         {
-            while (hubReads && !_handedOver && !buffer.IsEmpty)
+            // Read from a copy: a message that fails to parse stays in `buffer`, for the hub.
+            var rest = buffer;
+            HubMessage? invocation;
+            try
             {
-                // Read from a copy: a message that fails to parse stays in `buffer`, for the hub.
-                var rest = buffer;
-                if (!TryRead(ref rest, out var invocation))
+                if (!TryRead(ref rest, out invocation))
                 {
                     break;
-                }
-
-                var message = buffer.Slice(0, rest.Start);
-                if (message.Length > maxMessageSize)
-                {
-                    // The hub refuses it (and closes), as it always has.
-                    _handedOver = true;
-                    break;
-                }
-
-                buffer = rest;
-                if (invocation is null || !await TryRunAsync(invocation))
-                {
-                    hubReads = await connection.ForwardAsync(message);
                 }
             }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Not readable here (malformed, too large): SignalR reads it and answers as it always has, and all that follows.
-            _handedOver = true;
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Not readable here (malformed): the hub reads it and answers as it always has, and all that follows.
+                _handedOver = true;
+                break;
+            }
+
+            var message = buffer.Slice(0, rest.Start);
+            if (message.Length > maxMessageSize)
+            {
+                // The hub refuses it (and closes), as it always has.
+                _handedOver = true;
+                break;
+            }
+
+            buffer = rest;
+            if (invocation is null || !await TryRunAsync(invocation))
+            {
+                hubReads = await connection.ForwardAsync(message);
+            }
         }
 
         if (_handedOver || buffer.Length > maxMessageSize)
