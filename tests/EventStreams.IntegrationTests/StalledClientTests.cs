@@ -40,9 +40,48 @@ public sealed class StalledClientTests : IAsyncLifetime
         await WaitForStalledDropAsync(http);
 
         // The server gave up on the stalled socket: what is left is at most what the kernel had buffered, then EOF or reset.
+        var drained = await DrainAsync(stream);
+        Assert.True(drained < 18 * 1024 * 1024, $"the stalled client still received {drained} bytes");
+    }
+
+    /// <summary>The same over the hub's WebSocket (served by the server itself): a socket that takes nothing is cut off too.</summary>
+    [Fact]
+    public async Task StalledHubClient_IsDisconnected_WhileOthersReceiveEverything()
+    {
+        using var stalled = new TcpClient { ReceiveBufferSize = 4096 };
+        await stalled.ConnectAsync("127.0.0.1", _server.BaseAddress.Port).WaitAsync(Wait);
+        var stream = stalled.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "GET /v2/hub HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")).AsTask().WaitAsync(Wait);
+        var head = new byte[12];
+        Assert.Equal(12, await stream.ReadAtLeastAsync(head, 12).AsTask().WaitAsync(Wait));
+        Assert.Equal("HTTP/1.1 101", Encoding.ASCII.GetString(head));
+        await stream.WriteAsync(MaskedTextFrame("{\"protocol\":\"json\",\"version\":1}\u001e")).AsTask().WaitAsync(Wait);
+        await stream.WriteAsync(MaskedTextFrame("{\"type\":4,\"invocationId\":\"1\",\"target\":\"Stream\",\"arguments\":[\"stall.big\",null,null,null]}\u001e")).AsTask().WaitAsync(Wait);
+
+        using var http = _server.CreateClient();
+        await using var healthy = await SseClient.ConnectAsync(http, "v2/stream/stall.big");
+        await healthy.ReadAsync(Wait);
+        // Both streams are counted once they have started (the hub's start marker is written right after).
+        await WaitForMetricAsync(http, "eventstreams_connected_clients{stream=\"stall.big\"} 2");
+        var producing = ProduceAsync(count: 1800, size: 10 * 1024);
+        for (var n = 0; n < 1800; n++)
+        {
+            await healthy.NextEventAsync(Wait);
+        }
+
+        await producing.WaitAsync(Wait);
+        await WaitForStalledDropAsync(http);
+
+        var drained = await DrainAsync(stream);
+        Assert.True(drained < 18 * 1024 * 1024, $"the stalled hub client still received {drained} bytes");
+    }
+
+    /// <summary>Reads what the kernel had buffered for a client the server gave up on; it must end (EOF or reset).</summary>
+    private static async Task<long> DrainAsync(NetworkStream stream)
+    {
         var buffer = new byte[1 << 16];
         var drained = 0L;
-        var ended = false;
         try
         {
             int read;
@@ -50,16 +89,31 @@ public sealed class StalledClientTests : IAsyncLifetime
             {
                 drained += read;
             }
-
-            ended = true;
         }
         catch (IOException)
         {
-            ended = true;
+            // Reset: ended too.
         }
 
-        Assert.True(drained < 18 * 1024 * 1024, $"the stalled client still received {drained} bytes");
-        Assert.True(ended);
+        return drained;
+    }
+
+    /// <summary>One final text frame as a client sends it (masked, RFC 6455 5.3).</summary>
+    private static byte[] MaskedTextFrame(string text)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        Assert.True(payload.Length < 126);
+        byte[] mask = [0x12, 0x34, 0x56, 0x78];
+        return [0x81, (byte)(0x80 | payload.Length), .. mask, .. payload.Select((b, i) => (byte)(b ^ mask[i % 4]))];
+    }
+
+    private static async Task WaitForMetricAsync(HttpClient http, string line)
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        while (!(await http.GetStringAsync("metrics", timeout.Token)).Contains(line, StringComparison.Ordinal))
+        {
+            await Task.Delay(100, timeout.Token);
+        }
     }
 
     private static async Task WaitForStalledDropAsync(HttpClient http)

@@ -35,7 +35,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Stream _socket;
-    private readonly StalledWrites _stalls;
+    private readonly HubSocketConnections _connections;
     private readonly long _maxFramePayload;
     private readonly HubSocketStreams _streams;
     private readonly Pipe _toHub;
@@ -55,7 +55,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
     {
         HttpContext = http;
         _socket = socket;
-        _stalls = connections.Stalls;
+        _connections = connections;
         _maxFramePayload = connections.MaxFramePayload;
         _streams = new HubSocketStreams(this, connections.HubStreams, connections.Protocols, connections.SupportedProtocols, connections.MaxMessageSize);
         // The hub's reads of what the client sent may hop to the thread pool (rare); its writes are sent inline.
@@ -391,7 +391,24 @@ internal sealed class HubSocketConnection : ConnectionContext,
     }
 
     /// <summary>Sends what <see cref="_frame"/> holds as one frame, in one write into the connection; a client that takes none of it for <see cref="StalledWrites.Stall"/> is cut off. Under the send lock; the caller releases the frame.</summary>
-    private ValueTask SendFrameAsync(byte opcode) => _stalls.WriteAsync(_socket, _frame.Frame(opcode), HttpContext!);
+    private ValueTask SendFrameAsync(byte opcode)
+    {
+        var write = _connections.Stalls.WriteAsync(_socket, _frame.Frame(opcode), HttpContext!);
+        return write.IsCompletedSuccessfully ? ValueTask.CompletedTask : WaitAsync(write);
+
+        async ValueTask WaitAsync(ValueTask write)
+        {
+            try
+            {
+                await write;
+            }
+            catch (ClientStalledException)
+            {
+                _connections.Stalled(HttpContext!);
+                throw;
+            }
+        }
+    }
 
     private async Task PongAsync(HubSocketFrame ping)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EventStreams.Server.Diagnostics;
 using EventStreams.Server.Routes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
@@ -93,13 +94,15 @@ internal static class HubSocketEndpoint
 /// pings, client timeout) once a second, as SignalR's connection manager does for its own (and forgets expired
 /// <see cref="HubSocketTokens"/>), and a stopping server closes them as SignalR closes its own.
 /// </summary>
-internal sealed class HubSocketConnections : IDisposable
+internal sealed partial class HubSocketConnections : IDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<HubSocketConnection, byte> _live = new();
     private readonly ITimer _timer;
     private readonly CancellationTokenRegistration _stopping;
+    private readonly StreamMetrics _metrics;
+    private readonly ILogger _logger;
 
     public HubSocketConnections(
         StalledWrites stalls,
@@ -109,8 +112,12 @@ internal sealed class HubSocketConnections : IDisposable
         IOptions<HubOptions<StreamHub>> hubOptions,
         IOptions<HubOptions> options,
         IHostApplicationLifetime lifetime,
-        TimeProvider time)
+        TimeProvider time,
+        StreamMetrics metrics,
+        ILogger<HubSocketConnections> logger)
     {
+        _metrics = metrics;
+        _logger = logger;
         Stalls = stalls;
         HubStreams = hubStreams;
         Tokens = tokens;
@@ -162,6 +169,13 @@ internal sealed class HubSocketConnections : IDisposable
         }
     }
 
+    /// <summary>A client that took nothing for <see cref="StalledWrites.Stall"/> was cut off: counted and logged as an SSE client is.</summary>
+    public void Stalled(HttpContext context)
+    {
+        _metrics.Dropped("stalled");
+        LogStalled(_logger, context.Connection.RemoteIpAddress?.ToString(), Stalls.Stall.TotalSeconds);
+    }
+
     public void Dispose()
     {
         _timer.Dispose();
@@ -185,4 +199,7 @@ internal sealed class HubSocketConnections : IDisposable
             connection.Close();
         }
     }
+
+    [LoggerMessage(LogEventIds.ClientStalled, LogLevel.Information, "Disconnected client {Remote}: it accepted no data for {Seconds} s")]
+    private static partial void LogStalled(ILogger logger, string? remote, double seconds);
 }
