@@ -98,12 +98,12 @@ public sealed class RawHubSocket : IAsyncDisposable
 
     /// <summary>
     /// Sends one WebSocket message (or, with <paramref name="endOfMessage"/> false, a fragment of one) in the protocol's
-    /// frame type (text for JSON, binary for MessagePack), as SignalR's clients do.
+    /// frame type (text for JSON, binary for MessagePack), as SignalR's clients do, or in the other one.
     /// </summary>
-    public async Task SendAsync(byte[] bytes, bool endOfMessage = true)
+    public async Task SendAsync(byte[] bytes, bool endOfMessage = true, bool otherFrameType = false)
     {
         using var timeout = new CancellationTokenSource(Wait);
-        await _socket.SendAsync(bytes, _messagePack ? WebSocketMessageType.Binary : WebSocketMessageType.Text, endOfMessage, timeout.Token);
+        await _socket.SendAsync(bytes, _messagePack != otherFrameType ? WebSocketMessageType.Binary : WebSocketMessageType.Text, endOfMessage, timeout.Token);
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds for the messages received so far (or the server has closed, if <paramref name="endIsAnAnswer"/>).</summary>
