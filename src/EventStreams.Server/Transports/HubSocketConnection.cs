@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Security.Claims;
+using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Connections.Features;
@@ -106,7 +107,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
 
     /// <summary>
     /// Runs the hub on this connection until either side ends it, then closes the WebSocket (answering the client's close,
-    /// or 1000, 1011 if the hub failed, 1002/1009 after a client broke the protocol) and waits a moment for the client's
+    /// or 1000, 1011 if the hub failed, 1002/1007/1009 after a client broke the protocol) and waits a moment for the client's
     /// close frame.
     /// </summary>
     public async Task RunAsync(ConnectionHandler hub)
@@ -250,6 +251,8 @@ internal sealed class HubSocketConnection : ConnectionContext,
     private async Task<ushort?> ReceiveAsync()
     {
         var hubReads = true;
+        var text = false;
+        Decoder? utf8 = null;
         try
         {
             while (true)
@@ -263,6 +266,16 @@ internal sealed class HubSocketConnection : ConnectionContext,
                         switch (frame.Opcode)
                         {
                             case HubSocketFrames.Text or HubSocketFrames.Binary or HubSocketFrames.Continuation:
+                                if (frame.Opcode != HubSocketFrames.Continuation)
+                                {
+                                    text = frame.Opcode == HubSocketFrames.Text;
+                                }
+
+                                if (text)
+                                {
+                                    frame.CheckUtf8(ref utf8);
+                                }
+
                                 hubReads = hubReads && await _streams.ReceiveAsync(frame);
                                 break;
                             case HubSocketFrames.Ping:
@@ -297,7 +310,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
         }
         catch (HubSocketProtocolException e)
         {
-            return e.TooLarge ? WebSocketCloseStatus.MessageTooBig : WebSocketCloseStatus.ProtocolError;
+            return e.Status;
         }
         catch (Exception e) when (IsConnectionGone(e))
         {
@@ -445,6 +458,7 @@ internal static class WebSocketCloseStatus
 {
     public const ushort NormalClosure = 1000;
     public const ushort ProtocolError = 1002;
+    public const ushort InvalidPayloadData = 1007;
     public const ushort MessageTooBig = 1009;
     public const ushort InternalServerError = 1011;
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Unicode;
 
 namespace EventStreams.Server.Transports;
 
@@ -101,7 +102,7 @@ internal static class HubSocketFrames
 
         if (length < 0 || length > maxPayload)
         {
-            throw new HubSocketProtocolException("frame too large", tooLarge: true);
+            throw new HubSocketProtocolException("frame too large", WebSocketCloseStatus.MessageTooBig);
         }
 
         if (!reader.TryReadLittleEndian(out int mask) || reader.Remaining < length)
@@ -143,6 +144,42 @@ internal static class HubSocketFrames
 /// <summary>One frame from a client; <see cref="Unmask"/> writes its payload out.</summary>
 internal readonly record struct HubSocketFrame(byte Opcode, bool Final, ReadOnlySequence<byte> MaskedPayload, int Mask)
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Checks a text message's UTF-8 (RFC 6455 8.1: otherwise 1007), frame by frame: <paramref name="decoder"/> carries a
+    /// character cut between two frames of one message; it is made only for a message sent in pieces.
+    /// </summary>
+    public void CheckUtf8(ref Decoder? decoder)
+    {
+        var payload = new ArrayBufferWriter<byte>((int)Math.Max(MaskedPayload.Length, 1));
+        Unmask(payload);
+        if (Final && decoder is null)
+        {
+            if (!Utf8.IsValid(payload.WrittenSpan))
+            {
+                throw new HubSocketProtocolException("invalid UTF-8", WebSocketCloseStatus.InvalidPayloadData);
+            }
+
+            return;
+        }
+
+        decoder ??= StrictUtf8.GetDecoder();
+        try
+        {
+            decoder.GetCharCount(payload.WrittenSpan, flush: Final);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new HubSocketProtocolException("invalid UTF-8", WebSocketCloseStatus.InvalidPayloadData);
+        }
+
+        if (Final)
+        {
+            decoder = null;
+        }
+    }
+
     public void Unmask(IBufferWriter<byte> output)
     {
         Span<byte> mask = stackalloc byte[4];
@@ -162,9 +199,8 @@ internal readonly record struct HubSocketFrame(byte Opcode, bool Final, ReadOnly
     }
 }
 
-/// <summary>A client broke RFC 6455: the connection is closed with 1002 (protocol error), or 1009 (message too big).</summary>
-internal sealed class HubSocketProtocolException(string message, bool tooLarge = false) : Exception(message)
+/// <summary>A client broke RFC 6455: the connection is closed with <see cref="Status"/> (1002 protocol error unless said otherwise).</summary>
+internal sealed class HubSocketProtocolException(string message, ushort status = WebSocketCloseStatus.ProtocolError) : Exception(message)
 {
-    /// <summary>A frame longer than the server takes: 1009 rather than 1002.</summary>
-    public bool TooLarge { get; } = tooLarge;
+    public ushort Status { get; } = status;
 }
