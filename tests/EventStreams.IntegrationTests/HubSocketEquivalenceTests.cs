@@ -405,6 +405,7 @@ public sealed class HubSocketEquivalenceTests(HubSocketEquivalenceTests.Servers 
     [InlineData(false, "fragments of one message")]
     [InlineData(true, "fragments of one message")]
     [InlineData(false, "the other frame type")]
+    [InlineData(true, "the other frame type")]
     public async Task HandshakeAndInvocations_HoweverTheyAreFramed_SameAnswer(bool messagePack, string framing)
     {
         byte[] all =
