@@ -31,6 +31,7 @@ internal static class LogEventIds
 
     public const int ClientStalled = 600;
     public const int StreamFailed = 601;
+    public const int HubClientStalled = 602;
     public const int StreamEndedByServer = 651;
     public const int HubStreamRefused = 700;
     public const int HubStreamFailed = 701;

@@ -200,6 +200,6 @@ internal sealed partial class HubSocketConnections : IDisposable
         }
     }
 
-    [LoggerMessage(LogEventIds.ClientStalled, LogLevel.Information, "Disconnected client {Remote}: it accepted no data for {Seconds} s")]
+    [LoggerMessage(LogEventIds.HubClientStalled, LogLevel.Information, "Disconnected hub client {Remote}: it accepted no data for {Seconds} s")]
     private static partial void LogStalled(ILogger logger, string? remote, double seconds);
 }
