@@ -67,12 +67,17 @@ public sealed class TransportEquivalenceTests : IAsyncLifetime
         var hubMessagePack = await ReadHubAsync(filter, expected, messagePack: true);
 
         // Partitions interleave differently from one connection to the next; each partition's events, and the part of
-        // each id that names that partition, must be the same. The last id names where every partition ended.
+        // each id that names that partition, must be the same. Unfiltered, the last id names where every partition
+        // ended. Filtered, a partition's last events may be filtered out: the last id includes them only if they were
+        // read before the last event delivered, which depends on that interleaving (either id resumes correctly).
         Assert.Equal(expected, sse.Select(e => I(e.Data)).Distinct().Count());
         Assert.Equal(PerPartition(sse), PerPartition(hub));
         Assert.Equal(PerPartition(sse), PerPartition(hubMessagePack));
         Assert.Equal(sse.Select(e => e.Data).Order(), ndjson.Order());
-        Assert.Equal(sse[^1].Id, hub[^1].Id);
+        if (filter is null)
+        {
+            Assert.Equal(sse[^1].Id, hub[^1].Id);
+        }
         Assert.Contains(sse, e => I(e.Data) == 10);
         Assert.Contains(sse, e => e.Id.Contains("\"skip\":", StringComparison.Ordinal));
     }
