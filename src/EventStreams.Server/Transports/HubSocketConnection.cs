@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Net.WebSockets;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
@@ -37,7 +38,6 @@ internal sealed class HubSocketConnection : ConnectionContext,
 
     private readonly Stream _socket;
     private readonly HubSocketConnections _connections;
-    private readonly long _maxFramePayload;
     private readonly HubSocketStreams _streams;
     private readonly Pipe _toHub;
     private readonly Pipe _fromHub;
@@ -57,8 +57,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
         HttpContext = http;
         _socket = socket;
         _connections = connections;
-        _maxFramePayload = connections.MaxFramePayload;
-        _streams = new HubSocketStreams(this, connections.HubStreams, connections.Protocols, connections.SupportedProtocols, connections.MaxMessageSize);
+        _streams = new HubSocketStreams(this, connections);
         // The hub's reads of what the client sent may hop to the thread pool (rare); its writes are sent inline.
         _toHub = new Pipe(new PipeOptions(pauseWriterThreshold: MaxPendingOutput, resumeWriterThreshold: MaxPendingOutput / 2, useSynchronizationContext: false));
         _fromHub = new Pipe(new PipeOptions(pauseWriterThreshold: MaxPendingOutput, resumeWriterThreshold: MaxPendingOutput / 2, readerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
@@ -248,7 +247,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
     /// while the client's close frame is awaited. Returns the close status to answer with (the client's, or 1002/1009),
     /// <c>null</c> if none is due.
     /// </summary>
-    private async Task<ushort?> ReceiveAsync()
+    private async Task<WebSocketCloseStatus?> ReceiveAsync()
     {
         var hubReads = true;
         var text = false;
@@ -261,7 +260,7 @@ internal sealed class HubSocketConnection : ConnectionContext,
                 var buffer = result.Buffer;
                 try
                 {
-                    while (HubSocketFrames.TryRead(ref buffer, _maxFramePayload, out var frame))
+                    while (HubSocketFrames.TryRead(ref buffer, _connections.MaxFramePayload, out var frame))
                     {
                         switch (frame.Opcode)
                         {
@@ -430,10 +429,10 @@ internal sealed class HubSocketConnection : ConnectionContext,
         await SendAsync(HubSocketFrames.Pong, new ReadOnlySequence<byte>(payload.WrittenMemory));
     }
 
-    private async Task CloseAsync(ushort status)
+    private async Task CloseAsync(WebSocketCloseStatus status)
     {
         var payload = new byte[2];
-        BinaryPrimitives.WriteUInt16BigEndian(payload, status);
+        BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)status);
         try
         {
             await SendAsync(HubSocketFrames.Close, new ReadOnlySequence<byte>(payload));
@@ -444,23 +443,12 @@ internal sealed class HubSocketConnection : ConnectionContext,
         }
     }
 
-
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
         public PipeReader Input { get; } = input;
 
         public PipeWriter Output { get; } = output;
     }
-}
-
-/// <summary>The close codes of RFC 6455 7.4.1 this server sends.</summary>
-internal static class WebSocketCloseStatus
-{
-    public const ushort NormalClosure = 1000;
-    public const ushort ProtocolError = 1002;
-    public const ushort InvalidPayloadData = 1007;
-    public const ushort MessageTooBig = 1009;
-    public const ushort InternalServerError = 1011;
 }
 
 /// <summary>

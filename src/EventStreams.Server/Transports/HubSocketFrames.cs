@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
@@ -44,8 +45,9 @@ internal static class HubSocketFrames
     /// <summary>A key is the base64 of 16 bytes (RFC 6455 4.2.1).</summary>
     public static bool IsValidKey(string key)
     {
+        var trimmed = key.Trim();
         Span<byte> bytes = stackalloc byte[24];
-        return key.Trim().Length == 24 && Convert.TryFromBase64String(key.Trim(), bytes, out var written) && written == 16;
+        return trimmed.Length == 24 && Convert.TryFromBase64String(trimmed, bytes, out var written) && written == 16;
     }
 
     /// <summary>
@@ -200,7 +202,7 @@ internal readonly record struct HubSocketFrame(byte Opcode, bool Final, ReadOnly
 }
 
 /// <summary>A client broke RFC 6455: the connection is closed with <see cref="Status"/> (1002 protocol error unless said otherwise).</summary>
-internal sealed class HubSocketProtocolException(string message, ushort status = WebSocketCloseStatus.ProtocolError) : Exception(message)
+internal sealed class HubSocketProtocolException(string message, WebSocketCloseStatus status = WebSocketCloseStatus.ProtocolError) : Exception(message)
 {
-    public ushort Status { get; } = status;
+    public WebSocketCloseStatus Status { get; } = status;
 }

@@ -15,7 +15,7 @@ namespace EventStreams.Server.Transports;
 /// answers it as it always has. Once something cannot be read here, everything after it goes to SignalR too. The
 /// results and errors are the ones <see cref="StreamHub"/> gives on SignalR's path, byte for byte.
 /// </summary>
-internal sealed class HubSocketStreams(HubSocketConnection connection, HubStreams hubStreams, IHubProtocolResolver protocols, IReadOnlyList<string>? supportedProtocols, long? maxMessageSize)
+internal sealed class HubSocketStreams(HubSocketConnection connection, HubSocketConnections connections)
 {
     private const string Method = "Stream";
 
@@ -59,7 +59,7 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
             }
 
             var message = buffer.Slice(0, rest.Start);
-            if (message.Length > maxMessageSize)
+            if (message.Length > connections.MaxMessageSize)
             {
                 // The hub refuses it (and closes), as it always has.
                 _handedOver = true;
@@ -73,7 +73,7 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
             }
         }
 
-        if (_handedOver || buffer.Length > maxMessageSize)
+        if (_handedOver || buffer.Length > connections.MaxMessageSize)
         {
             _handedOver = true;
             hubReads = hubReads && await connection.ForwardAsync(buffer);
@@ -82,15 +82,6 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
 
         Keep(buffer);
         return hubReads;
-    }
-
-    /// <summary>Stops every stream (the connection is closing): no completions are sent.</summary>
-    public void StopAll()
-    {
-        foreach (var stream in _running.Values)
-        {
-            Cancel(stream);
-        }
     }
 
     /// <summary>
@@ -107,7 +98,7 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
                 return false;
             }
 
-            Protocol = protocols.GetProtocol(handshake.Protocol, supportedProtocols);
+            Protocol = connections.Protocols.GetProtocol(handshake.Protocol, connections.SupportedProtocols);
             _handedOver = Protocol is null || !Protocol.IsVersionSupported(handshake.Version);
             return true;
         }
@@ -183,7 +174,7 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
             try
             {
                 var arguments = invocation.Arguments;
-                session = await hubStreams.OpenAsync(connection.HttpContext!.Request, (string)arguments[0]!, (string?)arguments[1], (string?)arguments[2], (string[]?)arguments[3], cancellation.Token);
+                session = await connections.HubStreams.OpenAsync(connection.HttpContext!.Request, (string)arguments[0]!, (string?)arguments[1], (string?)arguments[2], (string[]?)arguments[3], cancellation.Token);
             }
             catch (Exception e)
             {
@@ -226,7 +217,7 @@ internal sealed class HubSocketStreams(HubSocketConnection connection, HubStream
         await connection.SendAsync(message);
         while (!cancellationToken.IsCancellationRequested)
         {
-            await hubStreams.ReadAsync(session);
+            await connections.HubStreams.ReadAsync(session);
             while (session.TryNext(out var e))
             {
                 eventId.ResetWrittenCount();
