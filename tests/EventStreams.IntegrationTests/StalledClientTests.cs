@@ -35,15 +35,9 @@ public sealed class StalledClientTests : IAsyncLifetime
     public async Task StalledHubClient_IsDisconnected_WhileOthersReceiveEverything()
     {
         using var stalled = new TcpClient { ReceiveBufferSize = 4096 };
-        await stalled.ConnectAsync("127.0.0.1", _server.BaseAddress.Port).WaitAsync(Wait);
-        var stream = stalled.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            "GET /v2/hub HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")).AsTask().WaitAsync(Wait);
-        var head = new byte[12];
-        Assert.Equal(12, await stream.ReadAtLeastAsync(head, 12).AsTask().WaitAsync(Wait));
-        Assert.Equal("HTTP/1.1 101", Encoding.ASCII.GetString(head));
-        await stream.WriteAsync(MaskedTextFrame("{\"protocol\":\"json\",\"version\":1}\u001e")).AsTask().WaitAsync(Wait);
-        await stream.WriteAsync(MaskedTextFrame("{\"type\":4,\"invocationId\":\"1\",\"target\":\"Stream\",\"arguments\":[\"stall.big\",null,null,null]}\u001e")).AsTask().WaitAsync(Wait);
+        var stream = await RawHubUpgrade.OpenAsync(stalled, _server.BaseAddress);
+        await stream.WriteAsync(RawHubUpgrade.MaskedTextFrame("{\"protocol\":\"json\",\"version\":1}\u001e")).AsTask().WaitAsync(Wait);
+        await stream.WriteAsync(RawHubUpgrade.MaskedTextFrame("{\"type\":4,\"invocationId\":\"1\",\"target\":\"Stream\",\"arguments\":[\"stall.big\",null,null,null]}\u001e")).AsTask().WaitAsync(Wait);
 
         await AssertCutOffWhileOthersReceiveEverythingAsync(stream);
     }
@@ -89,15 +83,6 @@ public sealed class StalledClientTests : IAsyncLifetime
         }
 
         return drained;
-    }
-
-    /// <summary>One final text frame as a client sends it (masked, RFC 6455 5.3).</summary>
-    private static byte[] MaskedTextFrame(string text)
-    {
-        var payload = Encoding.UTF8.GetBytes(text);
-        Assert.True(payload.Length < 126);
-        byte[] mask = [0x12, 0x34, 0x56, 0x78];
-        return [0x81, (byte)(0x80 | payload.Length), .. mask, .. payload.Select((b, i) => (byte)(b ^ mask[i % 4]))];
     }
 
     private static async Task WaitForMetricAsync(HttpClient http, string line)
